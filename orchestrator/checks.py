@@ -1,0 +1,94 @@
+"""`check`: pure detectors over the workspace and its graph, each yielding findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from orchestrator.graph import PackageGraph
+from orchestrator.imports import hidden_imports
+from orchestrator.model import ORDER_KINDS, Finding
+from orchestrator.snapshot import Snapshot
+from orchestrator.workspace import Workspace
+
+SEVERITY_ORDER = {"error": 0, "warning": 1}
+
+
+def run_checks(workspace: Workspace, graph: PackageGraph, snapshot: Snapshot) -> list[Finding]:
+    findings = [
+        *workspace.findings,
+        *cycles(graph),
+        *specifiers(workspace),
+        *layering(workspace, graph),
+        *dynamic_dependencies(workspace),
+        *undeclared_imports(workspace, snapshot),
+    ]
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.message))
+
+
+def cycles(graph: PackageGraph) -> Iterator[Finding]:
+    hard = graph.cycles(ORDER_KINDS)
+    for cycle in hard:
+        yield Finding("error", "cycle", "dependency cycle " + _loop(cycle)
+                      + " (runtime, optional or build edges: no build order exists)",
+                      package=cycle[0])
+    hard_members = {name for cycle in hard for name in cycle}
+    for cycle in graph.cycles():
+        if not set(cycle) <= hard_members:
+            yield Finding("warning", "soft-cycle", "dependency cycle " + _loop(cycle)
+                          + " through a dependency group or uv source", package=cycle[0])
+
+
+def _loop(cycle: list[str]) -> str:
+    return " -> ".join([*cycle, cycle[0]])
+
+
+def specifiers(workspace: Workspace) -> Iterator[Finding]:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    for package in workspace.packages:
+        for dep in package.dependencies:
+            target = workspace.by_name[dep.name]
+            if not dep.specifier or target.version is None:
+                continue
+            try:
+                admitted = SpecifierSet(dep.specifier).contains(
+                    Version(target.version), prereleases=True)
+            except (InvalidSpecifier, InvalidVersion):
+                continue
+            if not admitted:
+                yield Finding(
+                    "error", "specifier-excludes-version",
+                    f"{package.name} requires {dep.name}{dep.specifier} ({dep.where}) but the "
+                    f"repository has {dep.name} {target.version}",
+                    path=package.pyproject, package=package.name)
+
+
+def layering(workspace: Workspace, graph: PackageGraph) -> Iterator[Finding]:
+    for edge in graph.edges():
+        source, target = workspace.by_name[edge.source], workspace.by_name[edge.target]
+        if source.kind == "library" and target.kind == "service" and edge.kinds != ("group",):
+            yield Finding(
+                "error", "library-depends-on-service",
+                f"library {source.name} depends on service {target.name} "
+                f"({', '.join(edge.kinds)}); libraries must not depend on services",
+                path=source.pyproject, package=source.name)
+
+
+def dynamic_dependencies(workspace: Workspace) -> Iterator[Finding]:
+    for package in workspace.packages:
+        if "dependencies" in package.dynamic or "optional-dependencies" in package.dynamic:
+            yield Finding(
+                "warning", "dynamic-dependencies",
+                f"{package.name} declares its dependencies dynamic, so its static graph is "
+                "incomplete; [tool.uv.sources] entries stand in",
+                path=package.pyproject, package=package.name)
+
+
+def undeclared_imports(workspace: Workspace, snapshot: Snapshot) -> Iterator[Finding]:
+    for importer, imported, path in hidden_imports(workspace.packages, snapshot):
+        yield Finding(
+            "error", "undeclared-import",
+            f"{path} imports {imported}, which {importer} does not declare as a dependency "
+            "(affected detection would miss it)",
+            path=path, package=importer)

@@ -1,0 +1,1 @@
+"""The command-line skin: parse options, call the core, render, return."""

@@ -1,0 +1,124 @@
+"""The `orchestrator` command: global options, lazy subcommands, one error translator."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from orchestrator import __version__
+from orchestrator.errors import OrchestratorError
+
+# name -> (module, attribute, short help); modules load only when their command runs.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "config": ("workspace_cmds", "config_cmd", "Show the effective settings and their origin."),
+    "list": ("workspace_cmds", "list_cmd", "List the packages of the workspace."),
+    "check": ("workspace_cmds", "check_cmd", "Check the workspace for problems."),
+    "graph": ("graph_cmd", "graph_cmd", "Show who depends on whom."),
+    "changed": ("affected_cmds", "changed_cmd", "Packages a change touches directly."),
+    "affected": ("affected_cmds", "affected_cmd", "Packages a change touches, with dependents."),
+    "why": ("affected_cmds", "why_cmd", "Explain why a package is affected."),
+    "run": ("run_cmds", "run_cmd", "Run a task in each selected package."),
+    "test": ("run_cmds", "test_cmd", "Run the tests of the affected packages."),
+    "build": ("run_cmds", "build_cmd", "Build sdists and wheels of the selected packages."),
+    "release": ("release_cmds", "release_group", "Plan, apply and publish a release."),
+}
+
+
+@dataclass
+class Settings:
+    """Global options, shared with every command through click's context object."""
+
+    directory: Path = field(default_factory=Path.cwd)
+    config_file: Path | None = None
+    verbosity: int = 0
+    color: bool = True
+    debug: bool = False
+    _project: Any = None
+
+    def project(self) -> Any:
+        from orchestrator.context import Project
+
+        if self._project is None:
+            self._project = Project(self.directory, self.config_file)
+        return self._project
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute, _ = COMMANDS[name]
+        command: click.Command = getattr(
+            importlib.import_module(f"orchestrator.cli.{module}"), attribute
+        )
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_text) for name, (_, _, help_text) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="Run as if started in DIR.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read [tool.orchestrator] from FILE instead of the root pyproject.toml.")
+@click.option("-v", "--verbose", count=True, help="Say more (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="Say only what was asked for.")
+@click.option("--no-color", is_flag=True, help="Plain text, no colours.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(__version__, prog_name="orchestrator")
+@click.pass_obj
+def cli(settings: Settings, directory: Path | None, config_file: Path | None, verbose: int,
+        quiet: bool, no_color: bool, debug: bool) -> None:
+    """Affected tests, coordinated releases and dependency graphs for Python monorepos."""
+    settings.directory = directory or Path.cwd()
+    settings.config_file = config_file
+    settings.verbosity = -1 if quiet else verbose
+    settings.color = not no_color
+    settings.debug = debug
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and turn every error into a sentence and an exit status."""
+    settings = Settings()
+    try:
+        status = cli.main(args=argv, prog_name="orchestrator", obj=settings,
+                          standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except OrchestratorError as e:
+        if settings.debug:
+            raise
+        _report(e, settings.verbosity)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (`| head`): nothing left to say
+        sys.exit(0)
+    sys.exit(status if isinstance(status, int) else 0)
+
+
+def _report(error: OrchestratorError, verbosity: int) -> None:
+    click.echo(f"orchestrator: {error.message}", err=True)
+    if error.hint:
+        click.echo(f"hint: {error.hint}", err=True)
+    if error.detail and verbosity > 0:
+        click.echo(error.detail, err=True)

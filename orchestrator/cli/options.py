@@ -1,0 +1,41 @@
+"""Options shared by several commands, and small helpers for writing their output."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from orchestrator.errors import OrchestratorError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def format_option(*choices: str, default: str | None = None) -> Callable[[F], F]:
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=default or choices[0],
+        show_default=True, help="Output format.",
+    )
+
+
+def base_option(f: F) -> F:
+    return click.option("--base", metavar="REF",
+                        help="Compare against REF (default: CI, config, origin/main, main).")(f)
+
+
+def head_option(f: F) -> F:
+    return click.option("--head", metavar="REF",
+                        help="Compare up to REF (default: the working tree).")(f)
+
+
+def emit(text: str, output: Path | None = None) -> None:
+    """Write a rendered result to stdout, or to a file."""
+    if output is None or str(output) == "-":
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as e:
+        raise OrchestratorError(f"cannot write {output}: {e.strerror}") from e

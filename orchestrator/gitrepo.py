@@ -1,0 +1,165 @@
+"""Every read of git goes through here: plumbing commands run by argv, NUL-separated output.
+
+Plain subprocess rather than GitPython on this path: importing GitPython costs more than a
+whole affected query on a thousand packages, and plumbing output is simple to read.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestrator.errors import GitError
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+SUBMODULE_MODE = "160000"
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    path: str
+    mode: str
+    object_id: str
+
+
+@dataclass(frozen=True)
+class FileChange:
+    status: str  # A, M, D, T, ... as git prints it
+    path: str
+
+
+def find_root(start: Path) -> Path:
+    """The top of the git working tree containing `start`."""
+    start = start.resolve()
+    if not start.is_dir():
+        raise GitError(f"{start} is not a directory")
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    raise GitError(
+        f"{start} is not inside a git repository",
+        hint="run orchestrator inside a clone, or pass -C DIR",
+    )
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    # Exact paths and stable output whatever the user's configuration says.
+    env.update({"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"})
+    return env
+
+
+class Git:
+    """A git working tree, read with plumbing commands."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._env = _environment()
+        self._resolved: dict[str, str | None] = {}
+
+    def run(self, *args: str, check: bool = True, stdin: bytes | None = None) -> bytes:
+        argv = ["git", "-c", "core.quotepath=false", *args]
+        try:
+            proc = subprocess.run(
+                argv, cwd=self.root, input=stdin, capture_output=True, env=self._env
+            )
+        except FileNotFoundError as e:
+            raise GitError("git is not installed or not on PATH") from e
+        if check and proc.returncode != 0:
+            message = proc.stderr.decode(errors="replace").strip().splitlines()
+            raise GitError(
+                f"git {args[0]} failed in {self.root}: {message[-1] if message else 'no output'}",
+                detail=" ".join(argv),
+            )
+        return proc.stdout
+
+    # -- refs ---------------------------------------------------------------
+
+    def resolve(self, ref: str) -> str | None:
+        """The commit a ref names, or None when it does not exist."""
+        if ref not in self._resolved:
+            out = self.run("rev-parse", "--verify", "--quiet", "--end-of-options",
+                           f"{ref}^{{commit}}", check=False)
+            self._resolved[ref] = out.decode().strip() or None
+        return self._resolved[ref]
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        out = self.run("merge-base", a, b, check=False).decode().strip()
+        return out or None
+
+    def is_shallow(self) -> bool:
+        out = self.run("rev-parse", "--is-shallow-repository", check=False)
+        return out.decode().strip() == "true"
+
+    def has_commits(self) -> bool:
+        return self.resolve("HEAD") is not None
+
+    # -- trees ---------------------------------------------------------------
+
+    def ls_tree(self, commit: str) -> list[TreeEntry]:
+        out = self.run("ls-tree", "-r", "-z", "--full-tree", commit)
+        entries = []
+        for record in _split_z(out):
+            meta, _, path = record.partition("\t")
+            mode, _kind, object_id = meta.split(" ")
+            entries.append(TreeEntry(path, mode, object_id))
+        return entries
+
+    def worktree_files(self) -> list[str]:
+        """Tracked files plus untracked ones that git does not ignore."""
+        out = self.run("ls-files", "-z", "--cached", "--others", "--exclude-standard",
+                       "--deduplicate")
+        return list(_split_z(out))
+
+    def read_blobs(self, object_ids: Iterable[str]) -> dict[str, bytes]:
+        """Object contents through one `cat-file --batch` process."""
+        ids = list(dict.fromkeys(object_ids))
+        if not ids:
+            return {}
+        out = self.run("cat-file", "--batch", stdin="".join(f"{i}\n" for i in ids).encode())
+        blobs: dict[str, bytes] = {}
+        pos = 0
+        for object_id in ids:
+            end = out.index(b"\n", pos)
+            header = out[pos:end].decode().split(" ")
+            pos = end + 1
+            if header[-1] == "missing":
+                continue
+            size = int(header[2])
+            blobs[object_id] = out[pos : pos + size]
+            pos += size + 1
+        return blobs
+
+    # -- changes -------------------------------------------------------------
+
+    def diff(self, base: str, head: str | None) -> list[FileChange]:
+        """Files changed from `base` to `head` (the working tree and index when None).
+
+        Rename pairing is off so that both sides of a move are reported.
+        """
+        args = ["diff", "--name-status", "-z", "--no-renames", "--no-ext-diff",
+                "--ignore-submodules=none", base]
+        if head is not None:
+            args.append(head)
+        out = list(_split_z(self.run(*args)))
+        return [FileChange(out[i][0], out[i + 1]) for i in range(0, len(out) - 1, 2)]
+
+    def untracked(self) -> list[str]:
+        return list(_split_z(self.run("ls-files", "-z", "--others", "--exclude-standard")))
+
+    def dirty_paths(self) -> list[str]:
+        """Paths with staged, unstaged or untracked (not ignored) changes."""
+        out = self.run("status", "--porcelain=v1", "-z", "--no-renames", "--untracked-files=all")
+        return [record[3:] for record in _split_z(out)]
+
+    def commit_time(self, commit: str) -> int:
+        return int(self.run("show", "-s", "--format=%ct", commit).decode().strip())
+
+
+def _split_z(out: bytes) -> Iterator[str]:
+    for record in out.split(b"\0"):
+        if record:
+            yield record.decode("utf-8", errors="surrogateescape")

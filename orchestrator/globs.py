@@ -1,0 +1,86 @@
+"""Glob patterns over repository paths: members globs and gitignore-style file patterns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from orchestrator.errors import ConfigError
+
+
+@lru_cache(maxsize=512)
+def member_pattern(glob: str) -> re.Pattern[str]:
+    """A members glob as a regex over directory paths (the root is "").
+
+    `*` matches within one path segment; `**` matches any number of segments, none
+    included, so `**` alone matches every directory, the root too.
+    """
+    text = glob.strip().strip("/")
+    if glob.startswith("/") or ".." in text.split("/") or "\\" in glob:
+        raise ConfigError(f"members glob {glob!r} must be a relative path inside the repository")
+    if text in ("", "."):
+        return re.compile("")
+    segments = text.split("/")
+    regex = ""
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        if segment == "**":
+            regex = (regex.removesuffix("/") + "(?:/[^/]+)*") if last and regex else (
+                "(?:[^/]+(?:/[^/]+)*)?" if last else regex + "(?:[^/]+/)*")
+            continue
+        if segment.count("[") != segment.count("]"):
+            raise ConfigError(f"members glob {glob!r} has an unbalanced '['")
+        regex += _segment(segment)
+        regex += "" if last else "/"
+    return re.compile(regex)
+
+
+def _segment(segment: str) -> str:
+    """One path segment of a glob: `*`, `?` and `[...]` never cross a slash."""
+    out = []
+    i = 0
+    while i < len(segment):
+        char = segment[i]
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = segment.index("]", i + 1)
+            body = segment[i + 1 : end]
+            negate = body.startswith("!")
+            out.append("[" + ("^/" if negate else "") + re.escape(body.lstrip("!")) + "]")
+            i = end
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return "".join(out)
+
+
+def matches_member(directory: str, globs: Iterable[str]) -> bool:
+    path = "" if directory == "." else directory
+    return any(member_pattern(g).fullmatch(path) for g in globs)
+
+
+class FilePatterns:
+    """Gitignore-style patterns (as in `global-files` and `ignore`), relative to a base."""
+
+    def __init__(self, patterns: Iterable[str], where: str):
+        self.patterns = tuple(patterns)
+        self._spec: Any = None
+        self._where = where
+
+    def _compiled(self) -> Any:
+        if self._spec is None:
+            import pathspec
+
+            try:
+                self._spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+            except (ValueError, TypeError) as e:
+                raise ConfigError(f"{self._where}: invalid pattern: {e}") from e
+        return self._spec
+
+    def match(self, path: str) -> bool:
+        return bool(self.patterns) and bool(self._compiled().match_file(path))

@@ -1,0 +1,261 @@
+"""From one parsed pyproject.toml to typed project metadata: name, version, requirements.
+
+Raw TOML dictionaries stop here. Requirements are parsed with `packaging` (PEP 508) and
+Poetry constraints translated with `poetry-core`; neither is written by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from orchestrator.config import parse_package_settings
+from orchestrator.errors import ConfigError
+from orchestrator.model import EdgeKind, PackageSettings, Requirement, TaskOverride
+from orchestrator.tomlfile import table
+
+_EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+@dataclass(frozen=True)
+class ProjectMetadata:
+    """What one pyproject.toml says, independent of the rest of the workspace."""
+
+    name: str | None  # as declared; None when the file declares no project
+    version: str | None
+    dynamic: tuple[str, ...] = ()
+    requirements: tuple[Requirement, ...] = ()
+    uv_sources: tuple[tuple[str, str], ...] = ()  # (normalised name, "workspace"|"path"|...)
+    settings: PackageSettings = field(default_factory=PackageSettings)
+    build_backend: str = ""
+    problems: tuple[str, ...] = ()  # requirements that could not be parsed
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ProjectMetadata:
+        settings = data["settings"]
+        return cls(
+            name=data["name"],
+            version=data["version"],
+            dynamic=tuple(data["dynamic"]),
+            requirements=tuple(Requirement(**r) for r in data["requirements"]),
+            uv_sources=tuple((n, s) for n, s in data["uv_sources"]),
+            settings=PackageSettings(
+                ignore=tuple(settings["ignore"]),
+                version_files=tuple(settings["version_files"]),
+                tasks=tuple((n, _override(o)) for n, o in settings["tasks"]),
+            ),
+            build_backend=data["build_backend"],
+            problems=tuple(data["problems"]),
+        )
+
+
+def _override(data: dict[str, Any]) -> TaskOverride:
+    def tup(value: Any) -> Any:
+        if value is None:
+            return None
+        return tuple(tuple(v) if isinstance(v, list) else v for v in value)
+
+    return TaskOverride(
+        command=tup(data["command"]),
+        needs_dependencies=data["needs_dependencies"],
+        inputs=tup(data["inputs"]),
+        env=tup(data["env"]),
+        global_files=tup(data["global_files"]),
+    )
+
+
+def canonical(name: str) -> str:
+    """PEP 503 normalisation."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+_VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+
+
+def is_valid_name(name: str) -> bool:
+    return bool(_VALID_NAME.match(name))
+
+
+class _Collector:
+    """Accumulates requirements from every table that can declare one."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.requirements: list[Requirement] = []
+        self.problems: list[str] = []
+
+    def pep508(self, text: Any, kind: EdgeKind, where: str) -> None:
+        from packaging.requirements import InvalidRequirement
+        from packaging.requirements import Requirement as Pep508
+
+        if not isinstance(text, str):
+            self.problems.append(f"{where}: {text!r} is not a requirement string")
+            return
+        line = text.strip()
+        if line.startswith("-e ") or line.startswith("--editable "):
+            self._editable(line.split(None, 1)[1], kind, where)
+            return
+        try:
+            req = Pep508(line)
+        except InvalidRequirement as e:
+            self.problems.append(f"{where}: cannot parse {line!r}: {e}")
+            return
+        source = "url" if req.url else "index"
+        self.add(req.name, str(req.specifier), kind, where, source)
+
+    def _editable(self, target: str, kind: EdgeKind, where: str) -> None:
+        egg = _EGG.search(target)
+        if egg:
+            self.add(egg.group(1), "", kind, where, "path")
+        else:
+            self.problems.append(f"{where}: cannot tell the project name of editable {target!r}")
+
+    def add(self, name: str, spec: str, kind: EdgeKind, where: str, source: str) -> None:
+        self.requirements.append(
+            Requirement(canonical(name), spec, kind, where, source)  # type: ignore[arg-type]
+        )
+
+    def pep508_list(self, items: Any, kind: EdgeKind, where: str) -> None:
+        if not isinstance(items, list):
+            self.problems.append(f"{where} must be a list of requirements")
+            return
+        for item in items:
+            self.pep508(item, kind, where)
+
+
+def read_metadata(doc: dict[str, Any], path: str) -> ProjectMetadata:
+    """Typed metadata of one pyproject.toml already parsed with tomllib."""
+    project = table(doc, "project")
+    poetry = table(doc, "tool.poetry")
+    name = project.get("name") or poetry.get("name")
+    if name is not None and not isinstance(name, str):
+        raise ConfigError(f"{path}: [project] name must be a string")
+    version = project.get("version") if project else poetry.get("version")
+    dynamic = project.get("dynamic", [])
+    collector = _Collector(path)
+    _project_tables(collector, project)
+    _dependency_groups(collector, table(doc, "dependency-groups"))
+    if poetry:
+        _poetry_tables(collector, poetry, path)
+    _pdm_hatch_tables(collector, doc)
+    collector.pep508_list(table(doc, "build-system").get("requires", []), "build",
+                          "build-system.requires")
+    is_root = path == "pyproject.toml"
+    settings = parse_package_settings(table(doc, "tool.orchestrator"), path)
+    if is_root:  # the root's tasks define the workspace's tasks, not overrides
+        settings = PackageSettings(settings.ignore, settings.version_files, ())
+    return ProjectMetadata(
+        name=name,
+        version=str(version) if isinstance(version, str) else None,
+        dynamic=tuple(d for d in dynamic if isinstance(d, str)),
+        requirements=tuple(collector.requirements),
+        uv_sources=_uv_sources(table(doc, "tool.uv.sources")),
+        settings=settings,
+        build_backend=str(table(doc, "build-system").get("build-backend", "")),
+        problems=tuple(collector.problems),
+    )
+
+
+def _project_tables(collector: _Collector, project: dict[str, Any]) -> None:
+    collector.pep508_list(project.get("dependencies", []), "runtime", "project.dependencies")
+    extras = project.get("optional-dependencies", {})
+    if isinstance(extras, dict):
+        for extra, items in extras.items():
+            collector.pep508_list(items, "optional", f"project.optional-dependencies.{extra}")
+
+
+def _dependency_groups(collector: _Collector, groups: dict[str, Any]) -> None:
+    """PEP 735 groups, following `include-group` (cycles are reported, not followed)."""
+
+    def expand(group: str, seen: tuple[str, ...]) -> None:
+        items = groups.get(group)
+        where = f"dependency-groups.{seen[0]}"
+        if not isinstance(items, list):
+            collector.problems.append(f"{where}: group {group!r} is not a list")
+            return
+        for item in items:
+            if isinstance(item, dict) and "include-group" in item:
+                included = item["include-group"]
+                if included in seen:
+                    collector.problems.append(f"{where}: include-group cycle at {included!r}")
+                else:
+                    expand(included, (*seen, included))
+            else:
+                collector.pep508(item, "group", where)
+
+    for group in groups:
+        expand(group, (group,))
+
+
+def _poetry_tables(collector: _Collector, poetry: dict[str, Any], path: str) -> None:
+    _poetry_deps(collector, poetry.get("dependencies", {}), "runtime",
+                 "tool.poetry.dependencies", path)
+    _poetry_deps(collector, poetry.get("dev-dependencies", {}), "group",
+                 "tool.poetry.dev-dependencies", path)
+    for group, body in (poetry.get("group") or {}).items():
+        if isinstance(body, dict):
+            _poetry_deps(collector, body.get("dependencies", {}), "group",
+                         f"tool.poetry.group.{group}.dependencies", path)
+
+
+def _poetry_deps(collector: _Collector, deps: Any, kind: EdgeKind, where: str, path: str) -> None:
+    if not isinstance(deps, dict):
+        return
+    for name, constraint in deps.items():
+        if canonical(name) == "python":
+            continue
+        for one in constraint if isinstance(constraint, list) else [constraint]:
+            one_kind: EdgeKind = kind
+            if isinstance(one, dict) and one.get("optional") and kind == "runtime":
+                one_kind = "optional"
+            spec, source = _poetry_constraint(name, one, where, collector)
+            collector.add(name, spec, one_kind, where, source)
+
+
+def _poetry_constraint(name: str, constraint: Any, where: str,
+                       collector: _Collector) -> tuple[str, str]:
+    """Poetry's constraint syntax (`^1.2`, tables) as a PEP 440 specifier and a source."""
+    source = "index"
+    version: Any = constraint
+    if isinstance(constraint, dict):
+        if "path" in constraint:
+            source = "path"
+        elif "git" in constraint or "url" in constraint:
+            source = "url"
+        version = constraint.get("version", "*")
+    if not isinstance(version, str) or version.strip() in ("", "*"):
+        return "", source
+    from poetry.core.constraints.version import parse_constraint
+
+    try:
+        translated = str(parse_constraint(version))
+    except Exception as e:  # poetry-core raises several private error types
+        collector.problems.append(f"{where}.{name}: cannot translate {version!r}: {e}")
+        return "", source
+    return ("" if translated == "*" else translated), source
+
+
+def _pdm_hatch_tables(collector: _Collector, doc: dict[str, Any]) -> None:
+    for group, items in table(doc, "tool.pdm.dev-dependencies").items():
+        collector.pep508_list(items, "group", f"tool.pdm.dev-dependencies.{group}")
+    for env, body in table(doc, "tool.hatch.envs").items():
+        if isinstance(body, dict):
+            for key in ("dependencies", "extra-dependencies"):
+                if key in body:
+                    collector.pep508_list(body[key], "group", f"tool.hatch.envs.{env}.{key}")
+
+
+def _uv_sources(sources: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    found = []
+    for name, value in sources.items():
+        first = value[0] if isinstance(value, list) and value else value
+        kind = "other"
+        if isinstance(first, dict):
+            kind = next((k for k in ("workspace", "path", "git", "url", "index") if k in first),
+                        "other")
+        found.append((canonical(name), kind))
+    return tuple(sorted(found))

@@ -1,0 +1,91 @@
+"""The workspace model: packages, their internal dependencies, and findings about them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+EdgeKind = Literal["runtime", "optional", "group", "build", "source"]
+PackageKind = Literal["library", "service"]
+Severity = Literal["error", "warning"]
+
+EDGE_KINDS: tuple[EdgeKind, ...] = ("runtime", "optional", "group", "build", "source")
+# What ships with a package: release propagation follows these.
+SHIPPED_KINDS: frozenset[EdgeKind] = frozenset({"runtime", "optional"})
+# What must exist before a package can be built or run: task ordering follows these.
+ORDER_KINDS: frozenset[EdgeKind] = frozenset({"runtime", "optional", "build"})
+ALL_KINDS: frozenset[EdgeKind] = frozenset(EDGE_KINDS)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement as declared in a pyproject.toml, internal or not."""
+
+    name: str  # PEP 503 normalised
+    specifier: str  # PEP 440 specifier set, "" when unconstrained
+    kind: EdgeKind
+    where: str  # the table it came from, e.g. "project.optional-dependencies.metrics"
+    source: Literal["index", "workspace", "path", "url"] = "index"
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """An edge of the internal graph: this package depends on the package `name`."""
+
+    name: str
+    specifier: str
+    kind: EdgeKind
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class TaskOverride:
+    """Fields a package's own `[tool.orchestrator.tasks]` replaces for one task."""
+
+    command: tuple[str, ...] | None = None
+    needs_dependencies: bool | None = None
+    inputs: tuple[str, ...] | None = None
+    env: tuple[tuple[str, str], ...] | None = None
+    global_files: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class PackageSettings:
+    """A package's own `[tool.orchestrator]` table."""
+
+    ignore: tuple[str, ...] = ()
+    version_files: tuple[str, ...] = ()
+    tasks: tuple[tuple[str, TaskOverride], ...] = ()
+
+    def task(self, name: str) -> TaskOverride | None:
+        return dict(self.tasks).get(name)
+
+
+@dataclass(frozen=True)
+class Package:
+    """An internal package: a directory whose pyproject.toml declares a project name."""
+
+    name: str  # PEP 503 normalised; what every command prints and compares
+    version: str | None  # None when dynamic
+    path: str  # POSIX, relative to the root; "." for the root itself
+    kind: PackageKind
+    dependencies: tuple[Dependency, ...] = ()
+    dynamic: tuple[str, ...] = ()
+    settings: PackageSettings = field(default_factory=PackageSettings)
+    declared_name: str = ""
+    build_backend: str = ""
+
+    @property
+    def pyproject(self) -> str:
+        return "pyproject.toml" if self.path == "." else f"{self.path}/pyproject.toml"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something `check` reports; `code` is a stable identifier for scripts."""
+
+    severity: Severity
+    code: str
+    message: str
+    path: str | None = None
+    package: str | None = None

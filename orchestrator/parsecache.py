@@ -1,0 +1,65 @@
+"""A persistent cache of parsed pyproject.toml metadata, keyed by git blob id.
+
+Parsing is most of the work of reading a large workspace; a file's blob id names its
+contents exactly, so an entry can never be stale.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from orchestrator.metadata import ProjectMetadata
+
+FORMAT = 1
+
+
+class ParseCache:
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._entries: dict[str, Any] = {}
+        self._dirty = False
+        if path is not None:
+            try:
+                data = json.loads(path.read_bytes())
+                if data.get("format") == FORMAT:
+                    self._entries = data["entries"]
+            except (OSError, ValueError, KeyError, AttributeError):
+                self._entries = {}
+
+    def get(self, key: str) -> ProjectMetadata | None:
+        raw = self._entries.get(key)
+        return None if raw is None else ProjectMetadata.from_json(raw)
+
+    def put(self, key: str, metadata: ProjectMetadata) -> None:
+        self._entries[key] = metadata.to_json()
+        self._dirty = True
+
+    def save(self) -> None:
+        """Write atomically, so that concurrent runs never see a torn file."""
+        if not self._dirty or self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".pyproject-")
+            with os.fdopen(fd, "w") as f:
+                json.dump({"format": FORMAT, "entries": self._entries}, f)
+            os.replace(tmp, self.path)
+            self._dirty = False
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def state_dir(root: Path) -> Path:
+    """`.orchestrator/` at the root, created with a .gitignore so it never shows as a change."""
+    directory = root / ".orchestrator"
+    if not directory.is_dir():
+        try:
+            directory.mkdir(exist_ok=True)
+            (directory / ".gitignore").write_text("# created by orchestrator\n*\n")
+        except OSError:
+            pass
+    return directory

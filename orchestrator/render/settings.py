@@ -1,0 +1,77 @@
+"""`config`: the effective settings and where each came from."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from orchestrator.config import Config
+
+
+def config_data(config: Config, root: str) -> dict[str, Any]:
+    def origin(key: str) -> str:
+        return config.origins.get(key, "default")
+
+    return {
+        "root": root,
+        "source": config.source,
+        "settings": {
+            "members": {"value": list(config.members) if config.members is not None else None,
+                        "from": origin("members")},
+            "services": {"value": list(config.services), "from": origin("services")},
+            "base": {"value": config.base, "from": origin("base")},
+            "global-files": {"value": list(config.global_files), "from": origin("global-files")},
+            "tasks": {
+                "value": {
+                    name: {
+                        "command": list(task.command),
+                        "needs-dependencies": task.needs_dependencies,
+                        "inputs": list(task.inputs),
+                        "env": dict(task.env),
+                        "global-files": list(task.global_files),
+                    }
+                    for name, task in sorted(config.tasks.items())
+                },
+                "from": origin("tasks"),
+            },
+            "release": {
+                "value": {
+                    "tag-format": config.release.tag_format,
+                    "dependents": config.release.dependents,
+                    "repository-url": config.release.repository_url,
+                    "publish-services": config.release.publish_services,
+                },
+                "from": origin("release"),
+            },
+        },
+    }
+
+
+def render_json(config: Config, root: str) -> str:
+    return json.dumps(config_data(config, root), indent=2)
+
+
+def render_text(config: Config, root: str) -> str:
+    data = config_data(config, root)
+    lines = [f"root: {root}", f"read from: {config.source}", ""]
+    for key, entry in data["settings"].items():
+        lines.append(f"{key}  ({entry['from']})")
+        lines.extend(f"  {line}" for line in _value_lines(entry["value"]))
+    return "\n".join(lines)
+
+
+def _value_lines(value: Any) -> list[str]:
+    if value is None:
+        return ["(not set)"]
+    if isinstance(value, list):
+        return [str(v) for v in value] or ["(none)"]
+    if isinstance(value, dict):
+        lines = []
+        for key, sub in value.items():
+            if isinstance(sub, dict):
+                lines.append(f"{key}:")
+                lines.extend(f"  {k} = {json.dumps(v)}" for k, v in sub.items())
+            else:
+                lines.append(f"{key} = {json.dumps(sub)}")
+        return lines
+    return [str(value)]
