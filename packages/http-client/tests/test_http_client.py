@@ -58,7 +58,9 @@ def test_requests_are_signed() -> None:
 def test_retries_5xx_with_backoff_then_succeeds() -> None:
     sleeps: list[float] = []
     opener = FakeOpener((503, {}), (502, {}), (200, {"ok": True}))
-    client = HttpClient("http://api.test", opener=opener, retries=2, backoff=0.5, sleep=sleeps.append)
+    client = HttpClient(
+        "http://api.test", opener=opener, retries=2, backoff=0.5, sleep=sleeps.append
+    )
     assert client.get("/x") == {"ok": True}
     assert sleeps == [0.5, 1.0]
 

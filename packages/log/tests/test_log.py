@@ -19,7 +19,13 @@ def restore_root_logger() -> Iterator[None]:
 
 def test_json_formatter_includes_extra_fields() -> None:
     record = logging.makeLogRecord(
-        {"name": "orders", "levelname": "INFO", "msg": "created %s", "args": ("A1",), "order_id": 7}
+        {
+            "name": "orders",
+            "levelname": "INFO",
+            "msg": "created %s",
+            "args": ("A1",),
+            "order_id": 7,
+        }
     )
     payload = json.loads(JsonFormatter().format(record))
     assert payload["message"] == "created A1"

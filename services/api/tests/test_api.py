@@ -46,7 +46,9 @@ def make_app(tmp_path: Path, inventory_status: int = 200) -> tuple[OrdersApp, In
     return OrdersApp(Database(tmp_path / "orders.sqlite", pool_size=2), signer, client), inventory
 
 
-def call(app: OrdersApp, method: str, path: str, body: bytes = b"", sign: bool = True) -> tuple[str, Any]:
+def call(
+    app: OrdersApp, method: str, path: str, body: bytes = b"", sign: bool = True
+) -> tuple[str, Any]:
     environ: dict[str, Any] = {"REQUEST_METHOD": method, "PATH_INFO": path,
                                "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)}
     setup_testing_defaults(environ)
@@ -61,7 +63,8 @@ def call(app: OrdersApp, method: str, path: str, body: bytes = b"", sign: bool =
 
 def test_health_needs_no_signature(tmp_path: Path) -> None:
     app, _ = make_app(tmp_path)
-    assert call(app, "GET", "/health", sign=False) == ("200 OK", {"status": "ok", "version": "2.0.1"})
+    status, payload = call(app, "GET", "/health", sign=False)
+    assert (status, payload) == ("200 OK", {"status": "ok", "version": "2.0.1"})
 
 
 def test_create_and_list_orders(tmp_path: Path) -> None:
@@ -93,6 +96,8 @@ def test_downstream_failure_rolls_back(tmp_path: Path) -> None:
      ("DELETE", "/orders", b"", "405 Method Not Allowed"),
      ("GET", "/nope", b"", "404 Not Found")],
 )
-def test_error_statuses(tmp_path: Path, method: str, path: str, body: bytes, expected: str) -> None:
+def test_error_statuses(
+    tmp_path: Path, method: str, path: str, body: bytes, expected: str
+) -> None:
     app, _ = make_app(tmp_path)
     assert call(app, method, path, body)[0] == expected

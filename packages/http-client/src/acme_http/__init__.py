@@ -21,7 +21,7 @@ __all__ = ["HttpClient", "HttpError", "Opener", "__version__"]
 class Opener(Protocol):
     """Anything with urllib's ``OpenerDirector.open`` signature."""
 
-    def open(self, request: urllib.request.Request, timeout: float) -> Any: ...
+    def open(self, request: urllib.request.Request, /, *, timeout: float) -> Any: ...
 
 
 class HttpError(Exception):

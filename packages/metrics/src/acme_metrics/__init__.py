@@ -21,7 +21,9 @@ __all__ = [
     "__version__",
 ]
 
-DEFAULT_BUCKETS: tuple[float, ...] = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+DEFAULT_BUCKETS: tuple[float, ...] = (
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+)
 
 
 def metric_name(name: str) -> str:
@@ -67,7 +69,7 @@ class Histogram:
         """Return the exposition lines for this histogram."""
         lines = [f"# TYPE {self.name} histogram"]
         running = 0
-        for bound, count in zip((*self.buckets, math.inf), self.counts):
+        for bound, count in zip((*self.buckets, math.inf), self.counts, strict=True):
             running += count
             lines.append(f'{self.name}_bucket{{le="{_fmt(bound)}"}} {running}')
         lines.append(f"{self.name}_sum {_fmt(self.sum)}")

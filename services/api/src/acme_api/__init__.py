@@ -36,7 +36,7 @@ class _Reply(Exception):
 
 
 def _environ_header(environ: dict[str, Any], name: str) -> str:
-    return environ.get("HTTP_" + name.upper().replace("-", "_"), "")
+    return str(environ.get("HTTP_" + name.upper().replace("-", "_"), ""))
 
 
 class OrdersApp:
@@ -68,7 +68,9 @@ class OrdersApp:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
-        headers = {name: _environ_header(environ, name) for name in (TIMESTAMP_HEADER, SIGNATURE_HEADER)}
+        headers = {
+            name: _environ_header(environ, name) for name in (TIMESTAMP_HEADER, SIGNATURE_HEADER)
+        }
         try:
             self.signer.verify_headers(method, path, query, body, headers)
         except SignatureError as exc:
@@ -90,7 +92,8 @@ class OrdersApp:
             with self.db.transaction() as conn:
                 order_id = conn.execute(
                     "INSERT INTO orders (sku, qty) VALUES (?, ?)", (sku, qty)).lastrowid
-                self.inventory.post("/reservations", {"order_id": order_id, "sku": sku, "qty": qty})
+                reservation = {"order_id": order_id, "sku": sku, "qty": qty}
+                self.inventory.post("/reservations", reservation)
         except HttpError as exc:
             log.error("inventory reservation failed", extra={"status": exc.status})
             raise _Reply(502, {"error": "inventory unavailable"}) from exc

@@ -59,7 +59,8 @@ class JobQueue:
     def finish(self, job_id: int, error: str | None = None) -> None:
         """Mark a job as done, or as failed with an error message."""
         status = "failed" if error else "done"
-        self.db.execute("UPDATE jobs SET status = ?, error = ? WHERE id = ?", (status, error, job_id))
+        self.db.execute(
+            "UPDATE jobs SET status = ?, error = ? WHERE id = ?", (status, error, job_id))
 
     def counts(self) -> dict[str, int]:
         """Return the number of jobs in each status."""
