@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from orchestrator.checks import run_checks
+from orchestrator.context import Project
+from orchestrator.snapshot import WorktreeSnapshot
+from tests.gitutil import GitRepo
+
+
+def codes(repo: GitRepo) -> dict[str, str]:
+    project = Project(repo.root)
+    found = run_checks(project.workspace(), project.graph, WorktreeSnapshot(project.git))
+    return {f.code: f.severity for f in found}
+
+
+def test_a_clean_workspace_has_no_findings(repo: GitRepo) -> None:
+    repo.package("packages/a", "a")
+    repo.package("packages/b", "b", dependencies=["a>=1.0"])
+    repo.write("packages/b/src/b/use.py", "import a\nfrom a import thing\n")
+    assert codes(repo) == {}
+
+
+def test_hard_and_soft_cycles(repo: GitRepo) -> None:
+    repo.package("packages/a", "a", dependencies=["b"])
+    repo.package("packages/b", "b", dependencies=["a"])
+    repo.package("packages/c", "c", extra='[dependency-groups]\ndev = ["d"]\n')
+    repo.package("packages/d", "d", dependencies=["c"])
+    assert codes(repo) == {"cycle": "error", "soft-cycle": "warning"}
+
+
+def test_specifier_that_excludes_the_repository_version(repo: GitRepo) -> None:
+    repo.package("packages/a", "a", version="2.0.0")
+    repo.package("packages/b", "b", dependencies=["a>=1,<2"])
+    assert codes(repo) == {"specifier-excludes-version": "error"}
+
+
+def test_library_depending_on_a_service(repo: GitRepo) -> None:
+    repo.package("services/web", "web")
+    repo.package("packages/lib", "lib", dependencies=["web"])
+    assert codes(repo) == {"library-depends-on-service": "error"}
+
+
+def test_undeclared_import_is_an_error(repo: GitRepo) -> None:
+    repo.package("packages/a", "a")
+    repo.package("packages/b", "b")
+    repo.write("packages/b/src/b/use.py", "def f():\n    from a.sub import x\n    return x\n")
+    assert codes(repo) == {"undeclared-import": "error"}
+
+
+def test_import_names_come_from_the_source_tree(repo: GitRepo) -> None:
+    repo.package("packages/a", "acme-a")
+    repo.write("packages/a/src/acme_alpha/__init__.py", "")
+    repo.package("packages/b", "b")
+    repo.write("packages/b/src/b/use.py", "import acme_alpha\n")
+    assert codes(repo) == {"undeclared-import": "error"}
+
+
+def test_dynamic_dependencies_and_discovery_warnings(repo: GitRepo) -> None:
+    repo.write("packages/a/pyproject.toml",
+               '[project]\nname = "a"\nversion = "1"\ndynamic = ["dependencies"]\n')
+    repo.write("pyproject.toml", "[tool.black]\n")
+    repo.write("old/setup.py", "")
+    repo.write("tmpl/pyproject.toml", '[project]\nname = "{{ name }}"\n')
+    assert codes(repo) == {
+        "dynamic-dependencies": "warning",
+        "no-name": "warning",
+        "setup-without-pyproject": "warning",
+        "invalid-name": "warning",
+    }

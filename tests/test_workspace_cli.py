@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli import run_cli
+from tests.conftest import REPO_ROOT
+from tests.gitutil import GitRepo
+
+EXAMPLES = [
+    "acme-api", "acme-config", "acme-db", "acme-gateway", "acme-http",
+    "acme-log", "acme-metrics", "acme-signing", "acme-testing", "acme-worker",
+]
+
+
+def test_list_json_on_the_example_monorepo(capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(capsys, REPO_ROOT, "list", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["root"] == "."
+    packages = {p["name"]: p for p in data["packages"]}
+    assert sorted(packages) == EXAMPLES
+    api = packages["acme-api"]
+    assert api["kind"] == "service" and api["path"] == "services/api"
+    assert {"name": "acme-db", "specifier": "<1.5,>=1.4", "kind": "runtime"} in api["dependencies"]
+    kinds = {d["kind"] for p in packages.values() for d in p["dependencies"]}
+    assert {"runtime", "optional", "group"} <= kinds
+    assert packages["acme-metrics"]["dependencies"] == [
+        {"name": "acme-log", "specifier": "", "kind": "runtime"}]
+
+
+def test_list_names_and_table(capsys: pytest.CaptureFixture[str]) -> None:
+    names = run_cli(capsys, REPO_ROOT, "list", "--format", "names")
+    assert names.stdout.split() == EXAMPLES
+    table = run_cli(capsys, REPO_ROOT, "list")
+    assert table.stdout.splitlines()[0].split() == ["package", "version", "kind", "path",
+                                                    "depends", "on"]
+    assert "packages/http-client" in table.stdout
+
+
+def test_check_passes_on_the_example(capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(capsys, REPO_ROOT, "check")
+    assert result.exit_code == 0, result.stdout
+    assert "10 packages checked: 0 error(s)" in result.stdout
+
+
+def test_check_reports_errors_with_exit_1(capsys: pytest.CaptureFixture[str],
+                                          repo: GitRepo) -> None:
+    repo.package("packages/a", "a", version="2.0")
+    repo.package("packages/b", "b", dependencies=["a<2"])
+    result = run_cli(capsys, repo.root, "check", "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["errors"] == 1
+    assert data["findings"][0]["code"] == "specifier-excludes-version"
+    assert data["findings"][0]["package"] == "b"
+
+
+def test_config_shows_origins(capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(capsys, REPO_ROOT, "config", "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["settings"]["members"] == {"value": ["packages/*", "services/*"],
+                                           "from": "pyproject.toml"}
+    assert data["settings"]["global-files"]["from"] == "default"
+    text = run_cli(capsys, REPO_ROOT, "config").stdout
+    assert "global-files  (default)" in text and "/requirements*.txt" in text
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"pyproject.toml": "[tool.orchestrator]\nmember = []\n"},
+         "pyproject.toml [tool.orchestrator]: unknown key 'member' (did you mean 'members'?)"),
+        ({"packages/a/pyproject.toml": '[project]\nname = "a"\nversion = "1\n'},
+         "packages/a/pyproject.toml is not valid TOML"),
+        ({"packages/a/pyproject.toml": '[project]\nname = "x"\n',
+          "packages/b/pyproject.toml": '[project]\nname = "X"\n'},
+         "two packages are named 'x': packages/a and packages/b"),
+        ({"pyproject.toml": '[tool.orchestrator]\nmembers = ["/abs"]\n'},
+         "must be a relative path"),
+    ],
+)
+def test_bad_input_is_one_sentence_and_exit_2(
+    capsys: pytest.CaptureFixture[str], repo: GitRepo, files: dict[str, str], message: str
+) -> None:
+    for path, text in files.items():
+        repo.write(path, text)
+    result = run_cli(capsys, repo.root, "list")
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_not_a_repository(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    result = run_cli(capsys, tmp_path, "list")
+    assert result.exit_code == 2
+    assert "is not inside a git repository" in result.stderr
+
+
+def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(capsys, REPO_ROOT, "list", "--format", "xml")
+    assert result.exit_code == 2
+    assert "Invalid value for '--format'" in result.stderr
+
+
+def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str], repo: GitRepo) -> None:
+    repo.write("pyproject.toml", "[tool.orchestrator]\nmember = []\n")
+    from orchestrator.cli.main import main
+    from orchestrator.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        main(["-C", str(repo.root), "--debug", "list"])
+
+
+def test_config_option_reads_another_file(capsys: pytest.CaptureFixture[str], repo: GitRepo,
+                                          tmp_path: Path) -> None:
+    repo.package("libs/a", "a")
+    repo.package("other/b", "b")
+    config = tmp_path / "o.toml"
+    config.write_text('[tool.orchestrator]\nmembers = ["libs/*"]\n')
+    result = run_cli(capsys, repo.root, "--config", str(config), "list", "--format", "names")
+    assert result.stdout.split() == ["a"]
