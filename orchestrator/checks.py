@@ -86,9 +86,10 @@ def dynamic_dependencies(workspace: Workspace) -> Iterator[Finding]:
 
 
 def undeclared_imports(workspace: Workspace, snapshot: Snapshot) -> Iterator[Finding]:
-    for importer, imported, path in hidden_imports(workspace.packages, snapshot):
+    for importer, imported, files in hidden_imports(workspace.packages, snapshot):
+        more = f" (and {len(files) - 1} more file(s))" if len(files) > 1 else ""
         yield Finding(
             "error", "undeclared-import",
-            f"{path} imports {imported}, which {importer} does not declare as a dependency "
-            "(affected detection would miss it)",
-            path=path, package=importer)
+            f"{importer} imports {imported} in {files[0]}{more} but does not declare it as a "
+            "dependency, so affected detection would miss it",
+            path=files[0], package=importer)

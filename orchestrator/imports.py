@@ -13,7 +13,9 @@ from collections.abc import Iterable
 from orchestrator.model import Package
 from orchestrator.snapshot import Snapshot
 
-_NOT_CODE = ("tests/fixtures/", "docs/", "build/", "dist/")
+# Code that ships or tests a package; examples and scripts beside it are not part of it.
+_NOT_CODE = ("tests/fixtures/", "docs/", "build/", "dist/", "examples/", "scripts/",
+             "benchmarks/")
 
 
 def owned_files(packages: Iterable[Package], paths: Iterable[str]) -> dict[str, list[str]]:
@@ -33,27 +35,30 @@ def owned_files(packages: Iterable[Package], paths: Iterable[str]) -> dict[str, 
     return owned
 
 
+_NOT_IMPORTABLE = frozenset({"tests", "test", "docs", "examples", "scripts", "benchmarks"})
+
+
 def import_names(package: Package, files: list[str]) -> set[str]:
-    """Top-level module names a package provides: its `src/X` or `X` packages and modules."""
+    """Dotted module names a package provides: the top of each regular package (so that
+    namespace packages such as `acme.db` are told apart) and its top-level modules."""
     prefix = "" if package.path == "." else package.path + "/"
-    names = set()
-    for path in files:
-        relative = path[len(prefix):]
-        parts = relative.split("/")
-        if parts[0] == "src":
-            parts = parts[1:]
-        if len(parts) == 2 and parts[1] == "__init__.py":
-            names.add(parts[0])
-        elif len(parts) == 1 and parts[0].endswith(".py") and parts[0] not in (
-            "setup.py", "conftest.py", "noxfile.py"
-        ):
-            names.add(parts[0][:-3])
-    names.add(package.name.replace("-", "_"))
+    relative = [path[len(prefix):].removeprefix("src/") for path in files]
+    inits = {r.removesuffix("/__init__.py") for r in relative if r.endswith("/__init__.py")}
+    names = {package.name.replace("-", "_")}
+    for directory in inits:
+        parts = directory.split("/")
+        if parts[0] in _NOT_IMPORTABLE or "/".join(parts[:-1]) in inits:
+            continue
+        names.add(".".join(parts))
+    for r in relative:
+        if "/" not in r and r.endswith(".py") and r not in ("setup.py", "conftest.py",
+                                                             "noxfile.py"):
+            names.add(r[:-3])
     return names
 
 
 def imported_modules(source: bytes, path: str) -> set[str]:
-    """Top-level names of the absolute imports in one file (unparsable files import nothing)."""
+    """Dotted names of the absolute imports in one file (unparsable files import nothing)."""
     try:
         tree = ast.parse(source, filename=path)
     except (SyntaxError, ValueError):
@@ -61,28 +66,40 @@ def imported_modules(source: bytes, path: str) -> set[str]:
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
+            found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module.split(".")[0])
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
     return found
 
 
+def provider_of(module: str, providers: dict[str, str]) -> str | None:
+    """The package providing the longest prefix of a dotted module name."""
+    parts = module.split(".")
+    for end in range(len(parts), 0, -1):
+        name = providers.get(".".join(parts[:end]))
+        if name is not None:
+            return name
+    return None
+
+
 def hidden_imports(packages: tuple[Package, ...], snapshot: Snapshot
-                   ) -> list[tuple[str, str, str]]:
-    """(importer, imported package, file) for each undeclared internal import."""
+                   ) -> list[tuple[str, str, list[str]]]:
+    """(importer, imported package, files) for each undeclared internal import."""
     owned = owned_files(packages, snapshot.paths())
     provider: dict[str, str] = {}
     for package in packages:
         for module in import_names(package, owned[package.name]):
             provider.setdefault(module, package.name)
-    found = []
+    found: dict[tuple[str, str], list[str]] = {}
     for package in packages:
         declared = {d.name for d in package.dependencies} | {package.name}
         code = [p for p in owned[package.name]
                 if p.endswith(".py") and not any(f"/{x}" in f"/{p}" for x in _NOT_CODE)]
         for path, source in sorted(snapshot.contents(code).items()):
-            for module in sorted(imported_modules(source, path)):
-                target = provider.get(module)
+            for module in imported_modules(source, path):
+                target = provider_of(module, provider)
                 if target is not None and target not in declared:
-                    found.append((package.name, target, path))
-    return found
+                    files = found.setdefault((package.name, target), [])
+                    if path not in files:
+                        files.append(path)
+    return [(importer, target, files) for (importer, target), files in sorted(found.items())]
