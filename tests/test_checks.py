@@ -66,3 +66,16 @@ def test_dynamic_dependencies_and_discovery_warnings(repo: GitRepo) -> None:
         "setup-without-pyproject": "warning",
         "invalid-name": "warning",
     }
+
+
+def test_namespace_packages_are_told_apart(repo: GitRepo) -> None:
+    repo.write("packages/a/pyproject.toml", '[project]\nname = "acme-a"\nversion = "1"\n')
+    repo.write("packages/a/src/acme/a/__init__.py", "")
+    repo.write("packages/a/tests/__init__.py", "")
+    repo.write("packages/b/pyproject.toml", '[project]\nname = "acme-b"\nversion = "1"\n')
+    repo.write("packages/b/src/acme/b/__init__.py", "from acme.b import x\n")
+    repo.write("packages/b/tests/test_b.py", "from tests import helpers\nimport acme.b\n")
+    repo.write("packages/b/examples/demo.py", "import acme.a\n")
+    assert codes(repo) == {}
+    repo.write("packages/b/src/acme/b/use.py", "from acme.a import thing\n")
+    assert codes(repo) == {"undeclared-import": "error"}
