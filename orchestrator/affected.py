@@ -6,11 +6,23 @@ The result types below are the contract between the engine and its consumers (th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from orchestrator.workspace import Workspace
+from orchestrator.changes import ChangeSet, MissingBaseError, collect_changes, head_commit
+from orchestrator.errors import OrchestratorError
+from orchestrator.graph import PackageGraph
+from orchestrator.lockfile import LOCK_FILE, compare_locks
+from orchestrator.metadata import canonical
+from orchestrator.ownership import attribute, read_base, read_side, unreadable_at_base
+from orchestrator.refs import BaseChoice, choose_base
+from orchestrator.workspace import PYPROJECT, Workspace
+
+if TYPE_CHECKING:
+    from orchestrator.context import Project
 
 ReasonType = Literal[
     "changed-files",
@@ -64,6 +76,12 @@ class AffectedResult:
     reasons: Mapping[str, tuple[Reason, ...]]
     workspace: Workspace = field(compare=False, repr=False)  # HEAD's workspace
     includes_worktree: bool = False
+    base_source: str = "option"  # option, github-pull-request, github-push, ..., default
+    head_commit: str | None = None
+
+    def package_paths(self, names: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(name, path) of each of `names` at HEAD."""
+        return [(name, self.workspace.by_name[name].path) for name in names]
 
     def to_json(self, *, dependents: bool = True) -> dict[str, Any]:
         """DESIGN's `affected --format json`; `changed` passes dependents=False."""
@@ -85,3 +103,187 @@ class AffectedResult:
                 if name in self.reasons
             },
         }
+
+
+# Order in which a package's reasons are listed, and in which `why` picks a chain's start.
+REASON_ORDER: tuple[ReasonType, ...] = (
+    "changed-files", "removed-dependency", "lockfile", "global-file", "unreadable-base",
+    "missing-base", "new-branch", "dependency",
+)
+Seeds = dict[str, list[Reason]]
+
+
+def compute_affected(
+    project: Project,
+    *,
+    base: str | None = None,
+    head: str | None = None,
+    committed_only: bool = False,
+    on_missing_base: MissingBasePolicy = "error",
+    environ: Mapping[str, str] | None = None,
+) -> AffectedResult:
+    """Which packages BASE...HEAD touches, directly or through dependencies, and why.
+
+    With no `head`, the working tree (and untracked files) is the HEAD side unless
+    `committed_only`. A missing BASE or too shallow a history raises MissingBaseError unless
+    `on_missing_base` is "all", which answers every package.
+    """
+    worktree = head is None and not committed_only
+    head_sha = head_commit(project.git, head)
+    head_ws = project.workspace() if worktree else read_side(project, head_sha, strict=True)
+    env = os.environ if environ is None else environ
+    choice = choose_base(project.git, base, head_ws.config.base, env)
+    if choice.new_branch:
+        detail = f"the push created this branch (before {choice.ref[:12]})"
+        return _everything(choice, head or "HEAD", head_ws, Reason("new-branch", detail=detail))
+    try:
+        changes = collect_changes(project.git, choice.ref, head, committed_only=committed_only)
+    except MissingBaseError as e:
+        if on_missing_base != "all":
+            raise
+        reason = Reason("missing-base", detail=e.message)
+        return _everything(choice, head or "HEAD", head_ws, reason)
+    return _from_changes(project, choice, changes, head_ws)
+
+
+def _everything(choice: BaseChoice, head: str, workspace: Workspace,
+                reason: Reason) -> AffectedResult:
+    names = tuple(p.name for p in workspace.packages)
+    return AffectedResult(
+        base=choice.ref, head=head, merge_base=None, changed_files=(), unowned_files=(),
+        global_files=(), directly_changed=names, affected=names, removed=(),
+        reasons={name: (reason,) for name in names}, workspace=workspace,
+        base_source=choice.source,
+    )
+
+
+def _from_changes(project: Project, choice: BaseChoice, changes: ChangeSet,
+                  head_ws: Workspace) -> AffectedResult:
+    base_ws, seeds = _base_workspace(project, changes, head_ws)
+    attribution = attribute(changes.files, head_ws, base_ws)
+    for name, files in attribution.owned.items():
+        _add(seeds, name, Reason("changed-files", files=files))
+    if attribution.global_files:
+        for package in head_ws.packages:
+            _add(seeds, package.name, Reason("global-file", files=attribution.global_files))
+    for name, why_text in unreadable_at_base(head_ws, base_ws).items():
+        _add(seeds, name, Reason("unreadable-base", detail=why_text))
+    removed = _removed(base_ws, head_ws, seeds)
+    if LOCK_FILE in changes.files:
+        _lock_reasons(project, changes, head_ws, seeds)
+    graph = project.graph if changes.worktree else PackageGraph(head_ws.packages)
+    reasons = _close(graph, seeds)
+    return AffectedResult(
+        base=choice.ref, head=changes.head, merge_base=changes.merge_base,
+        changed_files=changes.files, unowned_files=attribution.unowned,
+        global_files=attribution.global_files, directly_changed=tuple(sorted(seeds)),
+        affected=tuple(sorted(reasons)), removed=removed, reasons=reasons,
+        workspace=head_ws, includes_worktree=changes.worktree, base_source=choice.source,
+        head_commit=changes.head_commit,
+    )
+
+
+def _base_workspace(project: Project, changes: ChangeSet,
+                    head_ws: Workspace) -> tuple[Workspace, Seeds]:
+    """The merge base's workspace. When no pyproject.toml changed it is HEAD's, exactly,
+    so it is not read again; when it cannot be read at all, every package is affected."""
+    if not any(f == PYPROJECT or f.endswith("/" + PYPROJECT) for f in changes.files):
+        return head_ws, {}
+    side = read_base(project, changes.merge_base)
+    if side.workspace is not None:
+        return side.workspace, {}
+    reason = Reason("unreadable-base", detail=side.error)
+    return head_ws, {p.name: [reason] for p in head_ws.packages}
+
+
+def _add(seeds: Seeds, name: str, reason: Reason) -> None:
+    seeds.setdefault(name, []).append(reason)
+
+
+def _removed(base_ws: Workspace, head_ws: Workspace, seeds: Seeds) -> tuple[str, ...]:
+    """Packages gone at HEAD; their dependents at the merge base that still exist are seeds."""
+    removed = sorted(set(base_ws.by_name) - set(head_ws.by_name))
+    if removed:
+        base_graph = PackageGraph(base_ws.packages)
+        for name in removed:
+            for dependent in base_graph.dependents(name):
+                if dependent in head_ws.by_name:
+                    _add(seeds, dependent, Reason("removed-dependency", via=name))
+    return tuple(removed)
+
+
+def _lock_reasons(project: Project, changes: ChangeSet, head_ws: Workspace,
+                  seeds: Seeds) -> None:
+    """Members whose locked closure differs; everything when a side cannot be read."""
+    before, after = _lock_bytes(project, changes)
+    members = [p.name for p in head_ws.packages]
+    comparison = compare_locks(before, after, members)
+    if comparison.unreadable is not None:
+        reason = Reason("lockfile", files=(LOCK_FILE,), detail=comparison.unreadable)
+        for name in members:
+            _add(seeds, name, reason)
+        return
+    for name in sorted(comparison.changed):
+        _add(seeds, name, Reason("lockfile", files=(LOCK_FILE,)))
+
+
+def _lock_bytes(project: Project, changes: ChangeSet) -> tuple[bytes | None, bytes | None]:
+    base_spec = f"{changes.merge_base}:{LOCK_FILE}"
+    head_spec = f"{changes.head_commit}:{LOCK_FILE}"
+    blobs = project.git.read_blobs([base_spec] if changes.worktree else [base_spec, head_spec])
+    if not changes.worktree:
+        return blobs.get(base_spec), blobs.get(head_spec)
+    try:
+        return blobs.get(base_spec), (project.root / LOCK_FILE).read_bytes()
+    except FileNotFoundError:
+        return blobs.get(base_spec), None
+
+
+def _close(graph: PackageGraph, seeds: Seeds) -> dict[str, tuple[Reason, ...]]:
+    """Seeds and all their dependents over every edge kind, each with its reasons."""
+    affected = set(seeds) | graph.all_dependents(seeds)
+    reasons: dict[str, tuple[Reason, ...]] = {}
+    for name in sorted(affected):
+        found = list(seeds.get(name, []))
+        for dependency in graph.dependencies(name):
+            if dependency in affected:
+                edge = graph.edge(name, dependency)
+                kinds = ",".join(edge.kinds) if edge is not None else None
+                found.append(Reason("dependency", via=dependency, kind=kinds))
+        reasons[name] = tuple(sorted(found, key=_reason_key))
+    return reasons
+
+
+def _reason_key(reason: Reason) -> tuple[int, str, tuple[str, ...]]:
+    return REASON_ORDER.index(reason.type), reason.via or "", reason.files
+
+
+@dataclass(frozen=True)
+class Chain:
+    """How a change reaches a package: a starting reason, then packages each depending on
+    the one before (with the edge kinds followed)."""
+
+    start: Reason
+    steps: tuple[tuple[str, str | None], ...]  # (package, edge kinds from the previous one)
+
+
+def why(result: AffectedResult, package: str) -> Chain | None:
+    """The shortest chain from a change to `package`, or None when it is not affected."""
+    name = canonical(package)
+    if result.workspace.get(name) is None:
+        raise OrchestratorError(f"no package named '{package}' in the workspace",
+                                hint="see `orchestrator list` for the names")
+    if name not in result.affected:
+        return None
+    graph = PackageGraph(result.workspace.packages)
+    path = graph.dependent_paths(result.directly_changed, name) or [name]
+    steps: list[tuple[str, str | None]] = [(path[0], None)]
+    for previous, current in itertools.pairwise(path):
+        edge = graph.edge(current, previous)
+        steps.append((current, ",".join(edge.kinds) if edge is not None else None))
+    start = _first_cause(result.reasons[path[0]])
+    return Chain(start, tuple(steps))
+
+
+def _first_cause(reasons: Iterable[Reason]) -> Reason:
+    return min((r for r in reasons if r.type != "dependency"), key=_reason_key)

@@ -1,0 +1,79 @@
+"""The change set of a range: every path that differs between the merge base and HEAD.
+
+Read with `-z` and without rename pairing, so both sides of a move count and odd paths
+(spaces, non-ASCII letters, newlines) come through exactly. When HEAD is the working tree,
+staged, unstaged and untracked (not ignored) files count too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from orchestrator.errors import GitError
+from orchestrator.gitrepo import Git
+
+SHALLOW_HINT = "fetch full history, e.g. actions/checkout with fetch-depth: 0"
+
+
+class MissingBaseError(GitError):
+    """BASE does not exist here, or history is too shallow to find the merge base."""
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """Files changed from the merge base of BASE and HEAD to HEAD."""
+
+    base: str  # as named by the option, CI or config
+    base_commit: str
+    merge_base: str
+    head: str  # the ref given, or "HEAD"
+    head_commit: str
+    worktree: bool  # uncommitted and untracked files are included
+    files: tuple[str, ...]  # sorted, unique; deleted and both sides of a move included
+
+
+def head_commit(git: Git, head: str | None) -> str:
+    """The commit HEAD (or the ref given) names; a missing one is an error naming it."""
+    commit = git.resolve(head or "HEAD")
+    if commit is not None:
+        return commit
+    if head is None:
+        raise GitError(f"the repository at {git.root} has no commits yet",
+                       hint="commit something first, or pass --head REF")
+    raise GitError(f"head ref '{head}' does not exist",
+                   hint="pass a branch, tag or commit that exists in this clone")
+
+
+def base_commit(git: Git, base: str) -> str:
+    commit = git.resolve(base)
+    if commit is not None:
+        return commit
+    hint = SHALLOW_HINT if git.is_shallow() else "fetch it (e.g. git fetch origin) or pass --base"
+    raise MissingBaseError(f"base ref '{base}' does not exist in this clone", hint=hint)
+
+
+def find_merge_base(git: Git, base: str, base_sha: str, head: str, head_sha: str) -> str:
+    """The merge base of BASE and HEAD: failing to find one stops the command."""
+    found = git.merge_base(base_sha, head_sha)
+    if found is not None:
+        return found
+    if git.is_shallow():
+        raise MissingBaseError(
+            f"history is too shallow to find the merge base of '{base}' and '{head}'",
+            hint=SHALLOW_HINT,
+        )
+    raise MissingBaseError(f"'{base}' and '{head}' have no common history",
+                           hint="pass a --base that shares history with HEAD")
+
+
+def collect_changes(git: Git, base: str, head: str | None, *, committed_only: bool) -> ChangeSet:
+    """The change set of BASE...HEAD; with no HEAD, BASE...working tree unless committed_only."""
+    head_sha = head_commit(git, head)
+    base_sha = base_commit(git, base)
+    label = head or "HEAD"
+    merge_base = find_merge_base(git, base, base_sha, label, head_sha)
+    worktree = head is None and not committed_only
+    files = {change.path for change in git.diff(merge_base, None if worktree else head_sha)}
+    if worktree:
+        files.update(git.untracked())
+    return ChangeSet(base, base_sha, merge_base, label, head_sha, worktree, tuple(sorted(files)))

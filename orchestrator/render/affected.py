@@ -1,0 +1,92 @@
+"""`changed`, `affected` and `why`: names, JSON, paths, a GitHub Actions matrix, a chain."""
+
+from __future__ import annotations
+
+import json
+
+from orchestrator.affected import AffectedResult, Chain, Reason
+
+
+def selected(result: AffectedResult, *, dependents: bool) -> tuple[str, ...]:
+    return result.affected if dependents else result.directly_changed
+
+
+def render_names(result: AffectedResult, *, dependents: bool = True) -> str:
+    return "".join(f"{name}\n" for name in selected(result, dependents=dependents))
+
+
+def render_paths(result: AffectedResult, *, dependents: bool = True) -> str:
+    names = selected(result, dependents=dependents)
+    return "".join(f"{path}\n" for _, path in result.package_paths(names))
+
+
+def render_json(result: AffectedResult, *, dependents: bool = True) -> str:
+    return json.dumps(result.to_json(dependents=dependents), indent=2, ensure_ascii=False) + "\n"
+
+
+def matrix(result: AffectedResult) -> dict[str, list[dict[str, str]]]:
+    """A GitHub Actions `strategy.matrix`: one job per affected package."""
+    pairs = result.package_paths(result.affected)
+    return {"include": [{"package": name, "path": path} for name, path in pairs]}
+
+
+def render_matrix(result: AffectedResult) -> str:
+    return json.dumps(matrix(result), separators=(",", ":")) + "\n"
+
+
+def github_outputs(result: AffectedResult) -> str:
+    """Lines for `$GITHUB_OUTPUT`: every value is one line of JSON or a bare word."""
+    outputs = {
+        "matrix": json.dumps(matrix(result), separators=(",", ":")),
+        "packages": json.dumps(list(result.affected), separators=(",", ":")),
+        "any": "true" if result.affected else "false",
+        "count": str(len(result.affected)),
+    }
+    return "".join(f"{key}={value}\n" for key, value in outputs.items())
+
+
+def summary(result: AffectedResult, *, dependents: bool = True) -> str:
+    """One line for stderr, saying what was compared."""
+    count = len(selected(result, dependents=dependents))
+    what = "affected" if dependents else "changed"
+    if result.merge_base is None:
+        return f"{count} of {len(result.workspace.packages)} packages {what} ({_range(result)})"
+    files = len(result.changed_files)
+    return (f"{count} of {len(result.workspace.packages)} packages {what} by {files} changed "
+            f"file{'s' if files != 1 else ''} ({_range(result)})")
+
+
+def _range(result: AffectedResult) -> str:
+    head = result.head + (" with the working tree" if result.includes_worktree else "")
+    if result.merge_base is None:
+        return f"base {result.base}, head {head}, no merge base"
+    return f"base {result.base}, merge base {result.merge_base[:7]}, head {head}"
+
+
+def render_why(result: AffectedResult, package: str, chain: Chain | None) -> str:
+    """`a/b.py → acme-db → acme-api (runtime)`, or a plain sentence when not affected."""
+    if chain is None:
+        return f"{package} is not affected by this change ({_range(result)})\n"
+    parts = [_start(chain.start), chain.steps[0][0]]
+    parts += [f"{name} ({kind})" if kind else name for name, kind in chain.steps[1:]]
+    return " → ".join(parts) + "\n"
+
+
+def _start(reason: Reason) -> str:
+    first = reason.files[0] if reason.files else ""
+    more = f" (and {len(reason.files) - 1} more)" if len(reason.files) > 1 else ""
+    if reason.type == "changed-files":
+        return first + more
+    if reason.type == "global-file":
+        return f"{first}{more} (a global file: every package is affected)"
+    if reason.type == "lockfile":
+        if reason.detail:
+            return f"{first} ({reason.detail}: every member is affected)"
+        return f"{first} (its locked dependencies changed)"
+    if reason.type == "removed-dependency":
+        return f"{reason.via} (removed)"
+    if reason.type == "unreadable-base":
+        return f"unreadable at the merge base: {reason.detail}"
+    if reason.type == "missing-base":
+        return f"no merge base, so every package is affected: {reason.detail}"
+    return f"new branch, so every package is affected: {reason.detail}"
