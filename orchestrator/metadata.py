@@ -32,7 +32,26 @@ class ProjectMetadata:
     problems: tuple[str, ...] = ()  # requirements that could not be parsed
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain JSON values, field by field: `asdict`'s recursive copy cost as much as parsing."""
+        settings = self.settings
+        return {
+            "name": self.name,
+            "version": self.version,
+            "dynamic": list(self.dynamic),
+            "requirements": [
+                {"name": r.name, "specifier": r.specifier, "kind": r.kind, "where": r.where,
+                 "source": r.source}
+                for r in self.requirements
+            ],
+            "uv_sources": [list(source) for source in self.uv_sources],
+            "settings": {
+                "ignore": list(settings.ignore),
+                "version_files": list(settings.version_files),
+                "tasks": [[name, asdict(task)] for name, task in settings.tasks],
+            },
+            "build_backend": self.build_backend,
+            "problems": list(self.problems),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ProjectMetadata:

@@ -45,8 +45,10 @@ class ParseCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".pyproject-")
+            # dumps, not dump: only dumps uses the C encoder, several times faster here.
+            text = json.dumps({"format": FORMAT, "entries": self._entries}, separators=(",", ":"))
             with os.fdopen(fd, "w") as f:
-                json.dump({"format": FORMAT, "entries": self._entries}, f)
+                f.write(text)
             os.replace(tmp, self.path)
             self._dirty = False
         except OSError:
