@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from orchestrator.config import parse_package_settings
@@ -87,9 +88,12 @@ def _override(data: dict[str, Any]) -> TaskOverride:
     )
 
 
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
 def canonical(name: str) -> str:
     """PEP 503 normalisation."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return _SEPARATORS.sub("-", name).lower()
 
 
 _VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
@@ -97,6 +101,19 @@ _VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORE
 
 def is_valid_name(name: str) -> bool:
     return bool(_VALID_NAME.match(name))
+
+
+@lru_cache(maxsize=8192)
+def _parse_pep508(line: str) -> tuple[str, str, str]:
+    """Name, specifier and source of one PEP 508 line.
+
+    Memoised: members of one workspace repeat the same lines, and parsing them was the
+    larger half of reading a pyproject.toml.
+    """
+    from packaging.requirements import Requirement as Pep508
+
+    req = Pep508(line)
+    return req.name, str(req.specifier), "url" if req.url else "index"
 
 
 class _Collector:
@@ -109,7 +126,6 @@ class _Collector:
 
     def pep508(self, text: Any, kind: EdgeKind, where: str) -> None:
         from packaging.requirements import InvalidRequirement
-        from packaging.requirements import Requirement as Pep508
 
         if not isinstance(text, str):
             self.problems.append(f"{where}: {text!r} is not a requirement string")
@@ -119,12 +135,11 @@ class _Collector:
             self._editable(line.split(None, 1)[1], kind, where)
             return
         try:
-            req = Pep508(line)
+            name, specifier, source = _parse_pep508(line)
         except InvalidRequirement as e:
             self.problems.append(f"{where}: cannot parse {line!r}: {e}")
             return
-        source = "url" if req.url else "index"
-        self.add(req.name, str(req.specifier), kind, where, source)
+        self.add(name, specifier, kind, where, source)
 
     def _editable(self, target: str, kind: EdgeKind, where: str) -> None:
         egg = _EGG.search(target)
