@@ -20,7 +20,7 @@ def run_checks(workspace: Workspace, graph: PackageGraph, snapshot: Snapshot) ->
         *specifiers(workspace),
         *layering(workspace, graph),
         *dynamic_dependencies(workspace),
-        *undeclared_imports(workspace, snapshot),
+        *undeclared_imports(workspace, graph, snapshot),
     ]
     return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.message))
 
@@ -85,11 +85,21 @@ def dynamic_dependencies(workspace: Workspace) -> Iterator[Finding]:
                 path=package.pyproject, package=package.name)
 
 
-def undeclared_imports(workspace: Workspace, snapshot: Snapshot) -> Iterator[Finding]:
+def undeclared_imports(workspace: Workspace, graph: PackageGraph,
+                       snapshot: Snapshot) -> Iterator[Finding]:
+    """Imports the metadata does not declare: an error when no declared path leads there
+    (affected detection would miss the importer), a warning when one does, indirectly."""
     for importer, imported, files in hidden_imports(workspace.packages, snapshot):
-        more = f" (and {len(files) - 1} more file(s))" if len(files) > 1 else ""
-        yield Finding(
-            "error", "undeclared-import",
-            f"{importer} imports {imported} in {files[0]}{more} but does not declare it as a "
-            "dependency, so affected detection would miss it",
-            path=files[0], package=importer)
+        where = files[0] + (f" (and {len(files) - 1} more file(s))" if len(files) > 1 else "")
+        if imported in graph.all_dependencies([importer]):
+            yield Finding(
+                "warning", "indirect-import",
+                f"{importer} imports {imported} in {where} but reaches it only through other "
+                "dependencies; declare it directly",
+                path=files[0], package=importer)
+        else:
+            yield Finding(
+                "error", "undeclared-import",
+                f"{importer} imports {imported} in {where} but does not declare it as a "
+                "dependency, so affected detection would miss it",
+                path=files[0], package=importer)

@@ -39,12 +39,12 @@ _NOT_IMPORTABLE = frozenset({"tests", "test", "docs", "examples", "scripts", "be
 
 
 def import_names(package: Package, files: list[str]) -> set[str]:
-    """Dotted module names a package provides: the top of each regular package (so that
-    namespace packages such as `acme.db` are told apart) and its top-level modules."""
+    """Dotted module names a package's files provide: the top of each regular package (so
+    that namespace packages such as `acme.db` are told apart) and its top-level modules."""
     prefix = "" if package.path == "." else package.path + "/"
     relative = [path[len(prefix):].removeprefix("src/") for path in files]
     inits = {r.removesuffix("/__init__.py") for r in relative if r.endswith("/__init__.py")}
-    names = {package.name.replace("-", "_")}
+    names = set()
     for directory in inits:
         parts = directory.split("/")
         if parts[0] in _NOT_IMPORTABLE or "/".join(parts[:-1]) in inits:
@@ -90,6 +90,8 @@ def hidden_imports(packages: tuple[Package, ...], snapshot: Snapshot
     for package in packages:
         for module in import_names(package, owned[package.name]):
             provider.setdefault(module, package.name)
+    for package in packages:  # the conventional name only where no real module claims it
+        provider.setdefault(package.name.replace("-", "_"), package.name)
     found: dict[tuple[str, str], list[str]] = {}
     for package in packages:
         declared = {d.name for d in package.dependencies} | {package.name}

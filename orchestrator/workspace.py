@@ -196,7 +196,8 @@ def _packages(
             other = named[name][0]
             raise ConfigError(
                 f"two packages are named {name!r}: {other} and {directory}",
-                hint="project names must be unique after PEP 503 normalisation",
+                hint="names must be unique after PEP 503 normalisation; choose the packages with "
+                "[tool.orchestrator] members (or --config FILE) to leave one out",
             )
         named[name] = (directory, meta)
     names = set(named)

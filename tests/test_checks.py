@@ -79,3 +79,11 @@ def test_namespace_packages_are_told_apart(repo: GitRepo) -> None:
     assert codes(repo) == {}
     repo.write("packages/b/src/acme/b/use.py", "from acme.a import thing\n")
     assert codes(repo) == {"undeclared-import": "error"}
+
+
+def test_an_import_reached_only_indirectly_is_a_warning(repo: GitRepo) -> None:
+    repo.package("packages/a", "a")
+    repo.package("packages/b", "b", dependencies=["a"])
+    repo.package("packages/c", "c", dependencies=["b"])
+    repo.write("packages/c/src/c/use.py", "import a\n")
+    assert codes(repo) == {"indirect-import": "warning"}
