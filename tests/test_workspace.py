@@ -197,3 +197,25 @@ def test_bad_members_glob(repo: GitRepo) -> None:
     repo.package("packages/a", "a")
     with pytest.raises(ConfigError, match="must be a relative path"):
         load(repo)
+
+
+def test_double_star_takes_every_pyproject_root_included(repo: GitRepo) -> None:
+    repo.write("pyproject.toml", '[project]\nname = "root"\nversion = "1"\n'
+                                 '[tool.orchestrator]\nmembers = ["**"]\n')
+    repo.package("a", "a")
+    repo.package("deep/er/b", "b")
+    assert names(load(repo)) == ["a", "b", "root"]
+
+
+def test_submodule_pointer_is_not_a_package(repo: GitRepo, tmp_path: Path) -> None:
+    from tests.gitutil import make_repo
+
+    sub = make_repo(tmp_path, name="sub")
+    sub.package(".", "sub-pkg")
+    sub.commit("sub")
+    repo.package("packages/a", "a")
+    repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub.root),
+             "packages/a/vendor/sub")
+    commit = repo.commit("with submodule")
+    assert names(load(repo)) == ["a"]
+    assert names(load(repo, commit)) == ["a"]
