@@ -1,0 +1,189 @@
+"""`run`, `test` and `build`: one task over a selection of packages."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from orchestrator.cli.main import Settings
+from orchestrator.cli.options import base_option, emit, format_option
+
+F = TypeVar("F", bound=Callable[..., Any])
+PathType = click.Path(path_type=Path)
+
+
+def selection_options(f: F) -> F:
+    """--all / --affected / -p and the widening flags."""
+    for option in reversed([
+        click.option("--all", "select_all", is_flag=True, help="Every package."),
+        click.option("--affected", "select_affected", is_flag=True,
+                     help="The packages a change since BASE affects."),
+        click.option("-p", "--package", "packages", multiple=True, metavar="PKG",
+                     help="This package (repeatable)."),
+        base_option,
+        click.option("--with-dependencies", is_flag=True,
+                     help="Also the packages the selection depends on."),
+        click.option("--with-dependents", is_flag=True,
+                     help="Also the packages that depend on the selection."),
+    ]):
+        f = option(f)
+    return f
+
+
+def execution_options(f: F) -> F:
+    """Pool, shard, cache and report options."""
+    for option in reversed([
+        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                     help="Run up to N tasks at once (default: CPU count)."),
+        click.option("--shard", metavar="K/N", help="Run only shard K of N (deterministic)."),
+        click.option("--durations", type=PathType, metavar="FILE",
+                     help="Balance shards by the durations in FILE (if it exists)."),
+        click.option("--write-durations", type=PathType, metavar="FILE",
+                     help="Merge this run's durations into FILE for later --durations."),
+        click.option("--no-cache", is_flag=True, help="Run every task; read and store nothing."),
+        click.option("--cache-dir", type=PathType, metavar="DIR",
+                     help="Task cache directory (default .orchestrator/cache/tasks)."),
+        click.option("--fail-fast", is_flag=True,
+                     help="Stop everything at the first failure."),
+        click.option("--audit", is_flag=True,
+                     help="Report failures the affected selection for BASE would have skipped."),
+        format_option("text", "json"),
+        click.option("--junit", type=PathType, metavar="FILE",
+                     help="Write JUnit XML (one test suite per package)."),
+    ]):
+        f = option(f)
+    return f
+
+
+@dataclass(frozen=True)
+class Options:
+    """The parsed options common to the three commands."""
+
+    select_all: bool
+    select_affected: bool
+    packages: tuple[str, ...]
+    base: str | None
+    with_dependencies: bool
+    with_dependents: bool
+    jobs: int | None
+    shard: str | None
+    durations: Path | None
+    write_durations: Path | None
+    no_cache: bool
+    cache_dir: Path | None
+    fail_fast: bool
+    audit: bool
+    fmt: str
+    junit: Path | None
+
+
+@click.command("run")
+@click.argument("task")
+@selection_options
+@execution_options
+@click.pass_obj
+def run_cmd(settings: Settings, /, task: str, **options: Any) -> int:
+    """Run TASK in each selected package (default: all of them)."""
+    return _run(settings, task, Options(**options), default="all")
+
+
+@click.command("test")
+@selection_options
+@execution_options
+@click.pass_obj
+def test_cmd(settings: Settings, /, **options: Any) -> int:
+    """Run the tests of the affected packages (`run test --affected`)."""
+    return _run(settings, "test", Options(**options), default="affected")
+
+
+@click.command("build")
+@selection_options
+@execution_options
+@click.option("--out", type=PathType, default=None, metavar="DIR",
+              help="Where sdists and wheels go (default: dist/ at the root).")
+@click.pass_obj
+def build_cmd(settings: Settings, /, out: Path | None, **options: Any) -> int:
+    """Build sdists and wheels of the selected packages, dependencies first."""
+    return _run(settings, "build", Options(**options), default="all", out=out)
+
+
+def _selection(options: Options, default: str) -> Any:
+    from orchestrator.selection import SelectionRequest
+
+    chosen = [m for m, on in (("all", options.select_all), ("affected", options.select_affected),
+                              ("packages", bool(options.packages))) if on]
+    if len(chosen) > 1:
+        raise click.UsageError("choose one of --all, --affected and -p/--package")
+    if options.audit and chosen == ["affected"]:
+        raise click.UsageError("--audit runs everything and compares: use it with --all")
+    mode = chosen[0] if chosen else ("all" if options.audit else default)
+    return SelectionRequest(mode, options.packages, options.base,  # type: ignore[arg-type]
+                            options.with_dependencies, options.with_dependents)
+
+
+def _request(task: str, options: Options, default: str, out: Path | None) -> Any:
+    from orchestrator.runner import RunRequest
+    from orchestrator.shard import parse_shard
+
+    if options.durations is not None and options.shard is None:
+        raise click.UsageError("--durations balances shards: use it with --shard K/N")
+    return RunRequest(
+        task=task, selection=_selection(options, default), workers=options.jobs or _cpus(),
+        shard=parse_shard(options.shard) if options.shard else None,
+        durations=options.durations, use_cache=not options.no_cache,
+        cache_dir=options.cache_dir, fail_fast=options.fail_fast,
+        out_dir=out.resolve() if out is not None else None,
+    )
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _run(settings: Settings, task: str, options: Options, *, default: str,
+         out: Path | None = None) -> int:
+    from orchestrator import runner, selection
+
+    project = settings.project()
+    plan = runner.plan_run(project, _request(task, options, default, out))
+    before = selection.compute(project, options.base) if options.audit else None
+    display = _display(settings, project.root, task, options.fmt)
+    display.begin(plan.jobs)
+    try:
+        results = runner.execute(plan.jobs, plan.settings, display)
+    finally:
+        display.close()
+    failed = {r.package for r in results if r.status == "failed"}
+    audit = selection.audit(before, failed) if before is not None else None
+    display.end(results, audit)
+    _reports(project.root, task, results, options, audit)
+    return 1 if failed else 0
+
+
+def _display(settings: Settings, root: Path, task: str, fmt: str) -> Any:
+    from orchestrator.display import make_display
+
+    stream = sys.stderr if fmt == "json" else sys.stdout
+    return make_display(
+        stream, root, task, terminal=stream.isatty(),
+        github=os.environ.get("GITHUB_ACTIONS") == "true", verbosity=settings.verbosity,
+        color=settings.color and "NO_COLOR" not in os.environ,
+    )
+
+
+def _reports(root: Path, task: str, results: Any, options: Options, audit: Any) -> None:
+    from orchestrator import reports, shard
+
+    if options.fmt == "json":
+        emit(reports.render_json(task, results, shard=options.shard, audit=audit))
+    if options.junit is not None:
+        reports.write_text(options.junit, reports.render_junit(task, results, root))
+    if options.write_durations is not None:
+        measured = {r.package: r.measured for r in results if r.measured is not None}
+        shard.write_durations(options.write_durations, measured)

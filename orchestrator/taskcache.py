@@ -1,0 +1,273 @@
+"""The task result cache: keys made of everything affected-ness reads, and atomic storage.
+
+A key covers the task definition, the package's files, the global files (root and
+task-scoped) and extra inputs, the package's locked external closure in uv.lock, the
+files of every package it depends on over any edge kind, the Python version and the
+caller's variables the task reads. So whenever `affected` would select a package, its key
+has changed and the cache cannot answer for it. Failures are never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import tomllib
+from collections import defaultdict, deque
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from orchestrator.globs import FilePatterns
+from orchestrator.snapshot import blob_id
+from orchestrator.tasks import ResolvedTask, referenced_variables
+
+if TYPE_CHECKING:
+    from orchestrator.gitrepo import Git
+    from orchestrator.graph import PackageGraph
+    from orchestrator.workspace import Workspace
+
+KEY_FORMAT = 1
+LOCK_FILE = "uv.lock"
+
+
+# -- the state of the working tree -------------------------------------------------------
+
+
+def worktree_ids(git: Git) -> dict[str, str]:
+    """A content id per file: index blob ids, replaced by hashes of files that differ.
+
+    One `ls-files -s` and one `status` for the whole repository, whatever its size.
+    """
+    ids = {}
+    for record in git.run("ls-files", "-s", "-z").split(b"\0"):
+        if record:
+            meta, _, path = record.decode("utf-8", "surrogateescape").partition("\t")
+            ids[path] = meta.split(" ")[1]
+    for path in git.dirty_paths():
+        try:
+            ids[path] = blob_id((git.root / path).read_bytes())
+        except IsADirectoryError:
+            continue  # a nested repository: its own commit id is already listed
+        except OSError:
+            ids[path] = "deleted"
+    return ids
+
+
+# -- uv.lock closures ----------------------------------------------------------------------
+
+
+def lock_closures(data: bytes | None, members: Iterable[str]) -> dict[str, list[str]]:
+    """Each member's locked external dependencies, transitively, as name==version@source.
+
+    A lock that cannot be read puts its whole contents in every member's closure.
+    """
+    if data is None:
+        return {}
+    try:
+        entries = _lock_entries(tomllib.loads(data.decode()))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, TypeError, KeyError, AttributeError):
+        return {name: [f"unreadable:{blob_id(data)}"] for name in members}
+    internal = set(members)
+    return {name: _closure(name, entries, internal) for name in internal}
+
+
+def _lock_entries(doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    entries: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for entry in doc.get("package", []):
+        entries[str(entry["name"])].append(entry)
+    return entries
+
+
+def _closure(name: str, entries: Mapping[str, list[dict[str, Any]]], internal: set[str]
+             ) -> list[str]:
+    seen = {name}
+    found = set()
+    queue = deque([name])
+    while queue:
+        for entry in entries.get(queue.popleft(), []):
+            if entry["name"] not in internal:
+                source = json.dumps(entry.get("source", {}), sort_keys=True)
+                found.add(f"{entry['name']}=={entry.get('version', '')}@{source}")
+            for dep in _lock_dependencies(entry):
+                if dep not in seen and dep not in internal:
+                    seen.add(dep)
+                    queue.append(dep)
+    return sorted(found)
+
+
+def _lock_dependencies(entry: dict[str, Any]) -> set[str]:
+    """Every dependency a lock entry lists: plain, of any extra, of any group."""
+    names = {str(d["name"]) for d in entry.get("dependencies", [])}
+    for table in ("optional-dependencies", "dev-dependencies"):
+        for deps in entry.get(table, {}).values():
+            names.update(str(d["name"]) for d in deps)
+    return names
+
+
+# -- keys ----------------------------------------------------------------------------------
+
+
+class KeyBuilder:
+    """Computes cache keys for one run; fingerprints are shared between packages."""
+
+    def __init__(self, workspace: Workspace, graph: PackageGraph, ids: Mapping[str, str],
+                 environ: Mapping[str, str] | None = None):
+        self.workspace = workspace
+        self.graph = graph
+        self.environ = os.environ if environ is None else environ
+        self._owned: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self._unowned: list[tuple[str, str]] = []
+        for path, object_id in sorted(ids.items()):
+            owner = workspace.owner(path)
+            target = self._owned[owner.name] if owner is not None else self._unowned
+            target.append((path, object_id))
+        self._all = sorted(ids.items())
+        self._locks = lock_closures(self._lock_data(ids), graph.names)
+        self._fingerprints: dict[str, str] = {}
+        self._matches: dict[tuple[tuple[str, ...], bool], list[tuple[str, str]]] = {}
+
+    def _lock_data(self, ids: Mapping[str, str]) -> bytes | None:
+        if LOCK_FILE not in ids:
+            return None
+        try:
+            return (self.workspace.root / LOCK_FILE).read_bytes()
+        except OSError:
+            return None
+
+    def fingerprint(self, name: str) -> str:
+        """The package's own state: its files and its locked external closure."""
+        if name not in self._fingerprints:
+            self._fingerprints[name] = digest(
+                {"files": self._owned.get(name, []), "lock": self._locks.get(name, [])}
+            )
+        return self._fingerprints[name]
+
+    def key(self, job: ResolvedTask) -> str:
+        definition = job.definition
+        patterns = self.workspace.config.global_files + definition.global_files
+        return digest({
+            "format": KEY_FORMAT,
+            "task": asdict(definition),
+            "package": job.package,
+            "python": python_identity(),
+            "env": {v: self.environ.get(v) for v in referenced_variables(definition)},
+            "global": self._matching(patterns, unowned=True),
+            "inputs": self._matching(definition.inputs, unowned=False),
+            "self": self.fingerprint(job.package),
+            "dependencies": [(d, self.fingerprint(d))
+                             for d in sorted(self.graph.all_dependencies([job.package]))],
+        })
+
+    def _matching(self, patterns: tuple[str, ...], *, unowned: bool) -> list[tuple[str, str]]:
+        """Files matching gitignore-style patterns from the root (global ones: unowned only)."""
+        memo = (patterns, unowned)
+        if memo not in self._matches:
+            spec = FilePatterns(patterns, "task global-files and inputs")
+            files = self._unowned if unowned else self._all
+            self._matches[memo] = [(p, i) for p, i in files if spec.match(p)]
+        return self._matches[memo]
+
+
+def python_identity() -> str:
+    return f"{sys.implementation.name}-{platform.python_version()}-{sys.platform}-" \
+           f"{platform.machine()}"
+
+
+def digest(data: Any) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=list)
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def compute_keys(git: Git, workspace: Workspace, graph: PackageGraph,
+                 jobs: Iterable[ResolvedTask]) -> dict[str, str]:
+    """The key of every job, package name -> key."""
+    builder = KeyBuilder(workspace, graph, worktree_ids(git))
+    return {job.package: builder.key(job) for job in jobs}
+
+
+# -- storage -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """A stored successful result: its status, how long it took, its log and outputs."""
+
+    key: str
+    task: str
+    package: str
+    status: str
+    duration: float
+    directory: Path
+
+    @property
+    def log(self) -> Path:
+        return self.directory / "log"
+
+    @property
+    def outputs(self) -> Path:
+        return self.directory / "out"
+
+
+class TaskCache:
+    """Entries in `<dir>/<key[:2]>/<key>/`, each written whole and renamed into place."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / key
+
+    def get(self, key: str) -> CacheEntry | None:
+        path = self._path(key)
+        try:
+            data = json.loads((path / "entry.json").read_bytes())
+            return CacheEntry(key, data["task"], data["package"], data["status"],
+                              float(data["duration"]), path)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, record: Mapping[str, Any], log: Path, outputs: Path | None,
+            junit: Path | None = None) -> None:
+        """Store a result; a concurrent writer of the same key simply wins."""
+        parent = self._path(key).parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(dir=parent, prefix=".tmp-"))
+        except OSError:
+            return  # a cache that cannot be written only costs time
+        try:
+            _fill(staging, record, log, outputs)
+            if junit is not None:
+                shutil.copyfile(junit, staging / "junit.xml")
+            os.replace(staging, self._path(key))
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _fill(staging: Path, record: Mapping[str, Any], log: Path, outputs: Path | None) -> None:
+    if log.exists():
+        shutil.copyfile(log, staging / "log")
+    if outputs is not None and outputs.is_dir():
+        shutil.copytree(outputs, staging / "out")
+    (staging / "entry.json").write_text(json.dumps(dict(record), sort_keys=True))
+
+
+def copy_outputs(source: Path, destination: Path) -> list[str]:
+    """Copy a job's output files into the shared output directory; their names, sorted."""
+    if not source.is_dir():
+        return []
+    destination.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for item in sorted(source.rglob("*")):
+        if item.is_file():
+            target = destination / item.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(item, target)
+            copied.append(str(item.relative_to(source)))
+    return copied
