@@ -36,23 +36,20 @@ def owned_files(packages: Iterable[Package], paths: Iterable[str]) -> dict[str, 
 
 
 _NOT_IMPORTABLE = frozenset({"tests", "test", "docs", "examples", "scripts", "benchmarks"})
+_NOT_MODULES = frozenset({"setup.py", "conftest.py", "noxfile.py"})
 
 
 def import_names(package: Package, files: list[str]) -> set[str]:
-    """Dotted module names a package's files provide: the top of each regular package (so
-    that namespace packages such as `acme.db` are told apart) and its top-level modules."""
+    """Dotted names of every Python package directory (one with `__init__.py`) and every
+    top-level module in a package's files."""
     prefix = "" if package.path == "." else package.path + "/"
     relative = [path[len(prefix):].removeprefix("src/") for path in files]
-    inits = {r.removesuffix("/__init__.py") for r in relative if r.endswith("/__init__.py")}
     names = set()
-    for directory in inits:
-        parts = directory.split("/")
-        if parts[0] in _NOT_IMPORTABLE or "/".join(parts[:-1]) in inits:
-            continue
-        names.add(".".join(parts))
     for r in relative:
-        if "/" not in r and r.endswith(".py") and r not in ("setup.py", "conftest.py",
-                                                             "noxfile.py"):
+        parts = r.split("/")
+        if parts[-1] == "__init__.py" and len(parts) > 1 and parts[0] not in _NOT_IMPORTABLE:
+            names.add(".".join(parts[:-1]))
+        elif len(parts) == 1 and r.endswith(".py") and r not in _NOT_MODULES:
             names.add(r[:-3])
     return names
 
@@ -82,16 +79,25 @@ def provider_of(module: str, providers: dict[str, str]) -> str | None:
     return None
 
 
+def _providers(packages: tuple[Package, ...], owned: dict[str, list[str]]) -> dict[str, str]:
+    """Module name -> the one package providing it. A name several packages provide (a
+    pkgutil-style namespace `__init__.py`) belongs to none; the longer names decide."""
+    claims: dict[str, set[str]] = {}
+    for package in packages:
+        for module in import_names(package, owned[package.name]):
+            claims.setdefault(module, set()).add(package.name)
+    provider = {module: names.pop() for module, names in claims.items() if len(names) == 1}
+    for package in packages:  # the conventional name only where no real module claims it
+        if package.name.replace("-", "_") not in claims:
+            provider[package.name.replace("-", "_")] = package.name
+    return provider
+
+
 def hidden_imports(packages: tuple[Package, ...], snapshot: Snapshot
                    ) -> list[tuple[str, str, list[str]]]:
     """(importer, imported package, files) for each undeclared internal import."""
     owned = owned_files(packages, snapshot.paths())
-    provider: dict[str, str] = {}
-    for package in packages:
-        for module in import_names(package, owned[package.name]):
-            provider.setdefault(module, package.name)
-    for package in packages:  # the conventional name only where no real module claims it
-        provider.setdefault(package.name.replace("-", "_"), package.name)
+    provider = _providers(packages, owned)
     found: dict[tuple[str, str], list[str]] = {}
     for package in packages:
         declared = {d.name for d in package.dependencies} | {package.name}
