@@ -37,8 +37,20 @@ def render_table(packages: tuple[Package, ...]) -> str:
             p.version or "(dynamic)",
             p.kind,
             p.path,
-            ", ".join(sorted({d.name for d in p.dependencies})) or "-",
+            _depends_on(p) or "-",
         ]
         for p in packages
     ]
     return table(["package", "version", "kind", "path", "depends on"], rows)
+
+
+def _depends_on(package: Package) -> str:
+    """Dependency names, each with its edge kinds when they are not just `runtime`."""
+    kinds: dict[str, list[str]] = {}
+    for dep in package.dependencies:
+        if dep.kind not in kinds.setdefault(dep.name, []):
+            kinds[dep.name].append(dep.kind)
+    return ", ".join(
+        name if kinds[name] == ["runtime"] else f"{name} ({'+'.join(kinds[name])})"
+        for name in sorted(kinds)
+    )
