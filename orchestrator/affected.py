@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -172,7 +172,7 @@ def _from_changes(project: Project, choice: BaseChoice, changes: ChangeSet,
     if LOCK_FILE in changes.files:
         _lock_reasons(project, changes, head_ws, seeds)
     graph = project.graph if changes.worktree else PackageGraph(head_ws.packages)
-    reasons = _close(graph, seeds)
+    reasons = propagate(graph, seeds)
     return AffectedResult(
         base=choice.ref, head=changes.head, merge_base=changes.merge_base,
         changed_files=changes.files, unowned_files=attribution.unowned,
@@ -239,7 +239,8 @@ def _lock_bytes(project: Project, changes: ChangeSet) -> tuple[bytes | None, byt
         return blobs.get(base_spec), None
 
 
-def _close(graph: PackageGraph, seeds: Seeds) -> dict[str, tuple[Reason, ...]]:
+def propagate(graph: PackageGraph,
+              seeds: Mapping[str, Sequence[Reason]]) -> dict[str, tuple[Reason, ...]]:
     """Seeds and all their dependents over every edge kind, each with its reasons."""
     affected = set(seeds) | graph.all_dependents(seeds)
     reasons: dict[str, tuple[Reason, ...]] = {}
