@@ -1,0 +1,98 @@
+"""`graph`: who depends on whom, and what a change touches, in six formats."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+import click
+
+from orchestrator.cli.main import Settings
+from orchestrator.cli.options import base_option, emit, format_option, head_option
+from orchestrator.model import EDGE_KINDS, EdgeKind
+
+if TYPE_CHECKING:
+    from orchestrator.graphview import GraphView
+
+FORMATS = ("tree", "dot", "mermaid", "json", "html", "svg")
+
+
+@click.command("graph")
+@format_option(*FORMATS)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE instead of stdout.")
+@click.option("--focus", multiple=True, metavar="PKG",
+              help="Only PKG and its neighbourhood (repeatable).")
+@click.option("--depth", type=click.IntRange(min=0), metavar="N",
+              help="Follow at most N steps from the focus (or from the top of the tree).")
+@click.option("--reverse", is_flag=True,
+              help="Follow dependents instead: who uses the package.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(EDGE_KINDS),
+              help="Only edges of this kind (repeatable; default every kind).")
+@click.option("--affected", is_flag=True, help="Colour the packages a change affects.")
+@click.option("--only-affected", is_flag=True,
+              help="Draw only the affected packages (implies --affected).")
+@click.option("--group/--no-group", default=True, show_default=True,
+              help="Box packages by folder (html, svg, dot).")
+@base_option
+@head_option
+@click.pass_obj
+def graph_cmd(settings: Settings, fmt: str, output: Path | None, focus: tuple[str, ...],
+              depth: int | None, reverse: bool, kinds: tuple[str, ...], affected: bool,
+              only_affected: bool, group: bool, base: str | None, head: str | None) -> None:
+    """Show who depends on whom: a terminal tree, or DOT, Mermaid, JSON, HTML or SVG.
+
+    Arrows point from a package to what it depends on. With --affected, the packages the
+    change from BASE to HEAD touches are coloured by reason.
+    """
+    from orchestrator.graphview import select
+
+    if (base or head) and not (affected or only_affected):
+        raise click.UsageError("--base and --head need --affected")
+    project = settings.project()
+    result = None
+    graph = project.graph
+    if affected or only_affected:
+        from orchestrator.affected import compute_affected
+        from orchestrator.graph import PackageGraph
+
+        result = compute_affected(project, base=base, head=head, committed_only=False)
+        graph = PackageGraph(result.workspace.packages)  # HEAD's graph, which affected used
+    view = select(graph, focus=focus, depth=depth, reverse=reverse,
+                  kinds=cast(tuple[EdgeKind, ...], kinds) or EDGE_KINDS,
+                  affected=result, only_affected=only_affected)
+    color = settings.color and output is None and sys.stdout.isatty()
+    emit(_render(view, fmt, group=group, color=color, title=project.root.name), output)
+
+
+def _render(view: GraphView, fmt: str, *, group: bool, color: bool, title: str) -> str:
+    if fmt == "tree":
+        from orchestrator.render.tree import render_tree
+
+        return render_tree(view, color=color, width=_terminal_width())
+    if fmt == "json":
+        from orchestrator.render.graphjson import render_json
+
+        return render_json(view)
+    if fmt == "mermaid":
+        from orchestrator.render.mermaid import render_mermaid
+
+        return render_mermaid(view)
+    if fmt == "dot":
+        from orchestrator.render.dot import render_dot
+
+        return render_dot(view, group=group)
+    if fmt == "svg":
+        from orchestrator.render.svg import render_svg
+
+        return render_svg(view, group=group)
+    from orchestrator.render.html import render_html
+
+    return render_html(view, title=f"{title} — dependency graph", group=group)
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return max(shutil.get_terminal_size((120, 24)).columns, 60)
