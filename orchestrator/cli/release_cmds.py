@@ -1,0 +1,113 @@
+"""`release plan`, `release apply` and `release publish`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from orchestrator.cli.main import Settings
+from orchestrator.cli.options import emit, format_option
+from orchestrator.errors import OrchestratorError
+
+bump_option = click.option("--bump", "bumps", multiple=True, metavar="PKG=LEVEL",
+                           help="Bump PKG by major, minor or patch whatever its commits say.")
+pre_option = click.option("--pre", metavar="LABEL",
+                          help="Make pre-releases with this label (a, b, rc): 1.2.0rc1, rc2...")
+
+
+@click.group("release")
+def release_group() -> None:
+    """Plan, apply and publish a release of the packages that changed."""
+
+
+def _plan(settings: Settings, bumps: tuple[str, ...], pre: str | None) -> tuple[Any, Any]:
+    from orchestrator.release.plan import Options, make_plan, parse_bumps
+    from orchestrator.release.vcs import ReleaseGit
+    from orchestrator.release.versions import normalise_label
+    from orchestrator.snapshot import CommitSnapshot
+
+    project = settings.project()
+    rgit = ReleaseGit(project.git)
+    head = rgit.head()
+    options = Options(parse_bumps(bumps), normalise_label(pre) if pre else None)
+    plan = make_plan(project.workspace(head), CommitSnapshot(project.git, head), rgit, head,
+                     options)
+    return plan, rgit
+
+
+@release_group.command("plan")
+@format_option("table", "json")
+@bump_option
+@pre_option
+@click.pass_obj
+def plan_cmd(settings: Settings, fmt: str, bumps: tuple[str, ...], pre: str | None) -> None:
+    """Show what a release would do now; changes nothing."""
+    from orchestrator.release import report
+
+    plan, _ = _plan(settings, bumps, pre)
+    emit(report.render_json(plan) if fmt == "json" else report.render_table(plan))
+
+
+@release_group.command("apply")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@bump_option
+@pre_option
+@click.option("--push", is_flag=True, help="Push the release commit and tags atomically.")
+@click.pass_obj
+def apply_cmd(settings: Settings, yes: bool, bumps: tuple[str, ...], pre: str | None,
+              push: bool) -> None:
+    """Set versions, write changelogs, commit once and tag each released package."""
+    from orchestrator.release import report
+    from orchestrator.release.apply import apply_plan, resume
+    from orchestrator.release.vcs import ReleaseGit
+
+    rgit = ReleaseGit(settings.project().git)
+    resumed = resume(rgit, push=push)
+    if resumed is not None:
+        emit(report.render_applied(resumed))
+        return
+    plan, rgit = _plan(settings, bumps, pre)
+    if not plan.releases:
+        emit(report.render_table(plan))
+        return
+    if not yes:
+        _confirm(report.render_table(plan))
+    emit(report.render_applied(apply_plan(settings.project().root, rgit, plan, push=push)))
+
+
+def _confirm(table: str) -> None:
+    if not sys.stdin.isatty():
+        raise OrchestratorError("release apply needs a confirmation and there is no terminal: "
+                                "pass --yes to apply without asking")
+    click.echo(table, nl=False)
+    if not click.confirm("Apply this release?", default=False):
+        raise OrchestratorError("release not applied: not confirmed")
+
+
+@release_group.command("publish")
+@click.option("--repository-url", metavar="URL",
+              help="Upload to this index (default: [tool.orchestrator.release] repository-url).")
+@click.option("--index-url", metavar="URL",
+              help="Read what the index has from this simple index (default: derived).")
+@click.option("--no-isolation", is_flag=True,
+              help="Build with the backends already installed "
+                   "(also ORCHESTRATOR_BUILD_ISOLATION=0).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the built artifacts in DIR.")
+@click.pass_obj
+def publish_cmd(settings: Settings, repository_url: str | None, index_url: str | None,
+                no_isolation: bool, out_dir: Path | None) -> int:
+    """Build the packages tagged at HEAD and upload what the index lacks, dependencies first."""
+    from orchestrator.release import publish
+
+    request = publish.PublishRequest(repository_url, index_url, no_isolation, out_dir)
+    def progress(line: str) -> None:
+        if settings.verbosity >= 0:
+            click.echo(line, err=True)
+
+    result = publish.publish(settings.project(), request, echo=progress)
+    emit(publish.render(result))
+    return 1 if result.failed else 0

@@ -1,0 +1,1 @@
+"""Coordinated release: plan what changed, apply versions and tags, publish artifacts."""

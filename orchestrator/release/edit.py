@@ -1,0 +1,97 @@
+"""Edits of versions and requirements with tomlkit, and of `__version__` in code.
+
+Only the edited values change: comments, order, quoting and every other byte stay.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from orchestrator.errors import OrchestratorError
+from orchestrator.metadata import canonical
+from orchestrator.release.plan import SpecifierEdit
+
+_VERSION_LINE = re.compile(
+    r"""^(?P<head>__version__\s*(?::\s*str\s*)?=\s*)(?P<q>['"])(?P<value>[^'"]*)(?P=q)""",
+    re.MULTILINE,
+)
+
+
+def _same_style(old: Any, new: str) -> Any:
+    """A tomlkit string with `new` as value, quoted the way `old` was."""
+    import tomlkit
+    from tomlkit.items import String
+
+    if isinstance(old, String):
+        return tomlkit.string(new, literal=old.type.is_literal(),
+                              multiline=old.type.is_multiline())
+    return new
+
+
+def _container(doc: Any, dotted: str, path: str) -> Any:
+    node = doc
+    for part in dotted.split("."):
+        if part not in node:
+            raise OrchestratorError(f"{path}: [{dotted}] is missing; the plan is out of date")
+        node = node[part]
+    return node
+
+
+def edit_pyproject(text: str, path: str, version: str | None,
+                   edits: tuple[SpecifierEdit, ...]) -> str:
+    """`text` with the project version set (unless None) and the requirement edits made."""
+    import tomlkit
+
+    doc = tomlkit.parse(text)
+    if version is not None:
+        _set_version(doc, path, version)
+    for edit in edits:
+        _apply_edit(doc, path, edit)
+    return tomlkit.dumps(doc)
+
+
+def _set_version(doc: Any, path: str, version: str) -> None:
+    for dotted in ("project", "tool.poetry"):
+        try:
+            owner = _container(doc, dotted, path)
+        except OrchestratorError:
+            continue
+        if "version" in owner:
+            owner["version"] = _same_style(owner["version"], version)
+            return
+    raise OrchestratorError(f"{path} has no static version to set")
+
+
+def _apply_edit(doc: Any, path: str, edit: SpecifierEdit) -> None:
+    holder = _container(doc, edit.where, path)
+    if edit.where == "tool.poetry.dependencies":
+        _edit_poetry(holder, path, edit)
+        return
+    for index, item in enumerate(holder):
+        if str(item) == edit.old:
+            holder[index] = _same_style(item, edit.new)
+            return
+    raise OrchestratorError(f"{path}: {edit.old!r} is no longer in [{edit.where}]")
+
+
+def _edit_poetry(holder: Any, path: str, edit: SpecifierEdit) -> None:
+    for key in list(holder):
+        if canonical(key) != edit.dependency:
+            continue
+        value = holder[key]
+        if hasattr(value, "get") and "version" in value:
+            value["version"] = _same_style(value["version"], edit.new)
+        else:
+            holder[key] = _same_style(value, edit.new)
+        return
+    raise OrchestratorError(f"{path}: {edit.dependency} is no longer in [{edit.where}]")
+
+
+def edit_version_file(text: str, path: str, version: str) -> str:
+    """Set `__version__ = "..."` (the first one) to `version`, keeping its quotes."""
+    new, count = _VERSION_LINE.subn(
+        lambda m: f"{m['head']}{m['q']}{version}{m['q']}", text, count=1)
+    if count == 0:
+        raise OrchestratorError(f"{path} has no __version__ = \"...\" line to update")
+    return new

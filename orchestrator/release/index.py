@@ -1,0 +1,76 @@
+"""What a package index already holds: its PEP 503 simple pages and the files they link."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestrator.errors import OrchestratorError
+
+_HREF = re.compile(r"""<a\s[^>]*href=["']([^"']+)["']""", re.IGNORECASE)
+_KNOWN = {"https://upload.pypi.org/legacy/": "https://pypi.org/simple/",
+          "https://test.pypi.org/legacy/": "https://test.pypi.org/simple/"}
+
+
+@dataclass(frozen=True)
+class IndexFile:
+    filename: str
+    url: str
+    sha256: str | None
+
+
+def simple_url_for(repository_url: str) -> str:
+    """The simple index that matches an upload URL (PyPI's, or `<url>/simple/`)."""
+    base = repository_url if repository_url.endswith("/") else repository_url + "/"
+    return _KNOWN.get(base, urllib.parse.urljoin(base, "simple/"))
+
+
+def scrub_url(url: str) -> str:
+    """`url` without any user name or password in it."""
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc="***@" + parts.netloc.split("@")[-1]))
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def files_for(index_url: str, project: str) -> dict[str, IndexFile]:
+    """The files the index lists for `project`, by lower-case file name ({} when none)."""
+    base = index_url if index_url.endswith("/") else index_url + "/"
+    page_url = urllib.parse.urljoin(base, _normalise(project) + "/")
+    try:
+        with urllib.request.urlopen(page_url, timeout=30) as response:  # noqa: S310
+            html = response.read().decode("utf-8", errors="replace")
+            page_url = response.geturl()
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            return {}
+        raise OrchestratorError(f"cannot read {scrub_url(page_url)}: HTTP {e.code}") from e
+    except (urllib.error.URLError, OSError) as e:
+        raise OrchestratorError(f"cannot reach the index at {scrub_url(page_url)}: {e}") from e
+    found = {}
+    for href in _HREF.findall(html):
+        url, _, fragment = urllib.parse.urljoin(page_url, href).partition("#")
+        name = posixpath.basename(urllib.parse.urlsplit(url).path)
+        digest = fragment[len("sha256="):] if fragment.startswith("sha256=") else None
+        found[name.lower()] = IndexFile(name, url, digest)
+    return found
+
+
+def download(file: IndexFile, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / file.filename
+    try:
+        with urllib.request.urlopen(file.url, timeout=60) as response:  # noqa: S310
+            target.write_bytes(response.read())
+    except (urllib.error.URLError, OSError) as e:
+        raise OrchestratorError(f"cannot download {scrub_url(file.url)}: {e}") from e
+    return target

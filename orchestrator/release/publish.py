@@ -1,0 +1,264 @@
+"""Build the packages tagged at HEAD from a clean checkout and upload what the index lacks.
+
+Reruns are safe: a file the index already holds with the same contents is skipped, one
+that differs is a hard error, and a package whose dependency failed is not uploaded.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from orchestrator.config import ReleaseConfig
+from orchestrator.context import Project
+from orchestrator.errors import OrchestratorError
+from orchestrator.graph import PackageGraph
+from orchestrator.model import ORDER_KINDS, SHIPPED_KINDS, Package
+from orchestrator.release import artifacts, index
+from orchestrator.release.pins import pin_file
+from orchestrator.release.tags import TagFormat
+from orchestrator.release.vcs import ReleaseGit
+from orchestrator.workspace import Workspace
+
+Status = Literal["uploaded", "present", "failed", "blocked", "not-published"]
+Echo = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    """What the command line asked for; the rest comes from HEAD's configuration."""
+
+    repository_url: str | None = None
+    index_url: str | None = None
+    no_isolation: bool = False
+    out_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    version: str
+    status: Status
+    files: tuple[str, ...] = ()
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    commit: str
+    outcomes: tuple[Outcome, ...] = ()
+    repository_url: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return any(o.status in ("failed", "blocked") for o in self.outcomes)
+
+
+@dataclass
+class _Run:
+    """Settings and scratch space of one publish run."""
+
+    rgit: ReleaseGit
+    repository_url: str
+    index_url: str
+    isolation: bool
+    checkout: Path
+    out: Path
+    epoch: int
+    internal: set[str]
+    echo: Echo
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+
+def isolation_wanted(no_isolation: bool) -> bool:
+    value = os.environ.get("ORCHESTRATOR_BUILD_ISOLATION", "1").strip().lower()
+    return not no_isolation and value not in ("0", "false", "no", "off")
+
+
+def repository_of(request: PublishRequest, config: ReleaseConfig) -> str:
+    url = request.repository_url or config.repository_url
+    if not url:
+        raise OrchestratorError(
+            "no index to publish to: set repository-url in [tool.orchestrator.release] or "
+            "pass --repository-url")
+    return url
+
+
+def released_at(workspace: Workspace, rgit: ReleaseGit, head: str) -> dict[str, str]:
+    """Package -> version for the release tags that point at HEAD."""
+    tag_format = TagFormat(workspace.config.release.tag_format)
+    tags = rgit.tags_at(head)
+    found = {}
+    for package in workspace.packages:
+        newest = tag_format.newest(tags, package.name)
+        if newest is not None:
+            found[package.name] = str(newest.version)
+    return found
+
+
+def known_versions(workspace: Workspace, rgit: ReleaseGit, head: str,
+                   released: Mapping[str, str]) -> dict[str, str]:
+    """The version each internal package is released at now, to pin requirements on it."""
+    tag_format = TagFormat(workspace.config.release.tag_format)
+    tags: list[str] | None = None
+    versions = {}
+    for package in workspace.packages:
+        if package.name in released:
+            versions[package.name] = released[package.name]
+        elif package.version is not None:
+            versions[package.name] = package.version
+        else:
+            tags = tags if tags is not None else rgit.tags_merged(head)
+            newest = tag_format.newest(tags, package.name)
+            if newest is not None:
+                versions[package.name] = str(newest.version)
+    return versions
+
+
+def publish(project: Project, request: PublishRequest, echo: Echo) -> PublishResult:
+    """Build and upload every package tagged at HEAD, dependencies first."""
+    rgit = ReleaseGit(project.git)
+    head = rgit.head()
+    workspace = project.workspace(head)
+    config = workspace.config.release
+    url = repository_of(request, config)
+    released = released_at(workspace, rgit, head)
+    if not released:
+        return PublishResult(head, repository_url=index.scrub_url(url))
+    graph = PackageGraph(workspace.packages)
+    order = graph.subgraph(released).order(ORDER_KINDS, purpose="order the uploads")
+    with tempfile.TemporaryDirectory(prefix="orchestrator-publish-") as scratch:
+        run = _Run(rgit, url, request.index_url or index.simple_url_for(url),
+                   isolation_wanted(request.no_isolation), Path(scratch) / "checkout",
+                   request.out_dir or Path(scratch) / "dist", project.git.commit_time(head),
+                   set(graph.names), echo)
+        rgit.add_worktree(run.checkout, head)
+        try:
+            _pin_checkout(run, workspace, known_versions(workspace, rgit, head, released),
+                          released)
+            for name in order:
+                package = graph.packages[name]
+                run.outcomes[name] = _publish_one(run, graph, package, released[name],
+                                                  config.publish_services)
+        finally:
+            rgit.remove_worktree(run.checkout)
+    return PublishResult(head, tuple(run.outcomes[n] for n in order), index.scrub_url(url))
+
+
+def _pin_checkout(run: _Run, workspace: Workspace, versions: Mapping[str, str],
+                  released: Mapping[str, str]) -> None:
+    for name in released:
+        package = workspace.by_name[name]
+        pin_file(run.checkout / package.pyproject, versions)
+
+
+def _publish_one(run: _Run, graph: PackageGraph, package: Package, version: str,
+                 publish_services: bool) -> Outcome:
+    failed = [d for d in graph.all_dependencies([package.name], SHIPPED_KINDS)
+              if run.outcomes.get(d, Outcome(d, "", "present")).status in ("failed", "blocked")]
+    if failed:
+        return Outcome(package.name, version, "blocked",
+                       message=f"its dependency {sorted(failed)[0]} failed")
+    if package.kind == "service" and not publish_services:
+        return Outcome(package.name, version, "not-published",
+                       message="a service: tagged, not uploaded (publish-services = false)")
+    run.echo(f"building {package.name} {version}")
+    try:
+        files = _build(run, package)
+        _verify(run, package, version, files)
+        return _upload(run, package, version, files)
+    except OrchestratorError as e:
+        return Outcome(package.name, version, "failed", message=e.message)
+
+
+def _build(run: _Run, package: Package) -> list[Path]:
+    """sdist, then a wheel from it, with PyPA build and SOURCE_DATE_EPOCH for repeatability."""
+    out = run.out / package.name
+    out.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "build", "--outdir", str(out)]
+    if not run.isolation:
+        argv.append("--no-isolation")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(run.epoch),
+           "PIP_FIND_LINKS": str(run.out), "UV_FIND_LINKS": str(run.out)}
+    proc = subprocess.run([*argv, str(run.checkout / package.path)], capture_output=True,
+                          text=True, env=env, check=False)
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-3:]
+        raise OrchestratorError(f"building {package.name} failed: {' | '.join(tail)}")
+    return sorted(out.iterdir(), key=lambda p: (not artifacts.is_sdist(p), p.name))
+
+
+def _verify(run: _Run, package: Package, version: str, files: list[Path]) -> None:
+    if not any(artifacts.is_sdist(f) for f in files) or not any(
+            f.suffix == ".whl" for f in files):
+        raise OrchestratorError(f"building {package.name} did not give an sdist and a wheel")
+    problems = [p for f in files
+                for p in artifacts.metadata_problems(f, package.name, version, run.internal)]
+    if problems:
+        raise OrchestratorError("; ".join(problems))
+
+
+def _upload(run: _Run, package: Package, version: str, files: list[Path]) -> Outcome:
+    present = index.files_for(run.index_url, package.name)
+    to_upload = []
+    for file in files:
+        remote = present.get(file.name.lower())
+        if remote is None:
+            to_upload.append(file)
+        elif not _identical(run, file, remote):
+            raise OrchestratorError(
+                f"{file.name} is already on the index with different contents; a release "
+                "cannot be replaced: release a new version instead")
+    for file in to_upload:
+        run.echo(f"uploading {file.name}")
+        twine_upload(run.repository_url, file)
+    status: Status = "uploaded" if to_upload else "present"
+    return Outcome(package.name, version, status, tuple(f.name for f in to_upload),
+                   message="" if to_upload else "already on the index")
+
+
+def _identical(run: _Run, local: Path, remote: index.IndexFile) -> bool:
+    if remote.sha256 is not None and remote.sha256 == artifacts.sha256(local):
+        return True
+    downloaded = index.download(remote, run.out / "index")
+    return artifacts.same_contents(local, downloaded)
+
+
+def twine_upload(repository_url: str, file: Path) -> None:
+    """One file through twine; credentials are twine's own and never appear in messages."""
+    argv = [sys.executable, "-m", "twine", "upload", "--non-interactive",
+            "--disable-progress-bar", "--repository-url", repository_url, str(file)]
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
+        detail = " ".join(scrub(lines[-1] if lines else "no output").split())
+        raise OrchestratorError(f"uploading {file.name} to {index.scrub_url(repository_url)} "
+                                f"failed: {detail}")
+
+
+def scrub(text: str) -> str:
+    """`text` with twine's credentials and any URL user information blanked out."""
+    for var in ("TWINE_PASSWORD", "TWINE_USERNAME"):
+        secret = os.environ.get(var, "")
+        if len(secret) >= 3:
+            text = text.replace(secret, "***")
+    return " ".join(index.scrub_url(word) if "://" in word else word for word in text.split(" "))
+
+
+def render(result: PublishResult) -> str:
+    if not result.outcomes:
+        return f"Nothing to publish: no release tag points at HEAD ({result.commit[:12]}).\n"
+    lines = [f"Published to {result.repository_url}:"]
+    words = {"uploaded": "uploaded", "present": "already there", "failed": "FAILED",
+             "blocked": "not uploaded", "not-published": "tagged only"}
+    for o in result.outcomes:
+        detail = ", ".join(o.files) if o.files else o.message
+        lines.append(f"  {o.name} {o.version}: {words[o.status]}" + (f" ({detail})"
+                                                                     if detail else ""))
+    return "\n".join(lines) + "\n"

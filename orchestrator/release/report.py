@@ -1,0 +1,64 @@
+"""Release plans and results as text: a table for people, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+
+from orchestrator.release.apply import ApplyResult
+from orchestrator.release.plan import Reason, Release, ReleasePlan
+
+
+def render_json(plan: ReleasePlan) -> str:
+    return json.dumps(plan.to_json(), indent=2) + "\n"
+
+
+def render_table(plan: ReleasePlan) -> str:
+    """One line per release with its reasons, then notes."""
+    if not plan.releases:
+        return "Nothing to release: no package changed since its last release.\n" + _notes(plan)
+    rows = [("package", "current", "next", "bump", "tag", "why")]
+    rows += [(r.name, r.current or "-", r.next, r.bump, r.tag, _why(r)) for r in plan.releases]
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:5], widths, strict=True))
+             + "  " + row[5] for row in rows]
+    return "\n".join(line.rstrip() for line in lines) + "\n" + _notes(plan)
+
+
+def _notes(plan: ReleasePlan) -> str:
+    return "".join(f"note: {n}\n" for n in plan.notes)
+
+
+def _why(release: Release) -> str:
+    text = "; ".join(_reason(r) for r in release.reasons)
+    return text + ("" if release.publish else " (service: tagged, not uploaded)")
+
+
+def _reason(reason: Reason) -> str:
+    if reason.type == "commits":
+        count = len(reason.commits)
+        return f"{count} commit{'s' if count != 1 else ''}: " + ", ".join(
+            c.split(" ", 1)[1] if " " in c else c for c in reason.commits[:3]) + (
+            ", ..." if count > 3 else "")
+    if reason.type == "dependency":
+        moved = (f" ({reason.spec_from} -> {reason.spec_to})"
+                 if reason.spec_from is not None else "")
+        return f"depends on {reason.via}{moved}"
+    return {"first-release": "first release (no tag yet)",
+            "promotion": "pre-release promoted to final",
+            "manual": "--bump",
+            "version-set": "version already set by hand"}.get(reason.type, reason.type)
+
+
+def render_applied(result: ApplyResult) -> str:
+    lines = []
+    if result.resumed:
+        lines.append(f"Release commit {result.commit[:12]} already made.")
+    else:
+        lines.append(f"Committed release {result.commit[:12]}.")
+    lines += [f"tagged {tag}" for tag in result.created]
+    lines += [f"tag {tag} already there" for tag in result.existing]
+    if result.pushed:
+        lines.append(f"pushed the commit and {len(result.created) + len(result.existing)} "
+                     f"tags to {result.pushed}")
+    lines += [f"note: {note}" for note in result.notes]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,167 @@
+"""Version arithmetic: bumps, pre-releases, and rewriting a specifier in its own style.
+
+Everything is computed with `packaging`; nothing compares version strings by hand.
+"""
+
+from __future__ import annotations
+
+import re
+
+from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from orchestrator.errors import OrchestratorError
+from orchestrator.release.conventional import Level
+
+
+def parse_version(text: str, where: str) -> Version:
+    try:
+        return Version(text)
+    except InvalidVersion as e:
+        raise OrchestratorError(f"{where}: {text!r} is not a PEP 440 version") from e
+
+
+def release_tuple(version: Version, width: int = 3) -> tuple[int, ...]:
+    """The release segment padded (or cut) to `width` numbers."""
+    parts = tuple(version.release) + (0,) * width
+    return parts[:width]
+
+
+def bump(version: Version, level: Level) -> Version:
+    """The next final version; below 1.0 a breaking change bumps the minor number."""
+    major, minor, patch = release_tuple(version)
+    if level == "major" and major == 0:
+        level = "minor"
+    if level == "major":
+        return Version(f"{major + 1}.0.0")
+    if level == "minor":
+        return Version(f"{major}.{minor + 1}.0")
+    return Version(f"{major}.{minor}.{patch + 1}")
+
+
+def covers(pre: Version, level: Level) -> bool:
+    """Whether the final version of a pre-release already carries a bump of `level`."""
+    major, minor, patch = release_tuple(pre)
+    if level == "major" and major == 0:
+        level = "minor"
+    if level == "major":
+        return minor == 0 and patch == 0
+    if level == "minor":
+        return patch == 0
+    return True
+
+
+def final_of(version: Version) -> Version:
+    return Version(".".join(str(n) for n in release_tuple(version)))
+
+
+def next_after(last: Version, level: Level) -> Version:
+    """The final version a change of `level` leads to after release `last`."""
+    if last.is_prerelease and covers(last, level):
+        return final_of(last)
+    return bump(last, level)
+
+
+def normalise_label(label: str) -> str:
+    """A pre-release label as PEP 440 spells it (`alpha` -> `a`, `c` -> `rc`)."""
+    try:
+        version = Version(f"1.0{label}1")
+    except InvalidVersion:
+        version = None
+    if version is None or version.pre is None or version.is_devrelease or version.is_postrelease:
+        raise OrchestratorError(f"--pre {label!r} is not a PEP 440 pre-release label (a, b, rc)")
+    return version.pre[0]
+
+
+def with_pre(final: Version, label: str, last: Version | None) -> Version:
+    """`final` as pre-release `label`: number 1, or one more than `last` had on that final."""
+    number = 1
+    if last is not None and last.pre is not None and final_of(last) == final:
+        if last.pre[0] == label:
+            number = last.pre[1] + 1
+        elif Version(f"{final}{label}1") < last:
+            raise OrchestratorError(
+                f"--pre {label} would go back from {last}: use a label that sorts after "
+                f"{last.pre[0]}"
+            )
+    return Version(f"{final}{label}{number}")
+
+
+def admits(specifier: str, version: Version) -> bool:
+    return SpecifierSet(specifier).contains(version, prereleases=True)
+
+
+# -- rewriting a specifier in its own style ----------------------------------
+
+_NUMBERS = re.compile(r"^\d+(?:\.\d+)*")
+
+
+def width_of(text: str) -> int:
+    match = _NUMBERS.match(text)
+    return len(match.group(0).split(".")) if match else 3
+
+
+def _numbers(version: Version, width: int) -> str:
+    return ".".join(str(n) for n in release_tuple(version, width))
+
+
+def at_least(version: Version, width: int) -> str:
+    """`version` written with `width` numbers when that still admits it, else in full."""
+    short = _numbers(version, width)
+    return short if Version(short) <= version else str(version)
+
+
+def _upper(version: Version, bound: str) -> str:
+    """A new exclusive upper bound that keeps the step the old one had (`<1.5` -> `<1.6`)."""
+    numbers = [int(n) for n in _NUMBERS.match(bound).group(0).split(".")]  # type: ignore[union-attr]
+    step = max((i for i, n in enumerate(numbers) if n), default=len(numbers) - 1)
+    parts = list(release_tuple(version, len(numbers)))
+    parts[step] += 1
+    parts[step + 1:] = [0] * (len(parts) - step - 1)
+    return ".".join(str(n) for n in parts)
+
+
+def rewrite_clause(clause: Specifier, version: Version) -> str | None:
+    """One clause moved to `version` in the same style; None drops it."""
+    op, bound = clause.operator, clause.version
+    width = width_of(bound)
+    if op in (">=", ">"):
+        return f">={at_least(version, width)}"
+    if op == "~=":
+        return f"~={at_least(version, max(width, 2))}"
+    if op == "==" and bound.endswith(".*"):
+        return f"=={_numbers(version, max(width - 1, 1))}.*"
+    if op == "==":
+        return f"=={at_least(version, width)}" if not version.is_prerelease else f"=={version}"
+    if op == "<":
+        return clause_text(op, bound) if Version(bound) > version else f"<{_upper(version, bound)}"
+    if op == "<=":
+        return clause_text(op, bound) if Version(bound) >= version else f"<={version}"
+    if op == "===":
+        return f"==={version}"
+    return None if clause.contains(version, prereleases=True) is False else str(clause)
+
+
+def clause_text(op: str, bound: str) -> str:
+    return f"{op}{bound}"
+
+
+def rewrite_specifier(text: str, version: Version) -> str:
+    """`text` (clauses in their written order) moved to admit `version` in the same style.
+
+    `>=1.2` -> `>=2.0`, `==1.2.0` -> `==2.0.0`, `~=1.2` -> `~=2.0`, `>=1.4,<1.5` -> `>=1.5,<1.6`.
+    """
+    separator = ", " if ", " in text else ","
+    clauses = []
+    for raw in text.split(","):
+        try:
+            clause = Specifier(raw.strip())
+        except InvalidSpecifier as e:
+            raise OrchestratorError(f"cannot read specifier {text!r}: {e}") from e
+        new = rewrite_clause(clause, version)
+        if new is not None:
+            clauses.append(new)
+    result = separator.join(clauses) or f">={version}"
+    if not admits(result, version):
+        result = f">={version}"
+    return result
