@@ -1,0 +1,98 @@
+"""The benchmark scripts: the generator makes a valid repository, and each script runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.cli import run_cli
+from tests.conftest import REPO_ROOT
+
+BENCH = REPO_ROOT / "benchmarks"
+
+
+def run_script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(BENCH / name), *args], cwd=REPO_ROOT,
+                          capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bench") / "repo"
+    proc = run_script("genrepo.py", str(out), "--packages", "30", "--commits", "8")
+    assert proc.returncode == 0, proc.stderr
+    assert "packages=30" in proc.stdout
+    return out
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_generated_repository_lists_every_package(
+    generated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run_cli(capsys, generated, "list", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    packages = json.loads(result.stdout)["packages"]
+    assert len(packages) == 30
+    kinds = {p["kind"] for p in packages}
+    assert kinds == {"library", "service"}
+    assert all(p["path"].startswith("services/") == (p["kind"] == "service") for p in packages)
+    assert sum(1 for p in packages if p["dependencies"]) == 29  # all but the first library
+    assert result.stderr == ""
+
+
+def test_generated_graph_is_acyclic_and_clean(
+    generated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run_cli(capsys, generated, "check", "--format", "json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_generated_history_and_clean_worktree(generated: Path) -> None:
+    assert git(generated, "rev-list", "--count", "HEAD").strip() == "9"
+    assert git(generated, "status", "--porcelain") == ""
+
+
+def test_generator_is_deterministic(generated: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    proc = run_script("genrepo.py", str(again), "--packages", "30", "--commits", "8")
+    assert proc.returncode == 0, proc.stderr
+    assert git(again, "rev-parse", "HEAD") == git(generated, "rev-parse", "HEAD")
+
+
+def test_baseline_agrees_with_affected(generated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    proc = run_script("baseline.py", "affected", str(generated), "--base", "HEAD~5",
+                      "--head", "HEAD")
+    assert proc.returncode == 0, proc.stderr
+    result = run_cli(capsys, generated, "affected", "--format", "json", "--base", "HEAD~5",
+                     "--head", "HEAD")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(proc.stdout)["affected"] == json.loads(result.stdout)["affected"]
+
+
+@pytest.mark.parametrize("script", ["bench_list.py", "bench_affected.py"])
+def test_bench_script_runs_tiny(script: str, tmp_path: Path) -> None:
+    extra = ["--range", "3"] if script == "bench_affected.py" else []
+    proc = run_script(script, "--packages", "12", "--rounds", "1", "--commits", "4",
+                      "--workdir", str(tmp_path), "--json", str(tmp_path / "out.json"), *extra)
+    assert proc.returncode == 0, proc.stderr
+    assert "tool/baseline" in proc.stdout
+    medians = json.loads((tmp_path / "out.json").read_text())["12"]["medians"]
+    assert {"tool-cold", "tool-warm", "baseline"} <= set(medians)
+    assert all(value > 0 for value in medians.values())
+
+
+def test_bench_affected_without_floor_says_so(tmp_path: Path) -> None:
+    proc = run_script("bench_affected.py", "--packages", "8", "--rounds", "1", "--commits", "3",
+                      "--range", "2", "--workdir", str(tmp_path),
+                      "--floor", str(tmp_path / "missing.py"))
+    assert proc.returncode == 0, proc.stderr
+    assert "not found: comparing with the baseline only" in proc.stderr
+    assert "floor" in proc.stdout.splitlines()[1]
