@@ -23,6 +23,7 @@ from orchestrator.workspace import Workspace
 PLACEHOLDER = re.compile(r"\{(name|path|root|python|out)\}")
 ENV_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 PYTEST_NO_TESTS = 5
+LAUNCHERS = frozenset({"uv", "uvx", "poetry", "pdm", "hatch", "rye", "pipx", "tox", "nox"})
 
 
 @dataclass(frozen=True)
@@ -121,10 +122,11 @@ def referenced_variables(definition: TaskConfig) -> list[str]:
 
 
 def is_pytest(argv: tuple[str, ...]) -> bool:
-    """Whether the command runs pytest (`pytest ...`, `python -m pytest`, `uv run pytest`)."""
+    """Whether the command runs pytest: `pytest`, `python -m pytest`, `uv run ... pytest`."""
+    launcher = bool(argv) and posixpath.basename(argv[0]) in LAUNCHERS
     for i, arg in enumerate(argv):
+        if arg == "-m" and argv[i + 1 : i + 2] == ("pytest",):
+            return True
         if posixpath.basename(arg) in ("pytest", "py.test"):
-            return True
-        if arg == "-m" and i + 1 < len(argv) and argv[i + 1] == "pytest":
-            return True
+            return i == 0 or launcher or argv[i - 1] in ("--", "run", "exec")
     return False
