@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -70,7 +69,8 @@ def test_a_dependent_never_starts_before_the_dependency_it_needs(repo: GitRepo,
 
 
 def test_tasks_without_needs_do_not_wait(repo: GitRepo) -> None:
-    project = task_repo(repo, tasks='[tool.orchestrator.tasks.free]\ncommand = "{python} -c pass"\n')
+    free = '[tool.orchestrator.tasks.free]\ncommand = "{python} -c pass"\n'
+    project = task_repo(repo, tasks=free)
     plan = plan_run(project, RunRequest("free", SelectionRequest("all"), use_cache=False))
     assert all(job.needs == () for job in plan.jobs)
     needing = plan_run(project, RunRequest("rec", SelectionRequest("all"), use_cache=False))
