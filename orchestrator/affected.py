@@ -17,7 +17,7 @@ from orchestrator.errors import OrchestratorError
 from orchestrator.graph import PackageGraph
 from orchestrator.lockfile import LOCK_FILE, compare_locks
 from orchestrator.metadata import canonical
-from orchestrator.ownership import attribute, read_base, read_side, unreadable_at_base
+from orchestrator.ownership import SideReader, attribute, read_base, unreadable_at_base
 from orchestrator.refs import BaseChoice, choose_base
 from orchestrator.workspace import PYPROJECT, Workspace
 
@@ -130,7 +130,8 @@ def compute_affected(
     """
     worktree = head is None and not committed_only
     head_sha = head_commit(project.git, head)
-    head_ws = project.workspace() if worktree else read_side(project, head_sha, strict=True)
+    reader = SideReader(project)
+    head_ws = reader.worktree() if worktree else reader.commit(head_sha)
     env = os.environ if environ is None else environ
     choice = choose_base(project.git, base, head_ws.config.base, env)
     if choice.new_branch:
@@ -143,7 +144,7 @@ def compute_affected(
             raise
         reason = Reason("missing-base", detail=e.message)
         return _everything(choice, head or "HEAD", head_ws, reason)
-    return _from_changes(project, choice, changes, head_ws)
+    return _from_changes(reader, choice, changes, head_ws)
 
 
 def _everything(choice: BaseChoice, head: str, workspace: Workspace,
@@ -157,9 +158,9 @@ def _everything(choice: BaseChoice, head: str, workspace: Workspace,
     )
 
 
-def _from_changes(project: Project, choice: BaseChoice, changes: ChangeSet,
+def _from_changes(reader: SideReader, choice: BaseChoice, changes: ChangeSet,
                   head_ws: Workspace) -> AffectedResult:
-    base_ws, seeds = _base_workspace(project, changes, head_ws)
+    base_ws, seeds = _base_workspace(reader, changes, head_ws)
     attribution = attribute(changes.files, head_ws, base_ws)
     for name, files in attribution.owned.items():
         _add(seeds, name, Reason("changed-files", files=files))
@@ -170,9 +171,8 @@ def _from_changes(project: Project, choice: BaseChoice, changes: ChangeSet,
         _add(seeds, name, Reason("unreadable-base", detail=why_text))
     removed = _removed(base_ws, head_ws, seeds)
     if LOCK_FILE in changes.files:
-        _lock_reasons(project, changes, head_ws, seeds)
-    graph = project.graph if changes.worktree else PackageGraph(head_ws.packages)
-    reasons = propagate(graph, seeds)
+        _lock_reasons(reader.project, changes, head_ws, seeds)
+    reasons = propagate(PackageGraph(head_ws.packages), seeds)
     return AffectedResult(
         base=choice.ref, head=changes.head, merge_base=changes.merge_base,
         changed_files=changes.files, unowned_files=attribution.unowned,
@@ -183,13 +183,13 @@ def _from_changes(project: Project, choice: BaseChoice, changes: ChangeSet,
     )
 
 
-def _base_workspace(project: Project, changes: ChangeSet,
+def _base_workspace(reader: SideReader, changes: ChangeSet,
                     head_ws: Workspace) -> tuple[Workspace, Seeds]:
     """The merge base's workspace. When no pyproject.toml changed it is HEAD's, exactly,
     so it is not read again; when it cannot be read at all, every package is affected."""
     if not any(f == PYPROJECT or f.endswith("/" + PYPROJECT) for f in changes.files):
         return head_ws, {}
-    side = read_base(project, changes.merge_base)
+    side = read_base(reader, changes.merge_base)
     if side.workspace is not None:
         return side.workspace, {}
     reason = Reason("unreadable-base", detail=side.error)

@@ -15,9 +15,12 @@ from typing import TYPE_CHECKING
 from orchestrator.errors import ConfigError
 from orchestrator.gitrepo import Git
 from orchestrator.globs import FilePatterns
+from orchestrator.metadata import ProjectMetadata
 from orchestrator.model import Package
-from orchestrator.snapshot import CommitSnapshot
+from orchestrator.parsecache import ParseCache
+from orchestrator.snapshot import CommitSnapshot, Snapshot, WorktreeSnapshot
 from orchestrator.workspace import PYPROJECT, Workspace, discover
+from orchestrator.workspace import _cache_key as cache_key
 
 if TYPE_CHECKING:
     from orchestrator.context import Project
@@ -25,23 +28,52 @@ if TYPE_CHECKING:
 ROOT_FILES = (PYPROJECT, "uv.lock")
 
 
-class BatchedCommitSnapshot(CommitSnapshot):
-    """A commit's tree whose first read also fetches every pyproject.toml and the lock file,
-    so that one side costs one `ls-tree` and, usually, one `cat-file --batch`."""
+class SharedParseCache(ParseCache):
+    """The project's parse cache with parsed entries kept in memory: both sides of a range
+    share most of their pyproject.toml files, and a lookup costs as much as a small parse."""
 
-    def __init__(self, git: Git, commit: str):
+    def __init__(self, inner: ParseCache):
+        super().__init__(None)
+        self.inner = inner
+        self._memo: dict[str, ProjectMetadata | None] = {}
+
+    def get(self, key: str) -> ProjectMetadata | None:
+        if key not in self._memo:
+            self._memo[key] = self.inner.get(key)
+        return self._memo[key]
+
+    def put(self, key: str, metadata: ProjectMetadata) -> None:
+        self._memo[key] = metadata
+        self.inner.put(key, metadata)
+
+    def save(self) -> None:
+        self.inner.save()
+
+
+class BatchedCommitSnapshot(CommitSnapshot):
+    """A commit's tree whose first read also fetches the root files and every pyproject.toml
+    the parse cache lacks, so one side costs one `ls-tree` and one `cat-file --batch`."""
+
+    def __init__(self, git: Git, commit: str, cache: ParseCache):
         super().__init__(git, commit)
+        self._cache = cache
         self._read: dict[str, bytes] | None = None
 
     def contents(self, paths: list[str]) -> dict[str, bytes]:
         if self._read is None:
-            wanted = [p for p in self.paths()
-                      if p in ROOT_FILES or p.endswith("/" + PYPROJECT)]
-            self._read = super().contents(wanted)
+            self._read = super().contents(self._prefetch())
         missing = [p for p in paths if p not in self._read]
         if missing:
             self._read.update(super().contents(missing))
         return {p: self._read[p] for p in paths if p in self._read}
+
+    def _prefetch(self) -> list[str]:
+        paths = self.paths()
+        wanted = [p for p in paths if p in ROOT_FILES]
+        for path, key in self.keys([p for p in paths if p.endswith("/" + PYPROJECT)]).items():
+            if self._cache.get(cache_key(path, key)) is None:
+                wanted.append(path)
+        return wanted
 
 
 @dataclass(frozen=True)
@@ -52,17 +84,32 @@ class BaseSide:
     error: str | None = None
 
 
-def read_side(project: Project, commit: str, *, strict: bool) -> Workspace:
-    """Discovery at a commit, from git objects alone."""
-    return discover(BatchedCommitSnapshot(project.git, commit), project.root,
-                    config_file=project.config_file, cache=project.parse_cache, strict=strict)
+class SideReader:
+    """Discovery at HEAD (the working tree or a commit) and at the merge base, sharing one
+    in-memory parse cache."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.cache = SharedParseCache(project.parse_cache)
+
+    def worktree(self) -> Workspace:
+        return self._discover(WorktreeSnapshot(self.project.git), strict=True)
+
+    def commit(self, commit: str, *, strict: bool = True) -> Workspace:
+        """Discovery at a commit, from git objects alone."""
+        snapshot = BatchedCommitSnapshot(self.project.git, commit, self.cache)
+        return self._discover(snapshot, strict=strict)
+
+    def _discover(self, snapshot: Snapshot, *, strict: bool) -> Workspace:
+        return discover(snapshot, self.project.root, config_file=self.project.config_file,
+                        cache=self.cache, strict=strict)
 
 
-def read_base(project: Project, commit: str) -> BaseSide:
+def read_base(reader: SideReader, commit: str) -> BaseSide:
     """The merge base's workspace, leniently: an unreadable member pyproject.toml is
     recorded, and a workspace that cannot be read at all is reported, not raised."""
     try:
-        return BaseSide(read_side(project, commit, strict=False))
+        return BaseSide(reader.commit(commit, strict=False))
     except ConfigError as e:
         return BaseSide(None, e.message)
 

@@ -102,7 +102,7 @@ def write_workspace(repo: GitRepo, n: int, edges: Edges) -> None:
             f"[dependency-groups]\ndev = {json.dumps(groups['group'])}",
             f"[build-system]\nrequires = {json.dumps(groups['build'])}",
             "[tool.uv.sources]",
-            *(f"{s} = {{ workspace = true }}" for s in groups["source"]), ""]))
+            *(f"{s} = {{ workspace = true }}" for s in sorted(set(groups["source"]))), ""]))
 
 
 @given(data=st.data(), graph=graphs())
