@@ -61,17 +61,18 @@ def apply_cmd(settings: Settings, yes: bool, bumps: tuple[str, ...], pre: str | 
               push: bool) -> None:
     """Set versions, write changelogs, commit once and tag each released package."""
     from orchestrator.release import report
-    from orchestrator.release.apply import apply_plan, resume
+    from orchestrator.release.apply import apply_plan, missing_tags, resume
     from orchestrator.release.vcs import ReleaseGit
 
     rgit = ReleaseGit(settings.project().git)
-    resumed = resume(rgit, push=push)
-    if resumed is not None:
-        emit(report.render_applied(resumed))
+    missing = missing_tags(rgit)
+    if missing:  # a release commit whose tags are partly missing: finish it
+        emit(report.render_applied(resume(rgit, push=push)))  # type: ignore[arg-type]
         return
     plan, rgit = _plan(settings, bumps, pre)
     if not plan.releases:
-        emit(report.render_table(plan))
+        resumed = resume(rgit, push=True) if push and missing is not None else None
+        emit(report.render_applied(resumed) if resumed else report.render_table(plan))
         return
     if not yes:
         _confirm(report.render_table(plan))

@@ -230,6 +230,12 @@ def push_release(rgit: ReleaseGit, remote: str, branch: str, tags: list[str]) ->
     return remote
 
 
+def missing_tags(rgit: ReleaseGit) -> list[str] | None:
+    """The tags HEAD's release commit announces but lacks; None when HEAD is no release."""
+    tags = release_tags(rgit.message(rgit.head()))
+    return None if tags is None else [t for t in tags if rgit.tag_commit(t) is None]
+
+
 def resume(rgit: ReleaseGit, *, push: bool) -> ApplyResult | None:
     """On a release commit: create its missing tags (and push); None on any other commit."""
     head = rgit.head()

@@ -221,6 +221,8 @@ def _set_next(draft: _Draft, level: Level | None, options: Options, notes: list[
             draft.reasons.append(Reason("promotion"))
         return
     draft.level = level
+    if level == "major" and last.major == 0:
+        level = "minor"  # below 1.0 a breaking change is a minor bump
     final = next_after(last, level)
     if options.pre is not None:
         draft.bump, draft.next = "pre", with_pre(final, options.pre, last)

@@ -130,20 +130,18 @@ def rewrite_clause(clause: Specifier, version: Version) -> str | None:
     if op == "~=":
         return f"~={at_least(version, max(width, 2))}"
     if op == "==" and bound.endswith(".*"):
-        return f"=={_numbers(version, max(width - 1, 1))}.*"
+        return f"=={_numbers(version, width)}.*"
     if op == "==":
         return f"=={at_least(version, width)}" if not version.is_prerelease else f"=={version}"
+    if op in ("<", "<=") and clause.contains(version, prereleases=True):
+        return f"{op}{bound}"
     if op == "<":
-        return clause_text(op, bound) if Version(bound) > version else f"<{_upper(version, bound)}"
+        return f"<{_upper(version, bound)}"
     if op == "<=":
-        return clause_text(op, bound) if Version(bound) >= version else f"<={version}"
+        return f"<={version}"
     if op == "===":
         return f"==={version}"
     return None if clause.contains(version, prereleases=True) is False else str(clause)
-
-
-def clause_text(op: str, bound: str) -> str:
-    return f"{op}{bound}"
 
 
 def rewrite_specifier(text: str, version: Version) -> str:
