@@ -42,11 +42,11 @@ class Display:
 
     def started(self, job: Job) -> None:
         if self.verbosity >= 0:
-            self._line(f"start   {job.package}")
+            self._line(f"start    {job.package}")
 
     def finished(self, job: Job, result: TaskResult) -> None:
         if self.verbosity >= 0:
-            self._line(f"{result.status:<8}{job.package}{_detail(result)}")
+            self._line(f"{result.status:<9}{job.package}{_detail(result)}")
         if self.verbosity > 0:
             self._print(_indent(tail(self.root, result, lines=10_000)))
 
@@ -121,7 +121,7 @@ class LiveDisplay(Display):
         self.results.append(result)
         if self.verbosity >= 0 and self.live is not None:
             style = STYLES[result.status]
-            self.live.console.print(f"[{style}]{result.status:<8}[/]{job.package}"
+            self.live.console.print(f"[{style}]{result.status:<9}[/]{job.package}"
                                     f"{_detail(result)}", markup=True)
 
     def close(self) -> None:

@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.cli import run_cli
+from tests.gitutil import GitRepo
+from tests.test_runner import task_repo
+
+Capsys = pytest.CaptureFixture[str]
+
+
+def test_failure_exits_1_and_shows_the_log_tail(repo: GitRepo, capsys: Capsys,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAIL", "acme-b")
+    task_repo(repo)
+    result = run_cli(capsys, repo.root, "run", "rec", "-j", "2")
+    assert result.exit_code == 1
+    assert "failed   acme-b" in result.stdout
+    assert "skipped  acme-c (needs acme-b, which failed)" in result.stdout
+    assert "--- acme-b failed (exit 1), log .orchestrator/logs/rec/acme-b.log" in result.stdout
+    assert "end acme-b" not in result.stdout  # the log tail follows, with the command line
+    assert "record.py acme-b" in result.stdout
+    assert "2 passed, 1 failed, 1 skipped" in result.stdout
+    assert result.stderr == ""
+
+
+def test_second_run_is_answered_from_the_cache(repo: GitRepo, capsys: Capsys) -> None:
+    task_repo(repo)
+    first = run_cli(capsys, repo.root, "run", "rec", "--format", "json")
+    assert first.exit_code == 0
+    assert {r["status"] for r in json.loads(first.stdout)["results"]} == {"passed"}
+    second = run_cli(capsys, repo.root, "run", "rec", "--format", "json")
+    assert {r["status"] for r in json.loads(second.stdout)["results"]} == {"cached"}
+    assert "4 cached" in second.stderr  # the human view goes to stderr with --format json
+    repo.write("packages/b/src/acme_b/__init__.py", "CHANGED = True\n")
+    third = json.loads(run_cli(capsys, repo.root, "run", "rec", "--format", "json").stdout)
+    statuses = {r["package"]: r["status"] for r in third["results"]}
+    assert statuses == {"acme-a": "cached", "acme-b": "passed", "acme-c": "passed",
+                        "acme-d": "cached"}
+    fresh = run_cli(capsys, repo.root, "run", "rec", "--no-cache", "--format", "json")
+    assert {r["status"] for r in json.loads(fresh.stdout)["results"]} == {"passed"}
+
+
+def test_unknown_task_exits_2_listing_known_tasks(repo: GitRepo, capsys: Capsys) -> None:
+    task_repo(repo)
+    result = run_cli(capsys, repo.root, "run", "lint")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "orchestrator: unknown task 'lint'; known tasks: build, rec, test\n")
+    assert result.stdout == ""
+
+
+def test_selection_options_exclude_each_other(repo: GitRepo, capsys: Capsys) -> None:
+    task_repo(repo)
+    result = run_cli(capsys, repo.root, "run", "rec", "--all", "-p", "acme-a")
+    assert result.exit_code == 2
+    assert "choose one of --all, --affected and -p/--package" in result.stderr
+
+
+def test_test_runs_the_affected_packages_by_default(repo: GitRepo, capsys: Capsys) -> None:
+    task_repo(repo, tasks='[tool.orchestrator.tasks.test]\n'
+                          'command = ["{python}", "{root}/record.py", "{name}", '
+                          '"{root}/events.txt"]\n')
+    repo.git("branch", "base")
+    repo.write("packages/b/src/acme_b/__init__.py", "CHANGED = True\n")
+    result = run_cli(capsys, repo.root, "test", "--base", "base", "--format", "json")
+    assert result.exit_code == 0
+    assert [r["package"] for r in json.loads(result.stdout)["results"]] == ["acme-b", "acme-c"]
+
+
+def test_junit_merges_pytest_results(repo: GitRepo, capsys: Capsys, tmp_path: Path) -> None:
+    task_repo(repo, {"acme-a": [], "acme-b": []})
+    repo.write("packages/a/tests/test_a.py", "def test_one():\n    assert True\n\n"
+                                             "def test_two():\n    assert 1 == 2\n")
+    junit = tmp_path / "report.xml"
+    result = run_cli(capsys, repo.root, "run", "test", "--junit", str(junit))
+    assert result.exit_code == 1
+    suites = {s.get("name"): s for s in ET.parse(junit).getroot()}  # noqa: S314 - our own
+    assert [c.get("name") for c in suites["acme-a"].iter("testcase")] == ["test_one", "test_two"]
+    assert suites["acme-a"].get("failures") == "1"
+    assert suites["acme-b"].find("testcase/skipped") is not None  # no tests: exit 5
+    assert "no-tests acme-b" in result.stdout
+
+
+def test_audit_reports_a_failure_the_selection_would_skip(repo: GitRepo, capsys: Capsys,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAIL", "acme-d")  # planted where the change does not reach
+    task_repo(repo)
+    repo.git("branch", "base")
+    repo.write("packages/b/src/acme_b/__init__.py", "CHANGED = True\n")
+    result = run_cli(capsys, repo.root, "run", "rec", "--all", "--audit", "--base", "base",
+                     "--format", "json")
+    assert result.exit_code == 1
+    audit = json.loads(result.stdout)["audit"]
+    assert audit["affected"] == ["acme-b", "acme-c"]
+    assert audit["missed"] == ["acme-d"]
+    assert "the affected selection against base would have skipped these failures: acme-d" \
+        in result.stderr
+
+
+def test_shards_from_the_cli_cover_the_selection(repo: GitRepo, capsys: Capsys,
+                                                tmp_path: Path) -> None:
+    task_repo(repo, {f"acme-{c}": [] for c in "abcdefg"})
+    durations = tmp_path / "durations.json"  # every shard is given the same file
+    known = {f"acme-{c}": 1.0 for c in "bcdefg"} | {"acme-a": 6.0}
+    durations.write_text(json.dumps({"durations": known}))
+    seen = []
+    for k in (1, 2, 3):
+        written = tmp_path / f"new-{k}.json"
+        result = run_cli(capsys, repo.root, "run", "rec", "--shard", f"{k}/3", "--durations",
+                         str(durations), "--write-durations", str(written), "--no-cache",
+                         "--format", "json")
+        assert result.exit_code == 0
+        seen.append([r["package"] for r in json.loads(result.stdout)["results"]])
+        assert sorted(json.loads(written.read_text())["durations"]) == seen[-1]
+    flat = [n for shard in seen for n in shard]
+    assert sorted(flat) == [f"acme-{c}" for c in "abcdefg"]
+    assert len(flat) == len(set(flat))
+    assert ["acme-a"] in seen  # the slow one has a shard to itself
+
+
+def test_no_path_or_placeholder_value_reaches_a_shell(repo: GitRepo, capsys: Capsys) -> None:
+    task_repo(repo, {}, tasks='[tool.orchestrator.tasks.echo]\n'
+                              'command = "echo {name} {path} ; touch pwned-0"\n')
+    directory = "packages/x$(touch pwned-1);touch pwned-2`touch pwned-3`"
+    repo.package(directory, "acme-x")
+    repo.commit()
+    result = run_cli(capsys, repo.root, "run", "echo", "--no-cache")
+    assert result.exit_code == 0
+    log = (repo.root / ".orchestrator/logs/echo/acme-x.log").read_text()
+    assert f"acme-x {directory} ; touch pwned-0" in log  # echoed literally, one argv each
+    created = [p for p in repo.root.rglob("pwned*")]
+    assert created == []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2] != "Z"
+
+
+HANG = """\
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(f"{child.pid}")
+import os; os.replace(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process states from /proc")
+def test_ctrl_c_stops_every_child_process_group(repo: GitRepo, tmp_path: Path) -> None:
+    task_repo(repo, {"acme-a": [], "acme-b": []},
+              tasks='[tool.orchestrator.tasks.hang]\n'
+                    'command = ["{python}", "{root}/hang.py", "{root}/pid-{name}"]\n')
+    repo.write("hang.py", HANG)
+    out = tmp_path / "out.txt"
+    with out.open("wb") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "orchestrator", "-C", str(repo.root),
+                                 "run", "hang", "-j", "2", "--no-cache"],
+                                stdout=sink, stderr=subprocess.STDOUT)
+        pid_files = [repo.root / "pid-acme-a", repo.root / "pid-acme-b"]
+        deadline = time.monotonic() + 60
+        while not all(p.exists() for p in pid_files) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        grandchildren = [int(p.read_text()) for p in pid_files]
+        children = [int(line.split()[0]) for line in subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(proc.pid)], capture_output=True, text=True,
+            check=False).stdout.split()]
+        assert len(children) == 2
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 130
+    assert "skipped  acme-a (interrupted)" in out.read_text()
+    left = [pid for pid in children + grandchildren if _alive(pid)]
+    for pid in left:  # never leave them behind, even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
