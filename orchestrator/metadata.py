@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from orchestrator.config import parse_package_settings
 from orchestrator.errors import ConfigError
@@ -61,7 +61,10 @@ class ProjectMetadata:
             name=data["name"],
             version=data["version"],
             dynamic=tuple(data["dynamic"]),
-            requirements=tuple(Requirement(**r) for r in data["requirements"]),
+            requirements=tuple(
+                _requirement(r["name"], r["specifier"], r["kind"], r["where"], r["source"])
+                for r in data["requirements"]
+            ),
             uv_sources=tuple((n, s) for n, s in data["uv_sources"]),
             settings=PackageSettings(
                 ignore=tuple(settings["ignore"]),
@@ -71,6 +74,13 @@ class ProjectMetadata:
             build_backend=data["build_backend"],
             problems=tuple(data["problems"]),
         )
+
+
+@lru_cache(maxsize=65536)
+def _requirement(name: str, specifier: str, kind: EdgeKind, where: str,
+                 source: Literal["index", "workspace", "path", "url"]) -> Requirement:
+    """Shared immutable instances: the members of a workspace repeat the same requirements."""
+    return Requirement(name, specifier, kind, where, source)
 
 
 def _override(data: dict[str, Any]) -> TaskOverride:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,8 @@ class ParseCache:
         """Write atomically, so that concurrent runs never see a torn file."""
         if not self._dirty or self.path is None:
             return
+        import tempfile  # only writers pay for it (it pulls in shutil, random, bz2)
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".pyproject-")

@@ -6,7 +6,6 @@ packages now" and "what were they at the merge base" from git objects alone.
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 from orchestrator.gitrepo import SUBMODULE_MODE, Git
@@ -14,6 +13,8 @@ from orchestrator.gitrepo import SUBMODULE_MODE, Git
 
 def blob_id(data: bytes) -> str:
     """The id git gives a blob with these contents, so caches share keys with git."""
+    import hashlib  # only the working tree needs it; commits have their ids from git
+
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
