@@ -83,9 +83,9 @@ def graph_body(view: GraphView, layout: Layout) -> str:
 
 def markers() -> str:
     heads = "".join(
-        f'<marker id="arrow-{kind}" viewBox="0 0 10 10" refX="9.5" refY="5" markerWidth="7" '
-        f'markerHeight="7" orient="auto-start-reverse"><path d="M0,1 L10,5 L0,9 z" '
-        f'fill="{colour}"/></marker>'
+        f'<marker id="arrow-{kind}" viewBox="0 0 10 10" refX="9.5" refY="5" markerWidth="8" '
+        f'markerHeight="8" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        f'<path d="M0,1 L10,5 L0,9 z" fill="{colour}"/></marker>'
         for kind, colour in [*EDGE_COLOURS.items(), ("dep", "#2563eb"), ("rdep", "#db2777")]
     )
     return f"<defs>{heads}</defs>"
@@ -148,7 +148,7 @@ def legend_svg(view: GraphView) -> tuple[str, float]:
     for label, markup in _legend_items(view):
         items.append(f'<g transform="translate({x:.1f},20)">{markup}'
                      f'<text x="26" y="4">{escape(label)}</text></g>')
-        x += 26 + len(label) * 6.3 + 20
+        x += 26 + len(label) * 6.1 + 20
     return f'<g class="legend">{"".join(items)}</g>', x
 
 

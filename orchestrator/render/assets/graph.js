@@ -170,7 +170,8 @@
     row(dl, "version", n.version || "dynamic");
     row(dl, "path", n.path);
     row(dl, "folder", n.folder);
-    row(dl, "reaches", upCount + " dependencies, " + downCount + " dependents (transitively)");
+    row(dl, "all dependencies", String(upCount));
+    row(dl, "all dependents", String(downCount));
     details.appendChild(dl);
     if (n.reasons.length) { details.appendChild(section("Why affected", n.reasons.map(reasonItem))); }
     details.appendChild(section("Depends on", n.deps.map(function (d) { return edgeItem(d.name, d); })));
