@@ -123,7 +123,8 @@ def test_tags_not_reachable_from_head_are_ignored(tmp_path: Path,
 
 
 def test_bump_option_and_policies(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    repo = small_monorepo(tmp_path, root_extra='[tool.orchestrator.release]\ndependents = "always"\n')
+    always = '[tool.orchestrator.release]\ndependents = "always"\n'
+    repo = small_monorepo(tmp_path, root_extra=always)
     found = plan(capsys, repo, "--bump", "t-core=patch")
     assert found["t-core"]["next"] == "1.2.1"
     assert found["t-core"]["reasons"] == [{"type": "manual"}]

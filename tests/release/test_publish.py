@@ -1,0 +1,156 @@
+"""`release publish` against a real pypiserver: pins, verification, reruns, refusals."""
+
+from __future__ import annotations
+
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from orchestrator.errors import OrchestratorError
+from orchestrator.release import publish as publish_module
+from tests.cli import Result, run_cli
+from tests.gitutil import GitRepo, make_repo
+from tests.release.conftest import ROOT, Index, hatch_package
+
+pytestmark = [pytest.mark.index, pytest.mark.usefixtures("credentials")]
+TWINE_UPLOAD = publish_module.twine_upload
+
+
+def released_repo(tmp_path: Path, capsys: pytest.CaptureFixture[str], index: Index,
+                  prefix: str, services: bool = False) -> GitRepo:
+    """core <- util (unpinned, from a uv workspace source) <- app (a service); applied."""
+    repo = make_repo(tmp_path)
+    release = f'[tool.orchestrator.release]\nrepository-url = "{index.url}"\n'
+    repo.write("pyproject.toml", ROOT + release + ("publish-services = true\n" * services))
+    hatch_package(repo, "libs/core", f"{prefix}-core", "1.0.0")
+    hatch_package(repo, "libs/util", f"{prefix}-util", "0.3.0", [f"{prefix}-core"],
+                  extra=f"\n[tool.uv.sources]\n{prefix}-core = {{ workspace = true }}\n")
+    hatch_package(repo, "apps/app", f"{prefix}-app", "2.0.0", [f"{prefix}-util>=0.3"])
+    repo.commit("initial")
+    assert run_cli(capsys, repo.root, "release", "apply", "--yes").exit_code == 0
+    return repo
+
+
+def publish(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> Result:
+    return run_cli(capsys, root, "release", "publish", *args)
+
+
+def uploads(monkeypatch: pytest.MonkeyPatch, fail: str | None = None) -> list[str]:
+    """Record every file handed to twine; optionally make the uploads of one file fail."""
+    calls: list[str] = []
+
+    def recording(url: str, file: Path) -> None:
+        calls.append(file.name)
+        if fail is not None and file.name.startswith(fail):
+            raise OrchestratorError(f"uploading {file.name} failed: injected")
+        TWINE_UPLOAD(url, file)
+
+    monkeypatch.setattr(publish_module, "twine_upload", recording)
+    return calls
+
+
+def test_publish_pins_internal_requirements_and_skips_services(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], pypi: Index) -> None:
+    repo = released_repo(tmp_path, capsys, pypi, "pa")
+    result = publish(capsys, repo.root)
+    assert result.exit_code == 0, result.stderr
+    assert "pa-app 2.0.0: tagged only" in result.stdout
+    assert [f for f in pypi.files() if f.startswith("pa")] == [
+        "pa_core-1.0.0-py3-none-any.whl", "pa_core-1.0.0.tar.gz",
+        "pa_util-0.3.0-py3-none-any.whl", "pa_util-0.3.0.tar.gz"]
+    with zipfile.ZipFile(pypi.directory / "pa_util-0.3.0-py3-none-any.whl") as wheel:
+        metadata = wheel.read("pa_util-0.3.0.dist-info/METADATA").decode()
+    assert "Requires-Dist: pa-core>=1.0.0" in metadata
+    with tarfile.open(pypi.directory / "pa_util-0.3.0.tar.gz") as sdist:
+        member = sdist.extractfile("pa_util-0.3.0/pyproject.toml")
+        assert member is not None and b"workspace = true" not in member.read()
+    # the working tree is untouched: the pins live only in the throwaway checkout
+    assert repo.git("status", "--porcelain") == ""
+    assert '"pa-core"' in (repo.root / "libs/util/pyproject.toml").read_text()
+    assert repo.git("worktree", "list").count("\n") == 0
+
+
+def test_a_half_failed_upload_is_finished_by_a_rerun_from_a_fresh_clone(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        pypi: Index) -> None:
+    repo = released_repo(tmp_path, capsys, pypi, "pb", services=True)
+    first = uploads(monkeypatch, fail="pb_util-0.3.0-py3")
+    result = publish(capsys, repo.root)
+    assert result.exit_code == 1
+    assert "pb-util 0.3.0: FAILED (uploading pb_util-0.3.0-py3-none-any.whl" in result.stdout
+    assert "pb-app 2.0.0: not uploaded (its dependency pb-util failed)" in result.stdout
+    assert first == ["pb_core-1.0.0.tar.gz", "pb_core-1.0.0-py3-none-any.whl",
+                     "pb_util-0.3.0.tar.gz", "pb_util-0.3.0-py3-none-any.whl"]
+    clone = GitRepo(tmp_path / "clone")
+    clone.git("clone", "-q", str(repo.root), str(clone.root))
+    second = uploads(monkeypatch)
+    result = publish(capsys, clone.root)
+    assert result.exit_code == 0, result.stdout
+    assert second == ["pb_util-0.3.0-py3-none-any.whl", "pb_app-2.0.0.tar.gz",
+                      "pb_app-2.0.0-py3-none-any.whl"]
+    third = uploads(monkeypatch)
+    result = publish(capsys, clone.root)
+    assert result.exit_code == 0 and third == []
+    assert result.stdout.count("already there") == 3
+    assert len([f for f in pypi.files() if f.startswith("pb")]) == 6
+
+
+def test_a_different_file_under_the_same_name_is_a_hard_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], pypi: Index) -> None:
+    repo = released_repo(tmp_path, capsys, pypi, "pc")
+    (pypi.directory / "pc_core-1.0.0-py3-none-any.whl").write_bytes(b"not the same wheel")
+    result = publish(capsys, repo.root)
+    assert result.exit_code == 1
+    assert ("pc_core-1.0.0-py3-none-any.whl is already on the index with different contents"
+            in result.stdout)
+    assert "pc-util 0.3.0: not uploaded (its dependency pc-core failed)" in result.stdout
+    assert not [f for f in pypi.files() if f.startswith("pc_util")]
+
+
+def test_dynamic_version_is_verified_against_the_tag(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], pypi: Index) -> None:
+    repo = make_repo(tmp_path)
+    repo.write("pyproject.toml", ROOT + f'[tool.orchestrator.release]\nrepository-url = '
+                                        f'"{pypi.url}"\n')
+    repo.write("libs/dyn/pyproject.toml", """\
+        [build-system]
+        requires = ["hatchling", "hatch-vcs"]
+        build-backend = "hatchling.build"
+
+        [project]
+        name = "pd-dyn"
+        dynamic = ["version"]
+
+        [tool.hatch.version]
+        source = "vcs"
+        raw-options = { root = "../..", tag_regex = "^pd-dyn-v(?P<version>.+)$", git_describe_command = "git describe --tags --match pd-dyn-v*" }
+
+        [tool.hatch.build.targets.wheel]
+        packages = ["src/pd_dyn"]
+        """)
+    repo.write("libs/dyn/src/pd_dyn/__init__.py", "")
+    repo.commit("initial")
+    repo.git("tag", "-a", "-m", "x", "pd-dyn-v0.5.0")
+    repo.write("libs/dyn/src/pd_dyn/x.py", "X = 1\n")
+    repo.commit("feat: x")
+    assert run_cli(capsys, repo.root, "release", "apply", "--yes").exit_code == 0
+    result = publish(capsys, repo.root)
+    assert result.exit_code == 0, result.stdout
+    assert "pd_dyn-0.6.0.tar.gz" in pypi.files(), result.stdout + result.stderr
+
+
+def test_nothing_to_publish_and_credentials_never_shown(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], pypi: Index) -> None:
+    repo = released_repo(tmp_path, capsys, pypi, "pe")
+    repo.write("libs/core/src/pe_core/x.py", "X = 1\n")
+    repo.commit("fix: after the release")
+    nothing = publish(capsys, repo.root)
+    assert nothing.exit_code == 0 and "Nothing to publish" in nothing.stdout
+    repo.git("checkout", "-q", "HEAD~1")
+    closed = f"http://uploader:s3cret-pass@127.0.0.1:{pypi.port}/no-such-endpoint/"
+    result = publish(capsys, repo.root, "--repository-url", closed, "--index-url", pypi.simple)
+    assert result.exit_code == 1
+    assert "FAILED (uploading pe_core-1.0.0.tar.gz to http://***@127.0.0.1" in result.stdout
+    assert "s3cret-pass" not in result.stdout + result.stderr
