@@ -187,3 +187,19 @@ def test_ctrl_c_stops_every_child_process_group(repo: GitRepo, tmp_path: Path) -
     for pid in left:  # never leave them behind, even when the test fails
         os.kill(pid, signal.SIGKILL)
     assert left == []
+
+
+def test_github_actions_gets_a_log_group_per_package(repo: GitRepo, capsys: Capsys,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("FAIL", "acme-a")
+    task_repo(repo, {"acme-a": [], "acme-d": []})
+    result = run_cli(capsys, repo.root, "run", "rec")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("::group::failed acme-a"))
+    assert lines[start + 1].startswith("$ ")  # the command line heads the folded log
+    assert "::endgroup::" in lines[start + 2:]
+    assert any(line.startswith("::error title=rec failed in acme-a::exit code 1")
+               for line in lines)
+    assert any(line.startswith("::group::passed acme-d") for line in lines)
