@@ -7,6 +7,7 @@ Poetry constraints translated with `poetry-core`; neither is written by hand.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -123,7 +124,15 @@ def _parse_pep508(line: str) -> tuple[str, str, str]:
     from packaging.requirements import Requirement as Pep508
 
     req = Pep508(line)
-    return req.name, str(req.specifier), "url" if req.url else "index"
+    return req.name, _as_written(line, req.specifier), "url" if req.url else "index"
+
+
+def _as_written(line: str, specifier: Iterable[object]) -> str:
+    """The parsed clauses in the order the line wrote them (`>=1.4,<1.5`, not packaging's
+    sorted `<1.5,>=1.4`): users read them, and release rewrites them in their own style."""
+    compact = line.replace(" ", "")
+    clauses = [str(clause) for clause in specifier]
+    return ",".join(sorted(clauses, key=lambda c: (compact.find(c) % (len(compact) + 1), c)))
 
 
 class _Collector:

@@ -13,7 +13,7 @@ from typing import Any
 
 from orchestrator.metadata import ProjectMetadata
 
-FORMAT = 1
+FORMAT = 2  # bump whenever ProjectMetadata or its reading changes
 
 
 class ParseCache:

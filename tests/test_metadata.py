@@ -29,7 +29,7 @@ def test_pep621_tables_give_typed_requirements() -> None:
     """)
     assert m.name == "Acme_Api"
     assert kinds(m) >= {
-        ("acme-db", "runtime", "<1.5,>=1.4"),
+        ("acme-db", "runtime", ">=1.4,<1.5"),
         ("acme-metrics", "optional", ">=0.9"),
         ("acme-lint", "group", ""),
         ("acme-build-plugin", "build", "==2.0"),
