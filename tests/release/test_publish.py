@@ -125,7 +125,10 @@ def test_dynamic_version_is_verified_against_the_tag(
 
         [tool.hatch.version]
         source = "vcs"
-        raw-options = { root = "../..", tag_regex = "^pd-dyn-v(?P<version>.+)$", git_describe_command = "git describe --tags --match pd-dyn-v*" }
+        [tool.hatch.version.raw-options]
+        root = "../.."
+        tag_regex = "^pd-dyn-v(?P<version>.+)$"
+        git_describe_command = "git describe --tags --match pd-dyn-v*"
 
         [tool.hatch.build.targets.wheel]
         packages = ["src/pd_dyn"]
