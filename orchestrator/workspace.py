@@ -13,7 +13,7 @@ from orchestrator.config import Config, parse_config, read_config_file
 from orchestrator.errors import ConfigError
 from orchestrator.globs import matches_member
 from orchestrator.metadata import ProjectMetadata, canonical, is_valid_name, read_metadata
-from orchestrator.model import Dependency, Finding, Package
+from orchestrator.model import Dependency, EdgeKind, Finding, Package
 from orchestrator.parsecache import ParseCache
 from orchestrator.snapshot import Snapshot
 from orchestrator.tomlfile import parse_toml, table
@@ -225,16 +225,17 @@ def _package(name: str, directory: str, meta: ProjectMetadata, internal: set[str
 
 def internal_edges(name: str, meta: ProjectMetadata, internal: set[str]) -> tuple[Dependency, ...]:
     """Requirements that name another internal package, plus uv sources nothing else declares."""
-    edges = {
-        Dependency(r.name, r.specifier, r.kind, r.where)
+    # Plain tuples, in sort order, until the end: hashing dataclasses was most of the cost.
+    edges: set[tuple[str, EdgeKind, str, str]] = {
+        (r.name, r.kind, r.where, r.specifier)
         for r in meta.requirements
         if r.name in internal and r.name != name
     }
-    declared = {e.name for e in edges}
+    declared = {edge[0] for edge in edges}
     for source, _kind in meta.uv_sources:
         if source in internal and source != name and source not in declared:
-            edges.add(Dependency(source, "", "source", "tool.uv.sources"))
-    return tuple(sorted(edges, key=lambda d: (d.name, d.kind, d.where, d.specifier)))
+            edges.add((source, "source", "tool.uv.sources", ""))
+    return tuple(Dependency(n, spec, kind, where) for n, kind, where, spec in sorted(edges))
 
 
 def _setup_only_findings(
