@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -301,3 +302,21 @@ def test_rerun_with_push_pushes_an_unpushed_release(
     out = apply(capsys, repo, "--push")
     assert "pushed the commit and 1 tags to origin" in out
     assert "t-core-v1.2.1" in remote.git("tag").split()
+
+
+@pytest.mark.skipif(apply_module.find_uv() is None, reason="uv is not installed")
+def test_uv_lock_is_refreshed_in_the_release_commit(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path)
+    repo.write("pyproject.toml", '[tool.uv.workspace]\nmembers = ["libs/*"]\n')
+    repo.package("libs/a", "t-a", "1.0.0")
+    uv = apply_module.find_uv()
+    assert uv is not None
+    subprocess.run([uv, "lock", "-q", "--offline"], cwd=repo.root, check=True)
+    repo.commit("initial")
+    repo.git("tag", "-a", "-m", "x", "t-a-v1.0.0")
+    repo.write("libs/a/src/t_a/x.py", "X = 1\n")
+    repo.commit("fix: x")
+    apply(capsys, repo)
+    assert "uv.lock" in repo.git("show", "--name-only", "--format=", "HEAD").split()
+    assert 'version = "1.0.1"' in (repo.root / "uv.lock").read_text()
