@@ -16,14 +16,14 @@ import platform
 import shutil
 import sys
 import tempfile
-import tomllib
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.globs import FilePatterns
+from orchestrator.lockfile import LOCK_FILE, LockError, locked_closure, parse_lock
 from orchestrator.snapshot import blob_id
 from orchestrator.tasks import ResolvedTask, referenced_variables
 
@@ -32,8 +32,7 @@ if TYPE_CHECKING:
     from orchestrator.graph import PackageGraph
     from orchestrator.workspace import Workspace
 
-KEY_FORMAT = 1
-LOCK_FILE = "uv.lock"
+KEY_FORMAT = 2
 
 
 # -- the state of the working tree -------------------------------------------------------
@@ -63,51 +62,18 @@ def worktree_ids(git: Git) -> dict[str, str]:
 
 
 def lock_closures(data: bytes | None, members: Iterable[str]) -> dict[str, list[str]]:
-    """Each member's locked external dependencies, transitively, as name==version@source.
+    """Each member's locked closure in uv.lock (the affected engine's definition), sorted.
 
     A lock that cannot be read puts its whole contents in every member's closure.
     """
     if data is None:
         return {}
     try:
-        entries = _lock_entries(tomllib.loads(data.decode()))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, TypeError, KeyError, AttributeError):
+        lock = parse_lock(data, "in the working tree")
+    except LockError:
         return {name: [f"unreadable:{blob_id(data)}"] for name in members}
-    internal = set(members)
-    return {name: _closure(name, entries, internal) for name in internal}
-
-
-def _lock_entries(doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    entries: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for entry in doc.get("package", []):
-        entries[str(entry["name"])].append(entry)
-    return entries
-
-
-def _closure(name: str, entries: Mapping[str, list[dict[str, Any]]], internal: set[str]
-             ) -> list[str]:
-    seen = {name}
-    found = set()
-    queue = deque([name])
-    while queue:
-        for entry in entries.get(queue.popleft(), []):
-            if entry["name"] not in internal:
-                source = json.dumps(entry.get("source", {}), sort_keys=True)
-                found.add(f"{entry['name']}=={entry.get('version', '')}@{source}")
-            for dep in _lock_dependencies(entry):
-                if dep not in seen and dep not in internal:
-                    seen.add(dep)
-                    queue.append(dep)
-    return sorted(found)
-
-
-def _lock_dependencies(entry: dict[str, Any]) -> set[str]:
-    """Every dependency a lock entry lists: plain, of any extra, of any group."""
-    names = {str(d["name"]) for d in entry.get("dependencies", [])}
-    for table in ("optional-dependencies", "dev-dependencies"):
-        for deps in entry.get(table, {}).values():
-            names.update(str(d["name"]) for d in deps)
-    return names
+    return {name: sorted("|".join(item) for item in locked_closure(lock, name))
+            for name in members}
 
 
 # -- keys ----------------------------------------------------------------------------------
