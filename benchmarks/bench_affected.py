@@ -59,15 +59,17 @@ def contenders(python: str, repo: Path, span: int, floor: Path | None,
 
 
 def rows(packages: int, medians: dict[str, float]) -> list[list[str]]:
+    """Per cache mode: the tool, the baseline, and floor.py without and with its cache."""
     table = []
     for mode in ("cold", "warm"):
-        tool, base = medians[f"tool-{mode}"], medians["baseline"]
-        floor = medians.get(f"floor-{mode}")
-        table.append([
-            str(packages), mode, seconds(tool), seconds(base), times_ratio(ratio(tool, base)),
-            "-" if floor is None else seconds(floor),
-            "-" if floor is None else times_ratio(ratio(tool, floor)),
-        ])
+        tool = medians[f"tool-{mode}"]
+        row = [str(packages), mode, seconds(tool), seconds(medians["baseline"]),
+               times_ratio(ratio(tool, medians["baseline"]))]
+        for floor in ("floor-cold", "floor-warm"):
+            found = medians.get(floor)
+            row += ["-", "-"] if found is None else [seconds(found),
+                                                     times_ratio(ratio(tool, found))]
+        table.append(row)
     return table
 
 
@@ -105,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"affected --format json over HEAD~{args.span}...HEAD, "
           f"median of {args.rounds} alternating runs (seconds)")
     print(render_table(["packages", "cache", "tool", "baseline", "tool/baseline", "floor",
-                        "tool/floor"], table))
+                        "tool/floor", "floor+cache", "tool/floor+cache"], table))
     write_json(args.json, results)
     return 0
 
