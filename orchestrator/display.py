@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from orchestrator.reports import counts, tail
-from orchestrator.runner import Job, TaskResult
+from orchestrator.runner import TaskResult
+from orchestrator.runplan import Job
 
 if TYPE_CHECKING:
     from orchestrator.selection import Audit

@@ -1,55 +1,31 @@
-"""The parallel task engine: a pool of child processes, dependency order, cache, cleanup.
+"""Executing a planned run: a pool of child processes started in dependency order, results
+from and into the cache, failures skipping what needed them.
 
 Each job runs as its own process group (a new session), so that stopping it also stops
-whatever it started: on a failure with --fail-fast, or on Ctrl-C, every group gets SIGTERM,
-then SIGKILL after a grace period, and no process is left behind.
+whatever it started: on a failure with --fail-fast, or on Ctrl-C, every group is stopped
+(see processes.py) and no process is left behind.
 """
 
 from __future__ import annotations
 
-import os
 import queue
 import shlex
 import shutil
-import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
-from typing import IO, TYPE_CHECKING, Literal, Protocol
+from typing import IO, Literal, Protocol
 
-from orchestrator import shard, tasks
-from orchestrator.errors import CycleError
-from orchestrator.model import ORDER_KINDS
-from orchestrator.selection import Selection, SelectionRequest, select
-from orchestrator.taskcache import CacheEntry, TaskCache, compute_keys, copy_outputs
+from orchestrator.processes import sigterm_as_interrupt, terminate
+from orchestrator.runplan import Job, RunSettings
+from orchestrator.taskcache import CacheEntry, copy_outputs
 from orchestrator.tasks import PYTEST_NO_TESTS, ResolvedTask
-
-if TYPE_CHECKING:
-    from orchestrator.context import Project
-    from orchestrator.graph import PackageGraph
 
 Status = Literal["passed", "failed", "cached", "skipped", "no-tests"]
 SUCCESS: frozenset[str] = frozenset({"passed", "cached", "no-tests"})
-GRACE_SECONDS = 5.0
-
-
-@dataclass(frozen=True)
-class Job:
-    """One package's task, the jobs it must wait for, and its cache key."""
-
-    task: ResolvedTask
-    needs: tuple[str, ...] = ()
-    key: str | None = None
-    included_for: tuple[str, ...] = ()  # not selected: run because these need it first
-
-    @property
-    def package(self) -> str:
-        return self.task.package
 
 
 @dataclass(frozen=True)
@@ -67,21 +43,6 @@ class TaskResult:
     outputs: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class RunSettings:
-    """How to execute: pool size, where logs, outputs and pytest reports go, the cache."""
-
-    root: Path
-    log_dir: Path
-    out_dir: Path
-    junit_dir: Path
-    workers: int = 1
-    fail_fast: bool = False
-    cache: TaskCache | None = None
-    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    grace: float = GRACE_SECONDS
-
-
 class Listener(Protocol):
     """What the display hears; called from the thread that runs `execute`."""
 
@@ -96,117 +57,6 @@ class Silent:
 
     def finished(self, job: Job, result: TaskResult) -> None:
         pass
-
-
-# -- planning -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    """Everything `run`, `test` and `build` were asked to do, as plain data."""
-
-    task: str
-    selection: SelectionRequest
-    workers: int = 1
-    shard: tuple[int, int] | None = None
-    durations: Path | None = None
-    use_cache: bool = True
-    cache_dir: Path | None = None
-    fail_fast: bool = False
-    out_dir: Path | None = None
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The jobs of one run, in start order, and how to execute them."""
-
-    task: str
-    jobs: tuple[Job, ...]
-    selection: Selection
-    settings: RunSettings
-
-
-def plan_run(project: Project, request: RunRequest) -> Plan:
-    """Selection, shard, task resolution, needed dependencies and cache keys."""
-    workspace = project.workspace()
-    definitions = tasks.definitions(workspace, request.task)
-    chosen = select(project, request.selection)
-    names = [n for n in chosen.names if n in definitions]
-    if request.shard is not None:
-        durations = shard.read_durations(request.durations) if request.durations else {}
-        names = shard.pick(names, request.shard, durations)
-    staging = project.state_dir / "out" / request.task
-    out_dir = request.out_dir if request.out_dir is not None else project.root / "dist"
-    resolved = {n: tasks.resolve(definitions[n], project.graph.packages[n], project.root,
-                                 staging / n) for n in definitions}
-    order = _OrderDependencies(project.graph)
-    run = with_needed(names, resolved, order)
-    keys = {}
-    if request.use_cache:
-        keys = compute_keys(project.git, workspace, project.graph, [resolved[n] for n in run])
-    jobs = make_jobs(run, resolved, order, keys)
-    cache_dir = request.cache_dir or project.state_dir / "cache" / "tasks"
-    settings = RunSettings(
-        root=project.root, log_dir=project.state_dir / "logs" / request.task, out_dir=out_dir,
-        junit_dir=project.state_dir / "junit" / request.task, workers=max(1, request.workers),
-        fail_fast=request.fail_fast, cache=TaskCache(cache_dir) if request.use_cache else None,
-    )
-    return Plan(request.task, tuple(jobs), chosen, settings)
-
-
-class _OrderDependencies:
-    """Transitive dependencies over the edges that order tasks, computed on demand."""
-
-    def __init__(self, graph: PackageGraph):
-        self.graph = graph
-        self._memo: dict[str, set[str]] = {}
-
-    def __call__(self, name: str) -> set[str]:
-        if name not in self._memo:
-            self._memo[name] = self.graph.all_dependencies([name], ORDER_KINDS)
-        return self._memo[name]
-
-    def cycle(self, name: str) -> list[str]:
-        cycles = [c for c in self.graph.cycles(ORDER_KINDS) if name in c]
-        return cycles[0] if cycles else [name]
-
-
-def with_needed(selected: Sequence[str], resolved: Mapping[str, ResolvedTask],
-                dependencies: Callable[[str], set[str]]) -> dict[str, tuple[str, ...]]:
-    """Every package to run -> the selected ones that need it (empty when selected itself).
-
-    A task with needs-dependencies brings its dependencies' run of the same task along,
-    transitively, so a single package or a shard can still build.
-    """
-    included: dict[str, set[str]] = {n: set() for n in selected if n in resolved}
-    stack = list(included)
-    while stack:
-        name = stack.pop()
-        if not resolved[name].needs_dependencies:
-            continue
-        for dep in sorted(dependencies(name)):
-            if dep in resolved and dep not in included:
-                included[dep] = included[name] or {name}
-                stack.append(dep)
-    return {n: tuple(sorted(v)) for n, v in sorted(included.items())}
-
-
-def make_jobs(names: Mapping[str, tuple[str, ...]], resolved: Mapping[str, ResolvedTask],
-              dependencies: _OrderDependencies, keys: Mapping[str, str]) -> list[Job]:
-    """Jobs in start order; a task that needs its dependencies waits for those that run."""
-    jobs = []
-    for name, included_for in names.items():
-        task = resolved[name]
-        needs = sorted(d for d in dependencies(name) if d in names) \
-            if task.needs_dependencies else []
-        if name in needs:
-            raise CycleError(dependencies.cycle(name),
-                             purpose=f"run '{task.task}' in dependency order")
-        jobs.append(Job(task, tuple(needs), keys.get(name), included_for))
-    return jobs
-
-
-# -- execution ------------------------------------------------------------------------------
 
 
 class _Running:
@@ -234,7 +84,7 @@ class Execution:
         self.stopped_by: str | None = None
 
     def run(self) -> list[TaskResult]:
-        with _sigterm_as_interrupt():
+        with sigterm_as_interrupt():
             try:
                 self._loop()
             except BaseException:
@@ -431,72 +281,3 @@ def _prepare_out(job: Job) -> None:
     if job.task.uses_out:
         shutil.rmtree(job.task.out, ignore_errors=True)
         job.task.out.mkdir(parents=True, exist_ok=True)
-
-
-# -- process groups -------------------------------------------------------------------------
-
-
-def terminate(procs: Sequence[subprocess.Popen[bytes]], grace: float) -> None:
-    """SIGTERM every group, wait up to `grace` for them to go, then SIGKILL what is left."""
-    for proc in procs:
-        _signal_group(proc.pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline and any(_group_alive(p) for p in procs):
-        time.sleep(0.02)
-    for proc in procs:
-        _signal_group(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    with suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)
-
-
-def _group_alive(proc: subprocess.Popen[bytes]) -> bool:
-    proc.poll()
-    return bool(group_members(proc.pid))
-
-
-def group_members(pgid: int) -> list[int]:
-    """Live (not zombie) processes of a process group; read from /proc where there is one."""
-    proc_dir = Path("/proc")
-    if not proc_dir.is_dir():
-        try:
-            os.killpg(pgid, 0)
-            return [pgid]
-        except (ProcessLookupError, PermissionError):
-            return []
-    members = []
-    for entry in proc_dir.iterdir():
-        if entry.name.isdigit():
-            fields = _stat_fields(entry / "stat")
-            if fields is not None and fields[0] != "Z" and fields[2] == str(pgid):
-                members.append(int(entry.name))
-    return members
-
-
-def _stat_fields(path: Path) -> list[str] | None:
-    """state, ppid, pgrp, ... from /proc/PID/stat (the name may contain spaces)."""
-    try:
-        text = path.read_text()
-    except OSError:
-        return None
-    return text[text.rfind(")") + 2 :].split(" ")
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """A CI runner cancels with SIGTERM: clean up exactly as for Ctrl-C."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)

@@ -6,7 +6,8 @@ import pytest
 
 from orchestrator.context import Project
 from orchestrator.errors import CycleError
-from orchestrator.runner import RunRequest, TaskResult, execute, plan_run
+from orchestrator.runner import TaskResult, execute
+from orchestrator.runplan import RunRequest, plan_run
 from orchestrator.selection import SelectionRequest
 from tests.gitutil import GitRepo
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from orchestrator.context import Project
-from orchestrator.runner import RunRequest, plan_run
+from orchestrator.runplan import RunRequest, plan_run
 from orchestrator.selection import SelectionRequest
 from orchestrator.taskcache import TaskCache, lock_closures, worktree_ids
 from tests.gitutil import GitRepo

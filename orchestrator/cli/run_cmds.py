@@ -128,7 +128,7 @@ def _selection(options: Options, default: str) -> Any:
 
 
 def _request(task: str, options: Options, default: str, out: Path | None) -> Any:
-    from orchestrator.runner import RunRequest
+    from orchestrator.runplan import RunRequest
     from orchestrator.shard import parse_shard
 
     if options.durations is not None and options.shard is None:
@@ -148,10 +148,10 @@ def _cpus() -> int:
 
 def _run(settings: Settings, task: str, options: Options, *, default: str,
          out: Path | None = None) -> int:
-    from orchestrator import runner, selection
+    from orchestrator import runner, runplan, selection
 
     project = settings.project()
-    plan = runner.plan_run(project, _request(task, options, default, out))
+    plan = runplan.plan_run(project, _request(task, options, default, out))
     before = selection.compute(project, options.base) if options.audit else None
     display = _display(settings, project.root, task, options.fmt)
     display.begin(plan.jobs)
