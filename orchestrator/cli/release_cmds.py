@@ -24,7 +24,8 @@ def release_group() -> None:
 
 
 def _plan(settings: Settings, bumps: tuple[str, ...], pre: str | None) -> tuple[Any, Any]:
-    from orchestrator.release.plan import Options, make_plan, parse_bumps
+    from orchestrator.release.model import Options
+    from orchestrator.release.plan import make_plan, parse_bumps
     from orchestrator.release.vcs import ReleaseGit
     from orchestrator.release.versions import normalise_label
     from orchestrator.snapshot import CommitSnapshot

@@ -18,7 +18,7 @@ from pathlib import Path
 from orchestrator.errors import FailedError, OrchestratorError
 from orchestrator.release import changelog
 from orchestrator.release.edit import edit_pyproject, edit_version_file
-from orchestrator.release.plan import ReleasePlan
+from orchestrator.release.model import ReleasePlan
 from orchestrator.release.vcs import RELEASE_TRAILER, ReleaseGit, release_tags
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orchestrator.release.plan import Release, ReleasePlan
+from orchestrator.release.model import Release, ReleasePlan
 
 HEADER = "# Changelog\n"
 _SECTIONS = (("breaking", "Breaking changes"), ("features", "Features"), ("fixes", "Fixes"),

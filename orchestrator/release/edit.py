@@ -10,7 +10,7 @@ from typing import Any
 
 from orchestrator.errors import OrchestratorError
 from orchestrator.metadata import canonical
-from orchestrator.release.plan import SpecifierEdit
+from orchestrator.release.model import SpecifierEdit
 
 _VERSION_LINE = re.compile(
     r"""^(?P<head>__version__\s*(?::\s*str\s*)?=\s*)(?P<q>['"])(?P<value>[^'"]*)(?P=q)""",
@@ -76,16 +76,24 @@ def _apply_edit(doc: Any, path: str, edit: SpecifierEdit) -> None:
 
 
 def _edit_poetry(holder: Any, path: str, edit: SpecifierEdit) -> None:
-    for key in list(holder):
-        if canonical(key) != edit.dependency:
-            continue
-        value = holder[key]
-        if hasattr(value, "get") and "version" in value:
-            value["version"] = _same_style(value["version"], edit.new)
-        else:
-            holder[key] = _same_style(value, edit.new)
-        return
-    raise OrchestratorError(f"{path}: {edit.dependency} is no longer in [{edit.where}]")
+    key = next((k for k in holder if canonical(k) == edit.dependency), None)
+    if key is None:
+        raise OrchestratorError(f"{path}: {edit.dependency} is no longer in [{edit.where}]")
+    value = holder[key]
+    if isinstance(value, list):  # every entry written alike moves alike
+        for index, entry in enumerate(value):
+            value[index] = _poetry_moved(entry, edit)
+    else:
+        holder[key] = _poetry_moved(value, edit)
+
+
+def _poetry_moved(entry: Any, edit: SpecifierEdit) -> Any:
+    """One Poetry constraint (a string or a table's `version`) moved by `edit` if it matches."""
+    if isinstance(entry, str):
+        return _same_style(entry, edit.new) if str(entry) == edit.old else entry
+    if hasattr(entry, "get") and str(entry.get("version", "*")) == edit.old:
+        entry["version"] = _same_style(entry["version"], edit.new)
+    return entry
 
 
 def edit_version_file(text: str, path: str, version: str) -> str:

@@ -70,20 +70,28 @@ def _pin_project(doc: Any, versions: Mapping[str, str]) -> bool:
 
 
 def _pin_poetry(doc: Any, versions: Mapping[str, str]) -> bool:
-    poetry = doc.get("tool", {}).get("poetry", {})
-    deps = poetry.get("dependencies", {})
+    deps = doc.get("tool", {}).get("poetry", {}).get("dependencies", {})
     changed = False
-    for key in list(deps):
-        name = canonical(key)
-        if name not in versions:
-            continue
-        value = deps[key]
-        if hasattr(value, "get") and ("path" in value or "version" not in value):
-            rest = {k: v for k, v in value.items() if k not in ("path", "develop")}
-            deps[key] = ({**rest, "version": f">={versions[name]}"} if rest
-                         else f">={versions[name]}")
-            changed = True
+    for key in [k for k in deps if canonical(k) in versions]:
+        value, version = deps[key], versions[canonical(key)]
+        if isinstance(value, list):  # each entry in place, so the list keeps its layout
+            changed |= any([_pin_poetry_table(entry, version) for entry in value])
         elif isinstance(value, str) and value.strip() in ("", "*"):
-            deps[key] = f">={versions[name]}"
+            deps[key] = f">={version}"
+            changed = True
+        elif _pin_poetry_table(value, version):
+            deps[key] = value if len(value) > 1 else value["version"]
             changed = True
     return changed
+
+
+def _pin_poetry_table(entry: Any, version: str) -> bool:
+    """A Poetry table from a path, or with no version, set to `>=version` in place."""
+    if not hasattr(entry, "get"):
+        return False
+    if "path" not in entry and str(entry.get("version", "*")).strip() not in ("", "*"):
+        return False
+    for key in ("path", "develop"):
+        entry.pop(key, None)
+    entry["version"] = f">={version}"
+    return True

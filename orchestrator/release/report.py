@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from orchestrator.release.apply import ApplyResult
-from orchestrator.release.plan import Reason, Release, ReleasePlan
+from orchestrator.release.model import Reason, Release, ReleasePlan
 
 
 def render_json(plan: ReleasePlan) -> str:

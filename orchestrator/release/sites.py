@@ -15,11 +15,17 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import Version
 
 from orchestrator.metadata import canonical
-from orchestrator.release.versions import admits, at_least, rewrite_specifier, width_of
+from orchestrator.release.versions import (
+    admits,
+    poetry_admits,
+    rewrite_poetry,
+    rewrite_specifier,
+)
 from orchestrator.tomlfile import table
 
 Style = Literal["pep508", "poetry"]
 _NAME = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*")
+POETRY_RUNTIME = "tool.poetry.dependencies"
 
 
 @dataclass(frozen=True)
@@ -30,32 +36,22 @@ class Site:
     text: str  # the whole string as written (for Poetry: the constraint string)
     specifier: str  # the specifier part as written, "" when unconstrained
     style: Style
+    # One of several different constraints a Poetry list writes for the same dependency
+    # (one per Python version or platform, say).
+    listed: bool = False
 
     def admits(self, version: Version) -> bool:
-        return admits(self.pep440(), version)
-
-    def pep440(self) -> str:
-        if self.style == "poetry" and self.specifier:
-            from poetry.core.constraints.version import parse_constraint
-
-            translated = str(parse_constraint(self.specifier))
-            return "" if translated == "*" else translated
-        return self.specifier
+        if self.style == "poetry":
+            return poetry_admits(self.specifier, version)
+        return admits(self.specifier, version)
 
     def moved_to(self, version: Version) -> tuple[str, str]:
         """(new text, new specifier) admitting `version`, in the style already written."""
         if self.style == "poetry":
-            new_spec = _rewrite_poetry(self.specifier, version)
+            new_spec = rewrite_poetry(self.specifier, version)
             return new_spec, new_spec
         new_spec = rewrite_specifier(self.specifier, version)
         return self.text.replace(self.specifier, new_spec, 1), new_spec
-
-
-def _rewrite_poetry(text: str, version: Version) -> str:
-    stripped = text.strip()
-    if stripped[:1] in ("^", "~") and not stripped.startswith("~="):
-        return stripped[0] + at_least(version, width_of(stripped[1:].strip()))
-    return rewrite_specifier(stripped, version)
 
 
 def specifier_of(text: str) -> str | None:
@@ -67,9 +63,12 @@ def specifier_of(text: str) -> str | None:
     return rest.split(";", 1)[0].strip().strip("()").strip()
 
 
-def sites(doc: dict[str, Any], dependency: str) -> list[Site]:
-    """Every shipped (runtime or optional) requirement on `dependency` in one pyproject."""
-    return [site for name, site in _all_sites(doc) if name == dependency]
+def requirement_sites(doc: dict[str, Any]) -> dict[str, tuple[Site, ...]]:
+    """Every shipped (runtime or optional) requirement of one pyproject, by dependency."""
+    found: dict[str, tuple[Site, ...]] = {}
+    for name, site in _all_sites(doc):
+        found[name] = (*found.get(name, ()), site)
+    return found
 
 
 def _all_sites(doc: dict[str, Any]) -> Iterator[tuple[str, Site]]:
@@ -77,11 +76,9 @@ def _all_sites(doc: dict[str, Any]) -> Iterator[tuple[str, Site]]:
     yield from _pep508(project.get("dependencies", []), "project.dependencies")
     for extra, items in sorted(table(project, "optional-dependencies").items()):
         yield from _pep508(items, f"project.optional-dependencies.{extra}")
-    for name, value in table(doc, "tool.poetry.dependencies").items():
-        spec = value.get("version", "") if isinstance(value, dict) else value
-        if isinstance(spec, str) and canonical(name) != "python":
-            yield canonical(name), Site("tool.poetry.dependencies", spec, spec.strip().strip("*"),
-                                        "poetry")
+    for name, value in table(doc, POETRY_RUNTIME).items():
+        if canonical(name) != "python":
+            yield from ((canonical(name), site) for site in _poetry(value))
 
 
 def _pep508(items: Any, where: str) -> Iterator[tuple[str, Site]]:
@@ -95,3 +92,26 @@ def _pep508(items: Any, where: str) -> Iterator[tuple[str, Site]]:
         spec = specifier_of(item)
         if spec is not None:
             yield name, Site(where, item, spec, "pep508")
+
+
+def _poetry(value: Any) -> Iterator[Site]:
+    """A Poetry dependency: a constraint string, a table, or a list of tables.
+
+    A list yields one site per distinct constraint; entries written alike are one site, and
+    editing it moves each of them.
+    """
+    entries = value if isinstance(value, list) else [value]
+    written = sorted({c for c in map(_poetry_constraint, entries) if c is not None})
+    for constraint in written:
+        spec = "" if constraint.strip() in ("", "*") else constraint.strip()
+        yield Site(POETRY_RUNTIME, constraint, spec, "poetry", listed=len(written) > 1)
+
+
+def _poetry_constraint(entry: Any) -> str | None:
+    """The version constraint of one entry as written; None for a git or URL source."""
+    if isinstance(entry, str):
+        return entry
+    if isinstance(entry, dict) and not ("git" in entry or "url" in entry):
+        version = entry.get("version", "*")
+        return version if isinstance(version, str) else None
+    return None

@@ -111,6 +111,12 @@ def at_least(version: Version, width: int) -> str:
     return short if Version(short) <= version else str(version)
 
 
+def exactly(version: Version, width: int) -> str:
+    """`version` written with `width` numbers when that is still equal to it, else in full."""
+    short = _numbers(version, width)
+    return short if Version(short) == version else str(version)
+
+
 def _upper(version: Version, bound: str) -> str:
     """A new exclusive upper bound that keeps the step the old one had (`<1.5` -> `<1.6`)."""
     numbers = [int(n) for n in _NUMBERS.match(bound).group(0).split(".")]  # type: ignore[union-attr]
@@ -132,7 +138,7 @@ def rewrite_clause(clause: Specifier, version: Version) -> str | None:
     if op == "==" and bound.endswith(".*"):
         return f"=={_numbers(version, width)}.*"
     if op == "==":
-        return f"=={at_least(version, width)}" if not version.is_prerelease else f"=={version}"
+        return f"=={exactly(version, width)}"
     if op in ("<", "<=") and clause.contains(version, prereleases=True):
         return f"{op}{bound}"
     if op == "<":
@@ -163,3 +169,50 @@ def rewrite_specifier(text: str, version: Version) -> str:
     if not admits(result, version):
         result = f">={version}"
     return result
+
+
+# -- Poetry's own constraint syntax ---------------------------------------------
+
+_POETRY_CLAUSE = re.compile(r"(?P<op>\^|~=|~|>=|<=|==|!=|>|<|=)?\s*(?P<bound>\d[0-9A-Za-z.*+!-]*)")
+
+
+def poetry_admits(text: str, version: Version) -> bool:
+    """Whether a Poetry constraint (`^1.2`, `~1.2`, `1.2.*`, `>=1.2 <2`) admits `version`."""
+    if text.strip() in ("", "*"):
+        return True
+    from poetry.core.constraints.version import Version as PoetryVersion
+    from poetry.core.constraints.version import parse_constraint
+
+    try:
+        return parse_constraint(text).allows(PoetryVersion.parse(str(version)))
+    except Exception as e:  # poetry-core raises several private error types
+        raise OrchestratorError(f"cannot read Poetry constraint {text!r}: {e}") from e
+
+
+def rewrite_poetry(text: str, version: Version) -> str:
+    """A Poetry constraint moved to admit `version`, clause by clause in its own style.
+
+    `^1.2` -> `^2.0`, `~1.2.3` -> `~2.0.0`, `1.2.0` (exact) -> `2.0.0`, `1.2.*` -> `2.0.*`,
+    `>=1.2 <1.3` -> `>=1.3 <1.4`. Alternatives (`^1.0 || ^2.0`) are refused: which one to
+    move is a choice for the author.
+    """
+    if "||" in text or "|" in text:
+        raise OrchestratorError(f"{text!r} has alternatives (||), so which to move is ambiguous")
+    moved = _POETRY_CLAUSE.sub(lambda m: _poetry_clause(m["op"] or "", m["bound"], version),
+                               text.strip())
+    return moved if moved and poetry_admits(moved, version) else f">={version}"
+
+
+def _poetry_clause(op: str, bound: str, version: Version) -> str:
+    width = width_of(bound)
+    if op in ("^", "~"):
+        return op + at_least(version, width)
+    if bound.endswith("*"):
+        return f"{op}{_numbers(version, width)}.*"
+    if op in ("", "="):  # a bare version is exact in Poetry
+        return op + exactly(version, width)
+    try:
+        clause = Specifier(op + bound)
+    except InvalidSpecifier as e:
+        raise OrchestratorError(f"cannot read {op}{bound!r}: {e}") from e
+    return rewrite_clause(clause, version) or f">={version}"

@@ -12,6 +12,8 @@ from orchestrator.release.versions import (
     bump,
     next_after,
     normalise_label,
+    poetry_admits,
+    rewrite_poetry,
     rewrite_specifier,
     with_pre,
 )
@@ -58,6 +60,7 @@ def test_pre_label_cannot_go_backwards() -> None:
     (">=1.0,!=2.0.0", "2.0.0", ">=2.0"),
     (">=1.4,<1.5", "1.5.0rc1", ">=1.5.0rc1,<1.6"),
     ("<=1.4.2", "1.5.0", "<=1.5.0"),
+    ("==1.2", "1.2.1", "==1.2.1"),
 ])
 def test_rewrite_keeps_the_style(spec: str, version: str, expected: str) -> None:
     assert rewrite_specifier(spec, Version(version)) == expected
@@ -82,3 +85,29 @@ def test_rewritten_specifier_admits_the_new_version(spec: str, last: Version,
     assert new > last
     rewritten = rewrite_specifier(spec, new)
     assert SpecifierSet(rewritten).contains(new, prereleases=True)
+
+
+@pytest.mark.parametrize(("constraint", "version", "expected"), [
+    ("^1.2", "2.0.0", "^2.0"),
+    ("^0.9", "0.10.0", "^0.10"),
+    ("~1.2", "1.3.0", "~1.3"),
+    ("~1.2.3", "2.0.0", "~2.0.0"),
+    ("~1", "2.0.0", "~2"),
+    ("1.2.0", "1.3.0", "1.3.0"),  # a bare version is exact in Poetry
+    ("=1.2", "1.3.0", "=1.3"),
+    ("1.2.*", "1.3.0", "1.3.*"),
+    (">=1.2,<1.3", "1.3.0", ">=1.3,<1.4"),
+    (">=1.2 <1.3", "1.3.0", ">=1.3 <1.4"),
+    ("~=1.2", "2.0.0", "~=2.0"),
+    ("^1.2", "2.0.0rc1", "^2.0.0rc1"),
+])
+def test_poetry_constraints_keep_their_style(constraint: str, version: str,
+                                             expected: str) -> None:
+    assert not poetry_admits(constraint, Version(version))
+    assert rewrite_poetry(constraint, Version(version)) == expected
+    assert poetry_admits(expected, Version(version))
+
+
+def test_poetry_alternatives_are_not_guessed() -> None:
+    with pytest.raises(OrchestratorError, match="alternatives"):
+        rewrite_poetry("^1.0 || ^2.0", Version("3.0.0"))
