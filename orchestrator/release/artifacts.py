@@ -68,7 +68,8 @@ def _same_version(found: str, expected: str) -> bool:
 
 def _requirement_problems(artifact: str, line: str, internal: set[str]) -> list[str]:
     if "file://" in line:
-        return [f"{artifact} requires {line!r}, a local file URL"]
+        return [f"{artifact} requires {line!r}, a local file URL that no index user can "
+                "install"]
     try:
         req = Requirement(line)
     except InvalidRequirement:
@@ -78,7 +79,8 @@ def _requirement_problems(artifact: str, line: str, internal: set[str]) -> list[
     if req.url:
         return [f"{artifact} requires internal {req.name} from a URL ({req.url})"]
     if not req.specifier:
-        return [f"{artifact} requires internal {req.name} with no version"]
+        return [f"{artifact} requires internal {req.name} with no version, which would "
+                "install whatever the index has"]
     return []
 
 

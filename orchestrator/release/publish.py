@@ -201,7 +201,8 @@ def _verify(run: _Run, package: Package, version: str, files: list[Path]) -> Non
     problems = [p for f in files
                 for p in artifacts.metadata_problems(f, package.name, version, run.internal)]
     if problems:
-        raise OrchestratorError("; ".join(problems))
+        raise OrchestratorError(f"the built metadata is wrong, nothing uploaded: "
+                                f"{'; '.join(problems)}")
 
 
 def _upload(run: _Run, package: Package, version: str, files: list[Path]) -> Outcome:

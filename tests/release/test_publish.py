@@ -157,3 +157,97 @@ def test_nothing_to_publish_and_credentials_never_shown(
     assert result.exit_code == 1
     assert "FAILED (uploading pe_core-1.0.0.tar.gz to http://***@127.0.0.1" in result.stdout
     assert "s3cret-pass" not in result.stdout + result.stderr
+
+
+def checked_repo(tmp_path: Path, index: Index, prefix: str, core: str) -> GitRepo:
+    """`core` (a pyproject body) <- util (libs) <- app (a published library); all tagged."""
+    repo = make_repo(tmp_path)
+    repo.write("pyproject.toml", ROOT + f'[tool.orchestrator.release]\nrepository-url = '
+                                        f'"{index.url}"\n')
+    repo.write("libs/core/pyproject.toml", core)
+    repo.write(f"libs/core/src/{prefix}_core/__init__.py", '__version__ = "1.0.1"\n')
+    hatch_package(repo, "libs/app", f"{prefix}-app", "2.0.0", [f"{prefix}-util>=0.3"])
+    return repo
+
+
+def tag_all(repo: GitRepo, *tags: str) -> None:
+    repo.commit("initial")
+    for tag in tags:
+        repo.git("tag", "-a", "-m", tag, tag)
+
+
+def assert_refused(result: Result, index: Index, prefix: str, failed: str, message: str) -> None:
+    """`failed` is reported with `message`, and neither it nor its dependents were uploaded."""
+    assert result.exit_code == 1
+    line = next(line for line in result.stdout.splitlines() if f"{prefix}-{failed} " in line)
+    assert "FAILED (the built metadata is wrong, nothing uploaded: " in line
+    assert message in line, line
+    assert f"{prefix}-app 2.0.0: not uploaded (its dependency {prefix}-" in result.stdout
+    uploaded = {f.split("-")[0] for f in index.files() if f.startswith(prefix)}
+    assert f"{prefix}_{failed}" not in uploaded and f"{prefix}_app" not in uploaded
+
+
+def test_a_wheel_with_another_version_than_the_tag_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], pypi: Index) -> None:
+    repo = checked_repo(tmp_path, pypi, "pf", """\
+        [build-system]
+        requires = ["hatchling"]
+        build-backend = "hatchling.build"
+
+        [project]
+        name = "pf-core"
+        dynamic = ["version"]
+
+        [tool.hatch.version]
+        path = "src/pf_core/__init__.py"
+        """)
+    hatch_package(repo, "libs/util", "pf-util", "0.3.0", ["pf-core>=1.0"])
+    tag_all(repo, "pf-core-v1.0.0", "pf-util-v0.3.0", "pf-app-v2.0.0")
+    result = publish(capsys, repo.root)
+    assert_refused(result, pypi, "pf", "core",
+                   "pf_core-1.0.1.tar.gz has version 1.0.1, not 1.0.0; "
+                   "pf_core-1.0.1-py2.py3-none-any.whl has version 1.0.1, not 1.0.0")
+
+
+def test_an_unpinned_poetry_path_dependency_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        pypi: Index) -> None:
+    monkeypatch.setattr(publish_module, "pin_file", lambda path, versions: False)
+    repo = checked_repo(tmp_path, pypi, "pg", "")
+    hatch_package(repo, "libs/core", "pg-core", "1.0.0")
+    repo.write("libs/util/pyproject.toml", """\
+        [build-system]
+        requires = ["poetry-core"]
+        build-backend = "poetry.core.masonry.api"
+
+        [tool.poetry]
+        name = "pg-util"
+        version = "0.3.0"
+        description = ""
+        authors = []
+        packages = [{ include = "pg_util", from = "src" }]
+
+        [tool.poetry.dependencies]
+        python = ">=3.11"
+        pg-core = { path = "../core", develop = true }
+        """)
+    repo.write("libs/util/src/pg_util/__init__.py", "")
+    tag_all(repo, "pg-core-v1.0.0", "pg-util-v0.3.0", "pg-app-v2.0.0")
+    result = publish(capsys, repo.root)
+    assert "pg-core 1.0.0: uploaded" in result.stdout
+    assert_refused(result, pypi, "pg", "util",
+                   "pg_util-0.3.0.tar.gz requires 'pg-core @ file://")
+    assert "a local file URL that no index user can install" in result.stdout
+
+
+def test_a_bare_internal_name_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        pypi: Index) -> None:
+    monkeypatch.setattr(publish_module, "pin_file", lambda path, versions: False)
+    repo = checked_repo(tmp_path, pypi, "ph", "")
+    hatch_package(repo, "libs/core", "ph-core", "1.0.0")
+    hatch_package(repo, "libs/util", "ph-util", "0.3.0", ["ph-core"])
+    tag_all(repo, "ph-core-v1.0.0", "ph-util-v0.3.0", "ph-app-v2.0.0")
+    result = publish(capsys, repo.root)
+    assert_refused(result, pypi, "ph", "util",
+                   "ph_util-0.3.0.tar.gz requires internal ph-core with no version")
