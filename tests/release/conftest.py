@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import sys
@@ -15,6 +16,9 @@ import pytest
 from tests.gitutil import GitRepo, make_repo
 
 VENV_BIN = Path(sys.executable).parent
+# What copying the example monorepo into a test repository leaves out.
+EXAMPLE_SKIP = shutil.ignore_patterns(".pytest_cache", "__pycache__", "*.egg-info", "build",
+                                      "dist", ".venv")
 
 
 class Index:

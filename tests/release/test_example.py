@@ -12,18 +12,16 @@ import pytest
 from tests.cli import run_cli
 from tests.conftest import REPO_ROOT
 from tests.gitutil import make_repo
-from tests.release.conftest import Index
+from tests.release.conftest import EXAMPLE_SKIP, Index
 
 pytestmark = [pytest.mark.index, pytest.mark.slow, pytest.mark.usefixtures("credentials")]
-SKIP = shutil.ignore_patterns(".pytest_cache", "__pycache__", "*.egg-info", "build", "dist",
-                              ".venv")
 
 
 def test_example_monorepo_publishes_and_installs_together(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], pypi: Index) -> None:
     repo = make_repo(tmp_path)
     for part in ("packages", "services"):
-        shutil.copytree(REPO_ROOT / part, repo.root / part, ignore=SKIP)
+        shutil.copytree(REPO_ROOT / part, repo.root / part, ignore=EXAMPLE_SKIP)
     repo.write("pyproject.toml", '[tool.orchestrator]\nmembers = ["packages/*", "services/*"]\n'
                                  f'[tool.orchestrator.release]\nrepository-url = "{pypi.url}"\n'
                                  "publish-services = true\n")

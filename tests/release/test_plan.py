@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.cli import run_cli
+from tests.conftest import REPO_ROOT
 from tests.gitutil import GitRepo, make_repo
-from tests.release.conftest import ROOT, small_monorepo
+from tests.release.conftest import EXAMPLE_SKIP, ROOT, small_monorepo
 
 
 def plan(capsys: pytest.CaptureFixture[str], repo: GitRepo, *args: str) -> dict[str, Any]:
@@ -153,3 +155,35 @@ def test_cycle_among_released_packages_is_an_error(tmp_path: Path,
     assert result.exit_code == 2
     assert "dependency cycle pa -> pb -> pa" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_json_has_design_shape_on_the_example_monorepo(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path)
+    for part in ("packages", "services"):
+        shutil.copytree(REPO_ROOT / part, repo.root / part, ignore=EXAMPLE_SKIP)
+    repo.write("pyproject.toml", '[tool.orchestrator]\nmembers = ["packages/*", "services/*"]\n')
+    repo.commit("initial")
+    listed = json.loads(run_cli(capsys, repo.root, "list", "--format", "json").stdout)
+    for package in listed["packages"]:
+        repo.git("tag", "-a", "-m", "x", f"{package['name']}-v{package['version']}")
+    repo.write("packages/db/src/acme_db/pool_sizes.py", "SIZES = (4, 8)\n")
+    sha = repo.commit("feat(db): pool sizes")
+    result = run_cli(capsys, repo.root, "release", "plan", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    dependency = {"type": "dependency", "via": "acme-db",
+                  "specifier": {"from": ">=1.4,<1.5", "to": ">=1.5,<1.6"}}
+    assert data == {"packages": [
+        {"name": "acme-db", "path": "packages/db", "current": "1.4.0", "next": "1.5.0",
+         "bump": "minor", "tag": "acme-db-v1.5.0", "publish": True,
+         "reasons": [{"type": "commits", "commits": [f"{sha} feat(db): pool sizes"]}]},
+        {"name": "acme-api", "path": "services/api", "current": "2.0.1", "next": "2.0.2",
+         "bump": "patch", "tag": "acme-api-v2.0.2", "publish": False, "reasons": [dependency]},
+        {"name": "acme-worker", "path": "services/worker", "current": "1.3.0", "next": "1.3.1",
+         "bump": "patch", "tag": "acme-worker-v1.3.1", "publish": False,
+         "reasons": [dependency]},
+    ]}
+    keys = ["name", "path", "current", "next", "bump", "tag", "publish", "reasons"]
+    assert all(list(p) == keys for p in data["packages"])
+    assert list(data["packages"][1]["reasons"][0]) == ["type", "via", "specifier"]
