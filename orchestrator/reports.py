@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Sequence
@@ -116,6 +117,21 @@ def _count(target: ET.Element, suites: list[ET.Element]) -> None:
     target.set("tests", str(len(cases)))
     for tag, attr in (("failure", "failures"), ("error", "errors"), ("skipped", "skipped")):
         target.set(attr, str(sum(1 for c in cases if c.find(tag) is not None)))
+
+
+def check_writable(path: Path, what: str, *, directory: bool) -> None:
+    """Create the directory a result will go to, or say plainly why it cannot be."""
+    from orchestrator.errors import OrchestratorError
+
+    folder = path if directory else path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OrchestratorError(f"cannot use {path} as {what}: {e.strerror}") from e
+    if not directory and path.is_dir():
+        raise OrchestratorError(f"cannot use {path} as {what}: it is a directory")
+    if not os.access(folder, os.W_OK):
+        raise OrchestratorError(f"cannot use {path} as {what}: {folder} is not writable")
 
 
 def write_text(path: Path, text: str) -> None:

@@ -43,18 +43,23 @@ def read_durations(path: Path) -> dict[str, float]:
         return {}
     except (OSError, ValueError) as e:
         raise OrchestratorError(f"cannot read durations file {path}: {e}") from e
-    durations = _from_report(data) if "results" in data else data.get("durations", {})
+    if not isinstance(data, dict):
+        raise OrchestratorError(f"durations file {path} is not a JSON object")
+    durations = _from_report(data, path) if "results" in data else data.get("durations", {})
     if not isinstance(durations, dict):
         raise OrchestratorError(f"durations file {path} has no 'durations' table")
     return {str(k): float(v) for k, v in durations.items() if isinstance(v, int | float)}
 
 
-def _from_report(data: Mapping[str, Any]) -> dict[str, float]:
+def _from_report(data: Mapping[str, Any], path: Path) -> dict[str, float]:
+    results = data["results"]
+    if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+        raise OrchestratorError(f"durations file {path}: 'results' is not a list of results")
     found = {}
-    for result in data.get("results", []):
+    for result in results:
         seconds = result.get("measured", result.get("duration"))
         if isinstance(seconds, int | float) and result.get("status") != "skipped":
-            found[str(result["package"])] = float(seconds)
+            found[str(result.get("package"))] = float(seconds)
     return found
 
 
@@ -63,11 +68,14 @@ def write_durations(path: Path, durations: Mapping[str, float]) -> None:
     merged = {**read_durations(path), **durations}
     text = json.dumps({"durations": {k: round(v, 3) for k, v in sorted(merged.items())}},
                       indent=2)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    with os.fdopen(fd, "w") as f:
-        f.write(text + "\n")
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+        with os.fdopen(fd, "w") as f:
+            f.write(text + "\n")
+        os.replace(tmp, path)
+    except OSError as e:
+        raise OrchestratorError(f"cannot write durations file {path}: {e.strerror}") from e
 
 
 def weights(names: Iterable[str], durations: Mapping[str, float]) -> dict[str, float]:

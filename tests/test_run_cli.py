@@ -203,3 +203,39 @@ def test_github_actions_gets_a_log_group_per_package(repo: GitRepo, capsys: Caps
     assert any(line.startswith("::error title=rec failed in acme-a::exit code 1")
                for line in lines)
     assert any(line.startswith("::group::passed acme-d") for line in lines)
+
+
+@pytest.mark.parametrize("content", ['[1, 2]', '"text"', '{"results": 5}', '{"results": [5]}'])
+def test_a_malformed_durations_file_is_a_clear_error(repo: GitRepo, capsys: Capsys,
+                                                      tmp_path: Path, content: str) -> None:
+    task_repo(repo)
+    durations = tmp_path / "durations.json"
+    durations.write_text(content)
+    result = run_cli(capsys, repo.root, "run", "rec", "--shard", "1/2", "--durations",
+                     str(durations))
+    assert result.exit_code == 2
+    assert f"durations file {durations}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--junit", "--write-durations", "--out", "--cache-dir"])
+def test_unwritable_outputs_are_refused_before_any_task_runs(
+    repo: GitRepo, capsys: Capsys, tmp_path: Path, option: str
+) -> None:
+    task_repo(repo)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    command = "build" if option == "--out" else "run"
+    args = [command] if command == "build" else [command, "rec"]
+    result = run_cli(capsys, repo.root, *args, option, str(blocker / "inside"))
+    assert result.exit_code == 2
+    assert f"cannot use {blocker / 'inside'} as {option}" in result.stderr
+    assert not (repo.root / ".orchestrator" / "logs").exists()  # nothing ran
+
+
+def test_empty_shard_and_misplaced_base_are_usage_errors(repo: GitRepo, capsys: Capsys) -> None:
+    task_repo(repo)
+    assert run_cli(capsys, repo.root, "run", "rec", "--shard", "").exit_code == 2
+    misplaced = run_cli(capsys, repo.root, "run", "rec", "-p", "acme-a", "--base", "nope")
+    assert misplaced.exit_code == 2
+    assert "--base applies to --affected and --audit only" in misplaced.stderr

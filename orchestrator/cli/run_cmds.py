@@ -123,6 +123,8 @@ def _selection(options: Options, default: str) -> Any:
     if options.audit and chosen == ["affected"]:
         raise click.UsageError("--audit runs everything and compares: use it with --all")
     mode = chosen[0] if chosen else ("all" if options.audit else default)
+    if options.base is not None and mode != "affected" and not options.audit:
+        raise click.UsageError("--base applies to --affected and --audit only")
     return SelectionRequest(mode, options.packages, options.base,  # type: ignore[arg-type]
                             options.with_dependencies, options.with_dependents)
 
@@ -135,7 +137,7 @@ def _request(task: str, options: Options, default: str, out: Path | None) -> Any
         raise click.UsageError("--durations balances shards: use it with --shard K/N")
     return RunRequest(
         task=task, selection=_selection(options, default), workers=options.jobs or _cpus(),
-        shard=parse_shard(options.shard) if options.shard else None,
+        shard=parse_shard(options.shard) if options.shard is not None else None,
         durations=options.durations, use_cache=not options.no_cache,
         cache_dir=options.cache_dir, fail_fast=options.fail_fast,
         out_dir=out.resolve() if out is not None else None,
@@ -151,7 +153,9 @@ def _run(settings: Settings, task: str, options: Options, *, default: str,
     from orchestrator import runner, runplan, selection
 
     project = settings.project()
-    plan = runplan.plan_run(project, _request(task, options, default, out))
+    request = _request(task, options, default, out)
+    _check_outputs(options, out, request.cache_dir)
+    plan = runplan.plan_run(project, request)
     before = selection.compute(project, options.base) if options.audit else None
     display = _display(settings, project.root, task, options.fmt)
     display.begin(plan.jobs)
@@ -164,6 +168,19 @@ def _run(settings: Settings, task: str, options: Options, *, default: str,
     display.end(results, audit)
     _reports(project.root, task, results, options, audit)
     return 1 if failed else 0
+
+
+def _check_outputs(options: Options, out: Path | None, cache_dir: Path | None) -> None:
+    """Refuse output paths that cannot be written before any task runs, not after."""
+    from orchestrator.reports import check_writable
+
+    for path, what in ((options.junit, "--junit file"),
+                       (options.write_durations, "--write-durations file")):
+        if path is not None:
+            check_writable(path, what, directory=False)
+    for path, what in ((out, "--out directory"), (cache_dir, "--cache-dir directory")):
+        if path is not None:
+            check_writable(path, what, directory=True)
 
 
 def _display(settings: Settings, root: Path, task: str, fmt: str) -> Any:
