@@ -63,10 +63,13 @@ def github_base(git: Git, environ: Mapping[str, str]) -> BaseChoice | None:
     return None
 
 
-def _push_base(event_path: str) -> BaseChoice | None:
+def _push_base(event_path: str) -> BaseChoice:
     before = _read_event(event_path).get("before")
     if not isinstance(before, str) or not before:
-        return None
+        raise OrchestratorError(
+            f"the GitHub push event {event_path} (GITHUB_EVENT_PATH) has no 'before' commit",
+            hint="pass --base REF explicitly",
+        )
     if before.strip("0") == "":
         return BaseChoice(before, "github-push", new_branch=True)
     return BaseChoice(before, "github-push")
@@ -82,7 +85,12 @@ def _read_event(event_path: str) -> dict[str, object]:
             f"cannot read the GitHub event payload {event_path} (GITHUB_EVENT_PATH): {e}",
             hint="pass --base REF explicitly",
         ) from e
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        raise OrchestratorError(
+            f"the GitHub event payload {event_path} (GITHUB_EVENT_PATH) is not a JSON object",
+            hint="pass --base REF explicitly",
+        )
+    return data
 
 
 def gitlab_base(environ: Mapping[str, str]) -> BaseChoice | None:

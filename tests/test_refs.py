@@ -63,6 +63,15 @@ def test_unreadable_event_payload_is_an_error(git: Git, tmp_path: Path) -> None:
         choose_base(git, None, None, env)
 
 
+@pytest.mark.parametrize("payload", ["{}", "[1, 2]", '{"before": null}', '{"before": 5}'])
+def test_a_push_event_without_a_before_commit_is_an_error(git: Git, tmp_path: Path,
+                                                          payload: str) -> None:
+    env = push_event(tmp_path, "x")
+    Path(env["GITHUB_EVENT_PATH"]).write_text(payload)
+    with pytest.raises(OrchestratorError, match="GITHUB_EVENT_PATH"):
+        choose_base(git, None, None, env)
+
+
 def test_gitlab_merge_request_diff_base(git: Git) -> None:
     env = {"GITLAB_CI": "true", "CI_MERGE_REQUEST_DIFF_BASE_SHA": "b" * 40}
     assert choose_base(git, None, None, env) == BaseChoice("b" * 40, "gitlab-merge-request")
