@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from orchestrator.changes import ChangeSet, MissingBaseError, collect_changes, head_commit
-from orchestrator.errors import OrchestratorError
+from orchestrator.errors import ConfigError, OrchestratorError
 from orchestrator.graph import PackageGraph
 from orchestrator.lockfile import LOCK_FILE, compare_locks
 from orchestrator.metadata import canonical
-from orchestrator.ownership import SideReader, attribute, read_base, unreadable_at_base
+from orchestrator.ownership import attribute, unreadable_at_base
 from orchestrator.refs import BaseChoice, choose_base
 from orchestrator.workspace import PYPROJECT, Workspace
 
@@ -130,8 +130,7 @@ def compute_affected(
     """
     worktree = head is None and not committed_only
     head_sha = head_commit(project.git, head)
-    reader = SideReader(project)
-    head_ws = reader.worktree() if worktree else reader.commit(head_sha)
+    head_ws = project.workspace(None if worktree else head_sha)
     env = os.environ if environ is None else environ
     choice = choose_base(project.git, base, head_ws.config.base, env)
     if choice.new_branch:
@@ -144,7 +143,7 @@ def compute_affected(
             raise
         reason = Reason("missing-base", detail=e.message)
         return _everything(choice, head or "HEAD", head_ws, reason)
-    return _from_changes(reader, choice, changes, head_ws)
+    return _from_changes(project, choice, changes, head_ws)
 
 
 def _everything(choice: BaseChoice, head: str, workspace: Workspace,
@@ -158,9 +157,9 @@ def _everything(choice: BaseChoice, head: str, workspace: Workspace,
     )
 
 
-def _from_changes(reader: SideReader, choice: BaseChoice, changes: ChangeSet,
+def _from_changes(project: Project, choice: BaseChoice, changes: ChangeSet,
                   head_ws: Workspace) -> AffectedResult:
-    base_ws, seeds = _base_workspace(reader, changes, head_ws)
+    base_ws, seeds = _base_workspace(project, changes, head_ws)
     attribution = attribute(changes.files, head_ws, base_ws)
     for name, files in attribution.owned.items():
         _add(seeds, name, Reason("changed-files", files=files))
@@ -171,8 +170,9 @@ def _from_changes(reader: SideReader, choice: BaseChoice, changes: ChangeSet,
         _add(seeds, name, Reason("unreadable-base", detail=why_text))
     removed = _removed(base_ws, head_ws, seeds)
     if LOCK_FILE in changes.files:
-        _lock_reasons(reader.project, changes, head_ws, seeds)
-    reasons = propagate(PackageGraph(head_ws.packages), seeds)
+        _lock_reasons(project, changes, head_ws, seeds)
+    graph = project.graph_at(None if changes.worktree else changes.head_commit)
+    reasons = propagate(graph, seeds)
     return AffectedResult(
         base=choice.ref, head=changes.head, merge_base=changes.merge_base,
         changed_files=changes.files, unowned_files=attribution.unowned,
@@ -183,17 +183,19 @@ def _from_changes(reader: SideReader, choice: BaseChoice, changes: ChangeSet,
     )
 
 
-def _base_workspace(reader: SideReader, changes: ChangeSet,
+def _base_workspace(project: Project, changes: ChangeSet,
                     head_ws: Workspace) -> tuple[Workspace, Seeds]:
-    """The merge base's workspace. When no pyproject.toml changed it is HEAD's, exactly,
-    so it is not read again; when it cannot be read at all, every package is affected."""
+    """The merge base's workspace, read leniently (an unreadable member pyproject.toml is
+    recorded). When no pyproject.toml changed it is HEAD's, exactly, so it is not read
+    again; when it cannot be read at all, every package is affected."""
     if not any(f == PYPROJECT or f.endswith("/" + PYPROJECT) for f in changes.files):
         return head_ws, {}
-    side = read_base(reader, changes.merge_base)
-    if side.workspace is not None:
-        return side.workspace, {}
-    reason = Reason("unreadable-base", detail=side.error)
-    return head_ws, {p.name: [reason] for p in head_ws.packages}
+    try:
+        return project.workspace(changes.merge_base, strict=False,
+                                 near=(head_ws, frozenset(changes.files))), {}
+    except ConfigError as e:
+        reason = Reason("unreadable-base", detail=e.message)
+        return head_ws, {p.name: [reason] for p in head_ws.packages}
 
 
 def _add(seeds: Seeds, name: str, reason: Reason) -> None:

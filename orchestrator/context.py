@@ -1,10 +1,12 @@
 """What every command starts from: the repository root, its git, its workspace and graph.
 
-Loading is lazy and memoised so that a command pays only for what it reads.
+Loading is lazy and memoised so that a command pays only for what it reads: each side of
+history is discovered at most once per process, whichever stage asks first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING
 from orchestrator.gitrepo import Git, find_root
 from orchestrator.parsecache import ParseCache, state_dir
 from orchestrator.snapshot import open_snapshot
-from orchestrator.workspace import Workspace, discover
+from orchestrator.workspace import Workspace, discover, rediscover
 
 if TYPE_CHECKING:
     from orchestrator.graph import PackageGraph
@@ -24,7 +26,8 @@ class Project:
     def __init__(self, directory: Path, config_file: Path | None = None):
         self.root = find_root(directory)
         self.config_file = config_file.resolve() if config_file is not None else None
-        self._workspaces: dict[str | None, Workspace] = {}
+        self._workspaces: dict[tuple[str | None, bool], Workspace] = {}
+        self._graphs: dict[str | None, PackageGraph] = {}
 
     @cached_property
     def git(self) -> Git:
@@ -38,21 +41,43 @@ class Project:
     def parse_cache(self) -> ParseCache:
         return ParseCache(self.state_dir / "cache" / "pyproject.json")
 
-    def workspace(self, commit: str | None = None, *, strict: bool = True) -> Workspace:
-        """The workspace in the working tree (None) or at a commit."""
-        key = commit if strict else f"{commit}:lenient"
-        if key not in self._workspaces:
-            self._workspaces[key] = discover(
-                open_snapshot(self.git, commit),
-                self.root,
-                config_file=self.config_file,
-                cache=self.parse_cache,
-                strict=strict,
-            )
-        return self._workspaces[key]
+    def workspace(
+        self,
+        commit: str | None = None,
+        *,
+        strict: bool = True,
+        near: tuple[Workspace, Collection[str]] | None = None,
+    ) -> Workspace:
+        """The workspace in the working tree (None) or at a commit.
 
-    @cached_property
+        Not `strict`: a member pyproject.toml that cannot be read is recorded, not raised.
+        `near`: a workspace whose tree differs from this one at most at the given paths
+        (HEAD's, and a range's changed files), so that only those files need reading.
+        """
+        found = self._workspaces.get((commit, strict)) or self._workspaces.get((commit, True))
+        if found is None:
+            found = self._workspaces[commit, strict] = self._discover(commit, strict, near)
+        return found
+
+    def _discover(self, commit: str | None, strict: bool,
+                  near: tuple[Workspace, Collection[str]] | None) -> Workspace:
+        snapshot = open_snapshot(self.git, commit)
+        if near is not None:
+            derived = rediscover(snapshot, *near, cache=self.parse_cache, strict=strict)
+            if derived is not None:
+                return derived
+        return discover(snapshot, self.root, config_file=self.config_file,
+                        cache=self.parse_cache, strict=strict)
+
+    def graph_at(self, commit: str | None = None) -> PackageGraph:
+        """The dependency graph of `workspace(commit)`."""
+        if commit not in self._graphs:
+            from orchestrator.graph import PackageGraph
+
+            self._graphs[commit] = PackageGraph(self.workspace(commit).packages)
+        return self._graphs[commit]
+
+    @property
     def graph(self) -> PackageGraph:
-        from orchestrator.graph import PackageGraph
-
-        return PackageGraph(self.workspace().packages)
+        """The working tree's graph."""
+        return self.graph_at(None)

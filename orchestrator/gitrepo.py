@@ -11,6 +11,7 @@ import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from orchestrator.errors import GitError
 
@@ -18,8 +19,9 @@ EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 SUBMODULE_MODE = "160000"
 
 
-@dataclass(frozen=True)
-class TreeEntry:
+class TreeEntry(NamedTuple):
+    """One entry of `ls-tree -r` (a tuple: a large tree has tens of thousands)."""
+
     path: str
     mode: str
     object_id: str
@@ -101,11 +103,13 @@ class Git:
 
     def ls_tree(self, commit: str) -> list[TreeEntry]:
         out = self.run("ls-tree", "-r", "-z", "--full-tree", commit)
+        text = out.decode("utf-8", errors="surrogateescape")
         entries = []
-        for record in _split_z(out):
-            meta, _, path = record.partition("\t")
-            mode, _kind, object_id = meta.split(" ")
-            entries.append(TreeEntry(path, mode, object_id))
+        for record in text.split("\0"):
+            if record:
+                meta, path = record.split("\t", 1)
+                mode, _kind, object_id = meta.split(" ")
+                entries.append(TreeEntry(path, mode, object_id))
         return entries
 
     def worktree_files(self) -> list[str]:
@@ -132,6 +136,28 @@ class Git:
             blobs[object_id] = out[pos : pos + size]
             pos += size + 1
         return blobs
+
+    def read_files(self, commit: str, paths: Iterable[str]) -> dict[str, tuple[str, bytes]]:
+        """(blob id, contents) of each path that is a file (a blob) in `commit`'s tree, read
+        through one `cat-file --batch` without listing the tree. Paths must not hold a newline."""
+        wanted = list(dict.fromkeys(paths))
+        if not wanted:
+            return {}
+        names = "".join(f"{commit}:{path}\n" for path in wanted)
+        out = self.run("cat-file", "--batch", stdin=names.encode("utf-8", "surrogateescape"))
+        found: dict[str, tuple[str, bytes]] = {}
+        pos = 0
+        for path in wanted:
+            end = out.index(b"\n", pos)
+            header = out[pos:end].decode("utf-8", "surrogateescape").split(" ")
+            pos = end + 1
+            if header[-1] == "missing" or len(header) != 3:
+                continue  # absent ("missing"), or a name git could not take apart
+            size = int(header[2])
+            if header[1] == "blob":
+                found[path] = (header[0], out[pos : pos + size])
+            pos += size + 1
+        return found
 
     # -- changes -------------------------------------------------------------
 

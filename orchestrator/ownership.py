@@ -10,108 +10,10 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from orchestrator.errors import ConfigError
-from orchestrator.gitrepo import Git
 from orchestrator.globs import FilePatterns
-from orchestrator.metadata import ProjectMetadata
 from orchestrator.model import Package
-from orchestrator.parsecache import ParseCache
-from orchestrator.snapshot import CommitSnapshot, Snapshot, WorktreeSnapshot
-from orchestrator.workspace import PYPROJECT, Workspace, discover
-from orchestrator.workspace import _cache_key as cache_key
-
-if TYPE_CHECKING:
-    from orchestrator.context import Project
-
-ROOT_FILES = (PYPROJECT, "uv.lock")
-
-
-class SharedParseCache(ParseCache):
-    """The project's parse cache with parsed entries kept in memory: both sides of a range
-    share most of their pyproject.toml files, and a lookup costs as much as a small parse."""
-
-    def __init__(self, inner: ParseCache):
-        super().__init__(None)
-        self.inner = inner
-        self._memo: dict[str, ProjectMetadata | None] = {}
-
-    def get(self, key: str) -> ProjectMetadata | None:
-        if key not in self._memo:
-            self._memo[key] = self.inner.get(key)
-        return self._memo[key]
-
-    def put(self, key: str, metadata: ProjectMetadata) -> None:
-        self._memo[key] = metadata
-        self.inner.put(key, metadata)
-
-    def save(self) -> None:
-        self.inner.save()
-
-
-class BatchedCommitSnapshot(CommitSnapshot):
-    """A commit's tree whose first read also fetches the root files and every pyproject.toml
-    the parse cache lacks, so one side costs one `ls-tree` and one `cat-file --batch`."""
-
-    def __init__(self, git: Git, commit: str, cache: ParseCache):
-        super().__init__(git, commit)
-        self._cache = cache
-        self._read: dict[str, bytes] | None = None
-
-    def contents(self, paths: list[str]) -> dict[str, bytes]:
-        if self._read is None:
-            self._read = super().contents(self._prefetch())
-        missing = [p for p in paths if p not in self._read]
-        if missing:
-            self._read.update(super().contents(missing))
-        return {p: self._read[p] for p in paths if p in self._read}
-
-    def _prefetch(self) -> list[str]:
-        paths = self.paths()
-        wanted = [p for p in paths if p in ROOT_FILES]
-        for path, key in self.keys([p for p in paths if p.endswith("/" + PYPROJECT)]).items():
-            if self._cache.get(cache_key(path, key)) is None:
-                wanted.append(path)
-        return wanted
-
-
-@dataclass(frozen=True)
-class BaseSide:
-    """The merge base's workspace, or why it could not be read at all."""
-
-    workspace: Workspace | None
-    error: str | None = None
-
-
-class SideReader:
-    """Discovery at HEAD (the working tree or a commit) and at the merge base, sharing one
-    in-memory parse cache."""
-
-    def __init__(self, project: Project):
-        self.project = project
-        self.cache = SharedParseCache(project.parse_cache)
-
-    def worktree(self) -> Workspace:
-        return self._discover(WorktreeSnapshot(self.project.git), strict=True)
-
-    def commit(self, commit: str, *, strict: bool = True) -> Workspace:
-        """Discovery at a commit, from git objects alone."""
-        snapshot = BatchedCommitSnapshot(self.project.git, commit, self.cache)
-        return self._discover(snapshot, strict=strict)
-
-    def _discover(self, snapshot: Snapshot, *, strict: bool) -> Workspace:
-        return discover(snapshot, self.project.root, config_file=self.project.config_file,
-                        cache=self.cache, strict=strict)
-
-
-def read_base(reader: SideReader, commit: str) -> BaseSide:
-    """The merge base's workspace, leniently: an unreadable member pyproject.toml is
-    recorded, and a workspace that cannot be read at all is reported, not raised."""
-    try:
-        return BaseSide(reader.commit(commit, strict=False))
-    except ConfigError as e:
-        return BaseSide(None, e.message)
+from orchestrator.workspace import Workspace
 
 
 @dataclass(frozen=True)

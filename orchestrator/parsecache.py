@@ -1,7 +1,8 @@
 """A persistent cache of parsed pyproject.toml metadata, keyed by git blob id.
 
 Parsing is most of the work of reading a large workspace; a file's blob id names its
-contents exactly, so an entry can never be stale.
+contents exactly, so an entry can never be stale. Entries are decoded once per process
+and kept: both sides of a range share most of their files.
 """
 
 from __future__ import annotations
@@ -14,12 +15,22 @@ from typing import Any
 from orchestrator.metadata import ProjectMetadata
 
 FORMAT = 2  # bump whenever ProjectMetadata or its reading changes
+ROOT_PYPROJECT = "pyproject.toml"
+
+
+def cache_key(path: str, blob: str) -> str:
+    """The entry of the pyproject.toml at `path` whose git blob id is `blob`."""
+    # The root's table is read differently (its tasks are the workspace's).
+    return blob + (":root" if path == ROOT_PYPROJECT else "")
 
 
 class ParseCache:
+    """Entries on disk (`path`, or none), decoded on first use and then kept in memory."""
+
     def __init__(self, path: Path | None):
         self.path = path
         self._entries: dict[str, Any] = {}
+        self._decoded: dict[str, ProjectMetadata] = {}
         self._dirty = False
         if path is not None:
             try:
@@ -29,11 +40,20 @@ class ParseCache:
             except (OSError, ValueError, KeyError, AttributeError):
                 self._entries = {}
 
+    def __contains__(self, key: str) -> bool:
+        return key in self._decoded or key in self._entries
+
     def get(self, key: str) -> ProjectMetadata | None:
-        raw = self._entries.get(key)
-        return None if raw is None else ProjectMetadata.from_json(raw)
+        found = self._decoded.get(key)
+        if found is None:
+            raw = self._entries.get(key)
+            if raw is None:
+                return None
+            found = self._decoded[key] = ProjectMetadata.from_json(raw)
+        return found
 
     def put(self, key: str, metadata: ProjectMetadata) -> None:
+        self._decoded[key] = metadata
         self._entries[key] = metadata.to_json()
         self._dirty = True
 

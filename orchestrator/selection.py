@@ -37,7 +37,8 @@ class Selection:
 
 
 def select(project: Project, request: SelectionRequest) -> Selection:
-    """Apply a request to the working tree's workspace and graph."""
+    """Apply a request to the working tree's workspace and graph (the affected engine
+    discovers the same working tree through the project, so it is read once)."""
     graph = project.graph
     affected = None
     if request.mode == "all":

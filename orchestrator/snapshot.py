@@ -7,6 +7,7 @@ packages now" and "what were they at the merge base" from git objects alone.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from orchestrator.gitrepo import SUBMODULE_MODE, Git
 
@@ -36,6 +37,10 @@ class Snapshot:
 
     def read(self, path: str) -> bytes | None:
         return self.contents([path]).get(path)
+
+    def prefetch(self, paths: list[str], unless: Callable[[str, str], bool]) -> None:
+        """A hint that `paths` will be read, except those whose (path, key) `unless` accepts:
+        a commit reads them all in one batch; the working tree reads on demand."""
 
 
 class WorktreeSnapshot(Snapshot):
@@ -72,26 +77,54 @@ class WorktreeSnapshot(Snapshot):
 
 
 class CommitSnapshot(Snapshot):
-    """The tree of one commit, read from git objects (no checkout needed)."""
+    """The tree of one commit, read from git objects (no checkout needed).
+
+    The tree is listed (`ls-tree`) only when `paths` is asked for; before that, single files
+    are read by path, so a few files of a commit cost one `cat-file` and no listing.
+    """
 
     def __init__(self, git: Git, commit: str):
         self.git = git
         self.commit = commit
         self.label = commit
-        entries = git.ls_tree(commit)
-        self._blobs = {e.path: e.object_id for e in entries if e.mode != SUBMODULE_MODE}
-        self.submodules = [e.path for e in entries if e.mode == SUBMODULE_MODE]
+        self._blobs: dict[str, str] | None = None
+        self._data: dict[str, bytes] = {}  # by blob id
+        self._by_path: dict[str, tuple[str, bytes] | None] = {}  # read before listing
+
+    def _listing(self) -> dict[str, str]:
+        if self._blobs is None:
+            entries = self.git.ls_tree(self.commit)
+            self._blobs = {e.path: e.object_id for e in entries if e.mode != SUBMODULE_MODE}
+        return self._blobs
 
     def paths(self) -> list[str]:
-        return list(self._blobs)
+        return list(self._listing())
 
     def keys(self, paths: list[str]) -> dict[str, str]:
-        return {p: self._blobs[p] for p in paths if p in self._blobs}
+        if self._blobs is None and all("\n" not in p for p in paths):
+            self._read_by_path(paths)
+            return {p: found[0] for p in paths if (found := self._by_path[p]) is not None}
+        blobs = self._listing()
+        return {p: blobs[p] for p in paths if p in blobs}
 
     def contents(self, paths: list[str]) -> dict[str, bytes]:
         keys = self.keys(paths)
-        blobs = self.git.read_blobs(keys.values())
-        return {p: blobs[k] for p, k in keys.items() if k in blobs}
+        wanted = [k for k in keys.values() if k not in self._data]
+        self._data.update(self.git.read_blobs(wanted))
+        return {p: self._data[k] for p, k in keys.items() if k in self._data}
+
+    def prefetch(self, paths: list[str], unless: Callable[[str, str], bool]) -> None:
+        keys = self.keys(paths)
+        self.contents([p for p, k in keys.items() if k not in self._data and not unless(p, k)])
+
+    def _read_by_path(self, paths: list[str]) -> None:
+        wanted = [p for p in paths if p not in self._by_path]
+        found = self.git.read_files(self.commit, wanted)
+        for path in wanted:
+            self._by_path[path] = found.get(path)
+            if path in found:
+                key, data = found[path]
+                self._data[key] = data
 
 
 def open_snapshot(git: Git, commit: str | None) -> Snapshot:

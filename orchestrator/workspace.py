@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -14,11 +14,23 @@ from orchestrator.errors import ConfigError
 from orchestrator.globs import matches_member
 from orchestrator.metadata import ProjectMetadata, canonical, is_valid_name, read_metadata
 from orchestrator.model import Dependency, EdgeKind, Finding, Package
-from orchestrator.parsecache import ParseCache
+from orchestrator.parsecache import ParseCache, cache_key
 from orchestrator.snapshot import Snapshot
 from orchestrator.tomlfile import parse_toml, table
 
 PYPROJECT = "pyproject.toml"
+SETUP_FILES = ("setup.py", "setup.cfg")
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What discovery read, kept so that a commit whose tree differs only at known paths (the
+    merge base of a range, from HEAD) can be discovered by reading just those paths."""
+
+    root_doc: dict[str, Any]  # the parsed root pyproject.toml ({} when there is none)
+    pyproject_dirs: frozenset[str]  # every directory with a pyproject.toml, "." for the root
+    setup_files: tuple[str, ...]  # every setup.py and setup.cfg, in the snapshot's order
+    metadata: dict[str, ProjectMetadata]  # each readable member pyproject.toml
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,7 @@ class Workspace:
     findings: tuple[Finding, ...] = ()
     unreadable: tuple[tuple[str, str], ...] = ()  # (pyproject path, why) when not strict
     label: str = "working tree"
+    sources: Sources | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def by_name(self) -> dict[str, Package]:
@@ -84,12 +97,76 @@ def discover(
     With `strict`, a pyproject.toml that cannot be read is an error; otherwise it is
     recorded in `unreadable` so the caller can decide (the merge base side does).
     """
-    config, root_doc = load_config(snapshot, config_file)
+    cache = cache if cache is not None else ParseCache(None)
     paths = snapshot.paths()
     directories = _pyproject_dirs(paths)
-    candidates = _member_dirs(directories, config, root_doc)
-    metadata, unreadable = _read_all(snapshot, candidates, cache, strict)
-    findings = list(_setup_only_findings(paths, directories, config, root_doc))
+    # One batch for the root file and every pyproject.toml the cache lacks (at a commit).
+    snapshot.prefetch([_pyproject_path(d) for d in directories],
+                      unless=lambda path, key: path != PYPROJECT and cache_key(path, key) in cache)
+    config, root_doc = load_config(snapshot, config_file)
+    setup_files = tuple(p for p in paths if posixpath.basename(p) in SETUP_FILES)
+    sources = Sources(root_doc, frozenset(directories), setup_files, {})
+    return _assemble(snapshot, root, config, sources, {}, cache, strict)
+
+
+def rediscover(
+    snapshot: Snapshot,
+    near: Workspace,
+    changed: Collection[str],
+    *,
+    cache: ParseCache | None = None,
+    strict: bool = True,
+) -> Workspace | None:
+    """`snapshot`'s workspace derived from `near`'s, whose tree differs from it at most at
+    the `changed` paths: only the changed pyproject.toml files are read. None when that
+    cannot give exactly what `discover` would (the root pyproject.toml changed), so the
+    caller discovers in full."""
+    sources = near.sources
+    if sources is None or PYPROJECT in changed:
+        return None
+    relevant = [p for p in changed if _is_pyproject(p) or posixpath.basename(p) in SETUP_FILES]
+    carried = {p: why for p, why in near.unreadable if p not in changed}
+    if any("\n" in p for p in relevant) or (strict and carried):
+        return None
+    present = snapshot.keys(relevant)
+    directories = set(sources.pyproject_dirs)
+    setup_files = set(sources.setup_files)
+    for path in relevant:
+        if _is_pyproject(path):
+            _toggle(directories, posixpath.dirname(path) or ".", path in present)
+        else:
+            _toggle(setup_files, path, path in present)
+    # Within a directory, setup.cfg sorts before setup.py, as in a commit's tree.
+    ordered = tuple(sorted(setup_files, key=lambda p: (posixpath.dirname(p), p)))
+    known: dict[str, ProjectMetadata | str] = {
+        p: meta for p, meta in sources.metadata.items() if p not in changed}
+    known.update(carried)
+    derived = Sources(sources.root_doc, frozenset(directories), ordered, {})
+    cache = cache if cache is not None else ParseCache(None)
+    return _assemble(snapshot, near.root, near.config, derived, known, cache, strict)
+
+
+def _toggle(items: set[str], item: str, present: bool) -> None:
+    if present:
+        items.add(item)
+    else:
+        items.discard(item)
+
+
+def _assemble(
+    snapshot: Snapshot,
+    root: Path,
+    config: Config,
+    sources: Sources,
+    known: dict[str, ProjectMetadata | str],
+    cache: ParseCache,
+    strict: bool,
+) -> Workspace:
+    """The workspace of a layout: members chosen, their metadata read, packages built."""
+    candidates = _member_dirs(sorted(sources.pyproject_dirs), config, sources.root_doc)
+    files = [_pyproject_path(d) for d in candidates]
+    metadata, unreadable = _read_all(snapshot, files, known, cache, strict)
+    findings = list(_setup_only_findings(sources.setup_files, sources.pyproject_dirs, config))
     packages = _packages(metadata, config, findings)
     return Workspace(
         root=root,
@@ -98,7 +175,12 @@ def discover(
         findings=tuple(sorted(findings, key=lambda f: (f.path or "", f.code))),
         unreadable=tuple(sorted(unreadable.items())),
         label=snapshot.label,
+        sources=Sources(sources.root_doc, sources.pyproject_dirs, sources.setup_files, metadata),
     )
+
+
+def _is_pyproject(path: str) -> bool:
+    return path == PYPROJECT or path.endswith("/" + PYPROJECT)
 
 
 def _pyproject_dirs(paths: Iterable[str]) -> list[str]:
@@ -138,20 +220,27 @@ def _pyproject_path(directory: str) -> str:
 
 
 def _read_all(
-    snapshot: Snapshot, directories: list[str], cache: ParseCache | None, strict: bool
+    snapshot: Snapshot, files: list[str], known: dict[str, ProjectMetadata | str],
+    cache: ParseCache, strict: bool,
 ) -> tuple[dict[str, ProjectMetadata], dict[str, str]]:
-    files = [_pyproject_path(d) for d in directories]
-    keys = snapshot.keys(files)
-    cache = cache or ParseCache(None)
+    """Metadata of each file (`known`: already read, or why it could not be), from the
+    cache when it has the file's blob, else parsed (and cached)."""
     found: dict[str, ProjectMetadata] = {}
+    unreadable: dict[str, str] = {}
+    for path in [p for p in files if p in known]:
+        value = known[path]
+        if isinstance(value, str):
+            unreadable[path] = value
+        else:
+            found[path] = value
+    keys = snapshot.keys([p for p in files if p not in known])
     misses = []
     for path, key in keys.items():
-        cached = cache.get(_cache_key(path, key))
+        cached = cache.get(cache_key(path, key))
         if cached is None:
             misses.append(path)
         else:
             found[path] = cached
-    unreadable: dict[str, str] = {}
     for path, data in snapshot.contents(misses).items():
         try:
             meta = read_metadata(parse_toml(data, path), path)
@@ -160,15 +249,10 @@ def _read_all(
                 raise
             unreadable[path] = e.message
             continue
-        cache.put(_cache_key(path, keys[path]), meta)
+        cache.put(cache_key(path, keys[path]), meta)
         found[path] = meta
     cache.save()
     return found, unreadable
-
-
-def _cache_key(path: str, blob: str) -> str:
-    # The root's table is read differently (its tasks are the workspace's).
-    return blob + (":root" if path == PYPROJECT else "")
 
 
 def _packages(
@@ -239,17 +323,13 @@ def internal_edges(name: str, meta: ProjectMetadata, internal: set[str]) -> tupl
 
 
 def _setup_only_findings(
-    paths: list[str], pyproject_dirs: list[str], config: Config, root_doc: dict[str, Any]
+    setup_files: Iterable[str], pyproject_dirs: Collection[str], config: Config
 ) -> Iterable[Finding]:
     """Directories with setup.py or setup.cfg but no pyproject.toml: not packages here."""
-    has_pyproject = set(pyproject_dirs)
     seen = set()
-    for path in paths:
-        base = posixpath.basename(path)
-        if base not in ("setup.py", "setup.cfg"):
-            continue
+    for path in setup_files:
         directory = posixpath.dirname(path) or "."
-        if directory in has_pyproject or directory in seen or directory == ".":
+        if directory in pyproject_dirs or directory in seen or directory == ".":
             continue
         if config.members is not None and not matches_member(directory, config.members):
             continue

@@ -52,13 +52,14 @@ def graph_cmd(settings: Settings, fmt: str, output: Path | None, focus: tuple[st
         raise click.UsageError("--base and --head need --affected")
     project = settings.project()
     result = None
-    graph = project.graph
+    commit = None  # the working tree
     if affected or only_affected:
         from orchestrator.affected import compute_affected
-        from orchestrator.graph import PackageGraph
+        from orchestrator.changes import head_commit
 
         result = compute_affected(project, base=base, head=head, committed_only=False)
-        graph = PackageGraph(result.workspace.packages)  # HEAD's graph, which affected used
+        commit = None if head is None else head_commit(project.git, head)
+    graph = project.graph_at(commit)  # HEAD's graph, the one affected used
     view = select(graph, focus=focus, depth=depth, reverse=reverse,
                   kinds=cast(tuple[EdgeKind, ...], kinds) or EDGE_KINDS,
                   affected=result, only_affected=only_affected)
