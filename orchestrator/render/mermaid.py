@@ -41,13 +41,20 @@ def label(text: str) -> str:
     return text
 
 
-def node_ids(names: Collection[str]) -> dict[str, str]:
-    """A safe, unique id per name: letters, digits and `_`, never a keyword."""
+# Prefixes of the ids given to subgraphs and collapsed folders; package ids never take them.
+GROUP_PREFIX = "grp_"
+FOLDER_PREFIX = "col_"
+
+
+def node_ids(names: Collection[str], prefix: str = "") -> dict[str, str]:
+    """A safe, unique id per name: letters, digits and `_`, never a keyword, and never one
+    of the ids reserved for subgraphs and collapsed folders (unless `prefix` is one)."""
     ids: dict[str, str] = {}
     used: set[str] = set()
     for name in sorted(names):
-        ident = re.sub(r"[^A-Za-z0-9_]", "_", name)
-        if ident.lower() in KEYWORDS or not ident[:1].isalpha():
+        ident = prefix + re.sub(r"[^A-Za-z0-9_]", "_", name)
+        if not prefix and (ident.lower() in KEYWORDS or not ident[:1].isalpha()
+                           or ident.lower().startswith((GROUP_PREFIX, FOLDER_PREFIX))):
             ident = f"pkg_{ident}"
         base, n = ident, 2
         while ident.lower() in used:
@@ -89,7 +96,7 @@ def _render(view: GraphView, collapsed: set[str]) -> tuple[str, int]:
     for unit in dict.fromkeys(units.values()):
         by_folder.setdefault(unit.folder, []).append(unit)
     for index, (folder, members) in enumerate(sorted(by_folder.items())):
-        lines.append(f'  subgraph folder_{index}["{label(folder_label(folder))}"]')
+        lines.append(f'  subgraph {GROUP_PREFIX}{index}["{label(folder_label(folder))}"]')
         lines.extend(f'    {u.id}["{u.text}"]' for u in members)
         lines.append("  end")
     links = _links(view, units)
@@ -101,11 +108,11 @@ def _render(view: GraphView, collapsed: set[str]) -> tuple[str, int]:
 def _units(view: GraphView, collapsed: set[str]) -> dict[str, _Unit]:
     ids = node_ids(view.names)
     groups = view.groups()
-    folder_ids = node_ids([f"folder {f}" for f in groups if f in collapsed])
+    folder_ids = node_ids([f for f in groups if f in collapsed], FOLDER_PREFIX)
     units: dict[str, _Unit] = {}
     for folder, names in groups.items():
         if folder in collapsed:
-            unit = _folder_unit(view, folder, names, folder_ids[f"folder {folder}"])
+            unit = _folder_unit(view, folder, names, folder_ids[folder])
             units.update((n, unit) for n in names)
             continue
         for name in names:

@@ -29,7 +29,7 @@ def test_labels_are_entity_escaped() -> None:
 def test_flowchart_of_the_example() -> None:
     text = render_mermaid(select(make_graph()))
     assert text.startswith("flowchart TB\n")
-    assert '  subgraph folder_2["services/"]' in text
+    assert '  subgraph grp_2["services/"]' in text
     assert "  db -.->|\"group\"| testkit" in text
     assert "  api --> db" in text
     assert "  class api service" in text
@@ -50,7 +50,16 @@ def test_hostile_names_are_safe() -> None:
                           package("b", 'packages/"q"<x>/b')])
     text = render_mermaid(select(graph))
     assert "pkg_end --> b" in text
-    assert '"' not in text.split('subgraph folder_1["', 1)[1].split('"]', 1)[0]
+    assert '"' not in text.split('subgraph grp_1["', 1)[1].split('"]', 1)[0]
+
+
+def test_package_ids_never_clash_with_group_ids() -> None:
+    graph = PackageGraph([package("grp-0", "packages/a"), package("col-x", "libs/b"),
+                          package("grp-1", "packages/c")])
+    text = render_mermaid(select(graph))
+    ids = [line.split("[", 1)[0].split()[-1] for line in text.splitlines() if "[" in line]
+    assert len(ids) == len(set(ids)), text
+    assert "pkg_grp_0" in ids and "pkg_col_x" in ids
 
 
 def test_large_graphs_collapse_folders_until_within_limits() -> None:
