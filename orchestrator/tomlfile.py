@@ -11,11 +11,17 @@ from orchestrator.errors import ConfigError
 def parse_toml(data: bytes, path: str) -> dict[str, Any]:
     """Parse TOML bytes; `path` names the file in any error."""
     try:
-        return tomllib.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ConfigError(f"{path} is not valid UTF-8 ({e.reason} at byte {e.start})") from e
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path} is not valid TOML: {e}") from e
+        message = str(e)
+        if message.endswith("(at end of document)"):  # name the line there too
+            last = text.count("\n") + (0 if text.endswith("\n") else 1)
+            message = message.replace("end of document", f"end of document, line {last}")
+        raise ConfigError(f"{path} is not valid TOML: {message}") from e
 
 
 def table(data: dict[str, Any], dotted: str) -> dict[str, Any]:

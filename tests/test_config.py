@@ -96,3 +96,9 @@ def test_package_settings_and_task_overrides() -> None:
 def test_workspace_keys_are_refused_in_a_member_package() -> None:
     with pytest.raises(ConfigError, match="unknown key 'members'"):
         parse_package_settings({"members": []}, "packages/a/pyproject.toml")
+
+
+def test_invalid_toml_at_the_end_still_names_a_line() -> None:
+    with pytest.raises(ConfigError) as info:
+        read_config_file(b'members = ["a"]\nbase = \n', "ci.toml")
+    assert "end of document, line 2" in info.value.message

@@ -123,3 +123,13 @@ def test_config_option_reads_another_file(capsys: pytest.CaptureFixture[str], re
     config.write_text('[tool.orchestrator]\nmembers = ["libs/*"]\n')
     result = run_cli(capsys, repo.root, "--config", str(config), "list", "--format", "names")
     assert result.stdout.split() == ["a"]
+
+
+def test_verbose_errors_add_the_underlying_cause(capsys: pytest.CaptureFixture[str],
+                                                 repo: GitRepo) -> None:
+    repo.write("packages/a/pyproject.toml", b"[project]\nname = '\xff'\n")
+    quiet = run_cli(capsys, repo.root, "list")
+    loud = run_cli(capsys, repo.root, "-v", "list")
+    assert quiet.exit_code == loud.exit_code == 2
+    assert "detail:" not in quiet.stderr
+    assert "detail: 'utf-8' codec can't decode byte 0xff" in loud.stderr

@@ -124,5 +124,7 @@ def _report(error: OrchestratorError, verbosity: int) -> None:
     click.echo(f"orchestrator: {error.message}", err=True)
     if error.hint:
         click.echo(f"hint: {error.hint}", err=True)
-    if error.detail and verbosity > 0:
-        click.echo(error.detail, err=True)
+    if verbosity > 0:
+        for detail in (error.detail, error.__cause__):
+            if detail:
+                click.echo(f"detail: {detail}", err=True)
