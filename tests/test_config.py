@@ -100,5 +100,5 @@ def test_workspace_keys_are_refused_in_a_member_package() -> None:
 
 def test_invalid_toml_at_the_end_still_names_a_line() -> None:
     with pytest.raises(ConfigError) as info:
-        read_config_file(b'members = ["a"]\nbase = \n', "ci.toml")
+        read_config_file(b'members = ["a"]\nbase = ', "ci.toml")
     assert "end of document, line 2" in info.value.message
