@@ -39,7 +39,7 @@ class Project:
 
     @cached_property
     def parse_cache(self) -> ParseCache:
-        return ParseCache(self.state_dir / "cache" / "pyproject.json")
+        return ParseCache(self.state_dir / "cache" / "pyproject.marshal")
 
     def workspace(
         self,

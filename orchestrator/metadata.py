@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -33,48 +33,41 @@ class ProjectMetadata:
     build_backend: str = ""
     problems: tuple[str, ...] = ()  # requirements that could not be parsed
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain JSON values, field by field: `asdict`'s recursive copy cost as much as parsing."""
+    def to_record(self) -> Record:
+        """Nested tuples of plain values, for the parse cache (marshal writes them quickly)."""
         settings = self.settings
-        return {
-            "name": self.name,
-            "version": self.version,
-            "dynamic": list(self.dynamic),
-            "requirements": [
-                {"name": r.name, "specifier": r.specifier, "kind": r.kind, "where": r.where,
-                 "source": r.source}
-                for r in self.requirements
-            ],
-            "uv_sources": [list(source) for source in self.uv_sources],
-            "settings": {
-                "ignore": list(settings.ignore),
-                "version_files": list(settings.version_files),
-                "tasks": [[name, asdict(task)] for name, task in settings.tasks],
-            },
-            "build_backend": self.build_backend,
-            "problems": list(self.problems),
-        }
+        return (
+            self.name,
+            self.version,
+            self.dynamic,
+            tuple((r.name, r.specifier, r.kind, r.where, r.source) for r in self.requirements),
+            self.uv_sources,
+            settings.ignore,
+            settings.version_files,
+            tuple((name, (t.command, t.needs_dependencies, t.inputs, t.env, t.global_files))
+                  for name, t in settings.tasks),
+            self.build_backend,
+            self.problems,
+        )
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ProjectMetadata:
-        settings = data["settings"]
+    def from_record(cls, record: Record) -> ProjectMetadata:
+        (name, version, dynamic, requirements, uv_sources, ignore, version_files, tasks,
+         build_backend, problems) = record
         return cls(
-            name=data["name"],
-            version=data["version"],
-            dynamic=tuple(data["dynamic"]),
-            requirements=tuple(
-                _requirement(r["name"], r["specifier"], r["kind"], r["where"], r["source"])
-                for r in data["requirements"]
-            ),
-            uv_sources=tuple((n, s) for n, s in data["uv_sources"]),
-            settings=PackageSettings(
-                ignore=tuple(settings["ignore"]),
-                version_files=tuple(settings["version_files"]),
-                tasks=tuple((n, _override(o)) for n, o in settings["tasks"]),
-            ),
-            build_backend=data["build_backend"],
-            problems=tuple(data["problems"]),
+            name=name,
+            version=version,
+            dynamic=dynamic,
+            requirements=tuple(_requirement(*r) for r in requirements),
+            uv_sources=uv_sources,
+            settings=PackageSettings(ignore, version_files,
+                                     tuple((n, TaskOverride(*o)) for n, o in tasks)),
+            build_backend=build_backend,
+            problems=problems,
         )
+
+
+Record = tuple[Any, ...]
 
 
 @lru_cache(maxsize=65536)
@@ -82,21 +75,6 @@ def _requirement(name: str, specifier: str, kind: EdgeKind, where: str,
                  source: Literal["index", "workspace", "path", "url"]) -> Requirement:
     """Shared immutable instances: the members of a workspace repeat the same requirements."""
     return Requirement(name, specifier, kind, where, source)
-
-
-def _override(data: dict[str, Any]) -> TaskOverride:
-    def tup(value: Any) -> Any:
-        if value is None:
-            return None
-        return tuple(tuple(v) if isinstance(v, list) else v for v in value)
-
-    return TaskOverride(
-        command=tup(data["command"]),
-        needs_dependencies=data["needs_dependencies"],
-        inputs=tup(data["inputs"]),
-        env=tup(data["env"]),
-        global_files=tup(data["global_files"]),
-    )
 
 
 _SEPARATORS = re.compile(r"[-_.]+")

@@ -7,14 +7,16 @@ and kept: both sides of a range share most of their files.
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
+import sys
 from pathlib import Path
-from typing import Any
 
-from orchestrator.metadata import ProjectMetadata
+from orchestrator.metadata import ProjectMetadata, Record
 
-FORMAT = 2  # bump whenever ProjectMetadata or its reading changes
+FORMAT = 3  # bump whenever ProjectMetadata, its record or its reading changes
+# marshal's format belongs to one Python version: a file another version wrote is ignored.
+VERSION = (FORMAT, sys.implementation.cache_tag)
 ROOT_PYPROJECT = "pyproject.toml"
 
 
@@ -25,19 +27,24 @@ def cache_key(path: str, blob: str) -> str:
 
 
 class ParseCache:
-    """Entries on disk (`path`, or none), decoded on first use and then kept in memory."""
+    """Entries on disk (`path`, or none), decoded on first use and then kept in memory.
+
+    The file is `marshal` of plain tuples (`ProjectMetadata.to_record`): several times
+    quicker to read and write than JSON, which was the larger part of a cold run's saving.
+    """
 
     def __init__(self, path: Path | None):
         self.path = path
-        self._entries: dict[str, Any] = {}
+        self._entries: dict[str, Record] = {}
         self._decoded: dict[str, ProjectMetadata] = {}
         self._dirty = False
         if path is not None:
             try:
-                data = json.loads(path.read_bytes())
-                if data.get("format") == FORMAT:
-                    self._entries = data["entries"]
-            except (OSError, ValueError, KeyError, AttributeError):
+                # The file is this tool's own, in the repository's state directory.
+                version, entries = marshal.loads(path.read_bytes())  # noqa: S302
+                if version == VERSION and isinstance(entries, dict):
+                    self._entries = entries
+            except (OSError, EOFError, ValueError, TypeError):
                 self._entries = {}
 
     def __contains__(self, key: str) -> bool:
@@ -49,12 +56,16 @@ class ParseCache:
             raw = self._entries.get(key)
             if raw is None:
                 return None
-            found = self._decoded[key] = ProjectMetadata.from_json(raw)
+            try:
+                found = ProjectMetadata.from_record(raw)
+            except (ValueError, TypeError):
+                return None  # a damaged entry is a miss: the file is parsed again
+            self._decoded[key] = found
         return found
 
     def put(self, key: str, metadata: ProjectMetadata) -> None:
         self._decoded[key] = metadata
-        self._entries[key] = metadata.to_json()
+        self._entries[key] = metadata.to_record()
         self._dirty = True
 
     def save(self) -> None:
@@ -66,10 +77,8 @@ class ParseCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".pyproject-")
-            # dumps, not dump: only dumps uses the C encoder, several times faster here.
-            text = json.dumps({"format": FORMAT, "entries": self._entries}, separators=(",", ":"))
-            with os.fdopen(fd, "w") as f:
-                f.write(text)
+            with os.fdopen(fd, "wb") as f:
+                f.write(marshal.dumps((VERSION, self._entries)))
             os.replace(tmp, self.path)
             self._dirty = False
         except OSError:

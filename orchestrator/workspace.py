@@ -106,7 +106,7 @@ def discover(
     config, root_doc = load_config(snapshot, config_file)
     setup_files = tuple(p for p in paths if posixpath.basename(p) in SETUP_FILES)
     sources = Sources(root_doc, frozenset(directories), setup_files, {})
-    return _assemble(snapshot, root, config, sources, {}, cache, strict)
+    return _assemble(snapshot, root, config, sources, {}, cache, strict, None)
 
 
 def rediscover(
@@ -143,7 +143,7 @@ def rediscover(
     known.update(carried)
     derived = Sources(sources.root_doc, frozenset(directories), ordered, {})
     cache = cache if cache is not None else ParseCache(None)
-    return _assemble(snapshot, near.root, near.config, derived, known, cache, strict)
+    return _assemble(snapshot, near.root, near.config, derived, known, cache, strict, near)
 
 
 def _toggle(items: set[str], item: str, present: bool) -> None:
@@ -161,13 +161,15 @@ def _assemble(
     known: dict[str, ProjectMetadata | str],
     cache: ParseCache,
     strict: bool,
+    near: Workspace | None,
 ) -> Workspace:
-    """The workspace of a layout: members chosen, their metadata read, packages built."""
+    """The workspace of a layout: members chosen, their metadata read, packages built (or
+    taken from `near` when nothing they are made of differs)."""
     candidates = _member_dirs(sorted(sources.pyproject_dirs), config, sources.root_doc)
     files = [_pyproject_path(d) for d in candidates]
     metadata, unreadable = _read_all(snapshot, files, known, cache, strict)
     findings = list(_setup_only_findings(sources.setup_files, sources.pyproject_dirs, config))
-    packages = _packages(metadata, config, findings)
+    packages = _packages(metadata, config, findings, near)
     return Workspace(
         root=root,
         config=config,
@@ -256,7 +258,8 @@ def _read_all(
 
 
 def _packages(
-    metadata: dict[str, ProjectMetadata], config: Config, findings: list[Finding]
+    metadata: dict[str, ProjectMetadata], config: Config, findings: list[Finding],
+    near: Workspace | None = None,
 ) -> tuple[Package, ...]:
     named: dict[str, tuple[str, ProjectMetadata]] = {}
     for path in sorted(metadata):
@@ -285,11 +288,25 @@ def _packages(
             )
         named[name] = (directory, meta)
     names = set(named)
-    packages = [
-        _package(name, directory, meta, names, config)
-        for name, (directory, meta) in named.items()
-    ]
+    reusable = _reusable(near, names, config)
+    packages = []
+    for name, (directory, meta) in named.items():
+        built_from, package = reusable.get(directory, (None, None))
+        if built_from is not meta or package is None:
+            package = _package(name, directory, meta, names, config)
+        packages.append(package)
     return tuple(sorted(packages, key=lambda p: p.name))
+
+
+def _reusable(near: Workspace | None, names: set[str],
+              config: Config) -> dict[str, tuple[ProjectMetadata, Package]]:
+    """`near`'s packages by directory, with the metadata each was built from, when they can
+    be taken as they are: the same internal names (so the same edges), the same config."""
+    if near is None or near.sources is None or near.config != config \
+            or names != near.by_name.keys():
+        return {}
+    metadata = near.sources.metadata
+    return {p.path: (metadata[p.pyproject], p) for p in near.packages if p.pyproject in metadata}
 
 
 def _package(name: str, directory: str, meta: ProjectMetadata, internal: set[str],

@@ -106,7 +106,7 @@ def test_metadata_survives_the_cache_round_trip() -> None:
         command = "pytest -x"
         env = {A = "1"}
     """)
-    assert ProjectMetadata.from_json(m.to_json()) == m
+    assert ProjectMetadata.from_record(m.to_record()) == m
 
 
 def test_names() -> None:

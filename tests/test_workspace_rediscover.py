@@ -41,7 +41,9 @@ def compare(repo: GitRepo, base: str, head: str | None = None, *,
     changed = {c.path for c in git.diff(base, head)}
     if head is None:
         changed.update(git.untracked())
-    near = discover(snapshot, repo.root, strict=False, cache=cache)
+    near = outcome(lambda: discover(snapshot, repo.root, strict=False, cache=cache))
+    if not isinstance(near, Workspace):
+        return True  # HEAD cannot be read (two packages with one name): nothing to derive
     full = outcome(lambda: discover(CommitSnapshot(git, base), repo.root, strict=False))
     derived = outcome(lambda: rediscover(CommitSnapshot(git, base), near, changed, strict=False,
                                          cache=cache))
