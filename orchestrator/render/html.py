@@ -94,6 +94,7 @@ def _node_data(view: GraphView, layout: Layout, name: str) -> dict[str, Any]:
         "folder": folder_label(view.folder(name)),
         "x": round(box.x, 1),
         "y": round(box.y, 1),
+        "w": round(box.width),
         "state": view.state(name),
         "focus": name in view.focus,
         "reasons": [r.to_json() for r in view.reasons.get(name, ())],

@@ -158,6 +158,57 @@ def test_five_hundred_packages_draw(driver: Any, tmp_path: Path) -> None:
     assert console_errors(driver) == []
 
 
+def label_heights(driver: Any) -> list[float]:
+    """On-screen heights of the package names inside the visible part of the graph."""
+    found: list[float] = driver.execute_script(
+        "const c = document.getElementById('graph').getBoundingClientRect();"
+        "return Array.from(document.querySelectorAll('#graph .node .name')).map("
+        "e => e.getBoundingClientRect()).filter(b => b.left >= c.left && b.right <= c.right"
+        " && b.top >= c.top && b.bottom <= c.bottom).map(b => b.height);")
+    return found
+
+
+def test_five_hundred_packages_open_readable_with_fit_and_minimap(driver: Any,
+                                                                   tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    graph = synthetic_graph(500)
+    page = tmp_path / "big.html"
+    page.write_text(render_html(select(graph, affected=affected_result(
+        graph, {"pkg-0123": ["f"]}))), encoding="utf-8")
+    open_page(driver, page)
+    heights = label_heights(driver)
+    assert heights and min(heights) >= 10, heights
+    assert "pkg-0123" in driver.execute_script(  # opens on the changed package
+        "const c = document.getElementById('graph').getBoundingClientRect();"
+        "return Array.from(document.querySelectorAll('#graph .node.state-changed')).filter("
+        "e => { const b = e.getBoundingClientRect(); return b.left >= c.left && "
+        "b.right <= c.right && b.top >= c.top && b.bottom <= c.bottom; })"
+        ".map(e => e.getAttribute('data-name'));")
+    assert driver.find_element(By.ID, "minimap").is_displayed()
+
+    driver.find_element(By.ID, "zoom-fit").click()
+    assert len(driver.execute_script(  # every package inside the canvas
+        "const c = document.getElementById('graph').getBoundingClientRect();"
+        "return Array.from(document.querySelectorAll('#graph .node')).filter(e => {"
+        "const b = e.getBoundingClientRect(); return b.left >= c.left - 1 && "
+        "b.right <= c.right + 1 && b.top >= c.top - 1 && b.bottom <= c.bottom + 1; });")) == 500
+    assert driver.execute_script(  # far out: versions hidden, the overview uncluttered
+        "return document.getElementById('graph').classList.contains('lod-far') && "
+        "getComputedStyle(document.querySelector('#graph .node .meta')).display === 'none'")
+    assert not driver.find_element(By.ID, "minimap").is_displayed()
+    driver.find_element(By.ID, "zoom-out").click()  # the whole graph is not the limit yet
+    assert console_errors(driver) == []
+
+
+def test_small_graphs_open_whole(driver: Any, tmp_path: Path) -> None:
+    page = tmp_path / "small.html"
+    page.write_text(render_html(select(make_graph())), encoding="utf-8")
+    open_page(driver, page)
+    assert len(label_heights(driver)) == len(make_graph().names)
+    assert driver.execute_script("return document.getElementById('minimap').hidden")
+
+
 @pytest.mark.skipif(not MERMAID_JS.exists(),
                     reason=f"mermaid is not installed at {MERMAID_JS} (see docs/graph.md)")
 def test_mermaid_accepts_every_shape(driver: Any, tmp_path: Path) -> None:

@@ -1,11 +1,22 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orchestrator.render.layout import Layout, components, compute_layout, node_width
+from orchestrator.graphview import select
+from orchestrator.render.layout import (
+    MAX_ASPECT,
+    Layout,
+    NodeBox,
+    components,
+    compute_layout,
+    node_width,
+)
+from orchestrator.render.svg import layout_of
+from tests.render.helpers import synthetic_graph
 
 
 def layout(names: list[str], edges: list[tuple[str, str]],
@@ -21,6 +32,44 @@ def assert_no_overlap(result: Layout) -> None:
         spans.sort()
         for (_, right), (left, _) in itertools.pairwise(spans):
             assert right <= left + 1e-6
+
+
+Rect = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def segment_hulls(d: str) -> list[Rect]:
+    """The bounding box of each segment's control points: a Bézier curve never leaves the
+    hull of its control points, so a box clear of this rectangle is clear of the curve."""
+    hulls: list[Rect] = []
+    x = y = 0.0
+    for command, args in re.findall(r"([MCVL])([^MCVL]*)", d):
+        values = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", args)]
+        if command == "M":
+            x, y = values
+            continue
+        points = [(x, y)]
+        if command == "V":
+            points.append((x, values[0]))
+        else:
+            points += list(zip(values[::2], values[1::2], strict=True))
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        hulls.append((min(xs), min(ys), max(xs), max(ys)))
+        x, y = points[-1]
+    return hulls
+
+
+def crosses(hull: Rect, box: NodeBox, slack: float = 0.5) -> bool:
+    left, top, right, bottom = hull
+    return (left < box.left + box.width - slack and right > box.left + slack
+            and top < box.top + box.height - slack and bottom > box.top + slack)
+
+
+def assert_edges_avoid_boxes(result: Layout) -> None:
+    for edge in result.edges:
+        for hull in segment_hulls(edge.d):
+            for box in result.nodes.values():
+                if box.name not in (edge.source, edge.target):
+                    assert not crosses(hull, box), (edge.source, edge.target, box.name)
 
 
 def test_dependencies_are_drawn_below_dependents() -> None:
@@ -92,6 +141,35 @@ def test_any_graph_lays_out_without_overlaps(data: tuple[list[str], list[tuple[i
     result = layout(names, edges, dict(zip(names, folders, strict=True)))
     assert set(result.nodes) == set(names)
     assert_no_overlap(result)
+    assert_edges_avoid_boxes(result)
     for edge in result.edges:
         source, target = result.nodes[edge.source], result.nodes[edge.target]
         assert source.row < target.row or (edge.upward and source.row == target.row)
+
+
+def test_long_edges_pass_between_boxes() -> None:
+    names = ["top", "a", "b", "c", "bottom"]
+    edges = [("top", "a"), ("a", "b"), ("b", "c"), ("c", "bottom"), ("top", "bottom")]
+    result = layout(names, edges)
+    (long,) = [e for e in result.edges if (e.source, e.target) == ("top", "bottom")]
+    assert long.d.count("V") >= 3  # straight down through each of the three rows it passes
+    assert_edges_avoid_boxes(result)
+
+
+def test_example_monorepo_edges_avoid_boxes() -> None:
+    from orchestrator.context import Project
+    from tests.conftest import REPO_ROOT
+
+    view = select(Project(REPO_ROOT).graph)
+    for group in (True, False):
+        assert_edges_avoid_boxes(layout_of(view, group=group))
+
+
+def test_a_large_graph_wraps_its_layers_instead_of_growing_wide() -> None:
+    result = layout_of(select(synthetic_graph(500)))
+    assert result.width <= MAX_ASPECT * result.height * 1.1
+    assert_no_overlap(result)
+    assert_edges_avoid_boxes(result)
+    for edge in result.edges:
+        assert result.nodes[edge.source].row < result.nodes[edge.target].row or edge.upward
+

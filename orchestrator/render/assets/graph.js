@@ -18,12 +18,33 @@
   });
   var edges = Array.prototype.slice.call(svg.querySelectorAll(".edge[data-source]"));
   var full = { x: 0, y: 0, w: data.width, h: data.height + 56 };  // room for the legend
+  var READABLE = 0.85;  // screen pixels per unit: 13px names stay at least 11px tall
+  var FAR = 0.5;        // below this scale, versions hide and edges fade
+  var MAX_SCALE = 4;
   var view = Object.assign({}, full);
   var selected = null;
+  var minimap = document.getElementById("minimap");
+  var miniView = null;
 
+  function screen() { return { w: svg.clientWidth || 800, h: svg.clientHeight || 600 }; }
+  function scale() { var s = screen(); return Math.min(s.w / view.w, s.h / view.h); }
+  function fitScale() { var s = screen(); return Math.min(s.w / full.w, s.h / full.h); }
+  function minScale() { return Math.min(fitScale() * 0.8, READABLE); }
   function applyView() {
     svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].map(function (v) {
       return v.toFixed(1); }).join(" "));
+    svg.classList.toggle("lod-far", scale() < FAR);
+    if (miniView) {
+      minimap.hidden = scale() <= fitScale() * 1.2;  // nothing to find when all is in view
+      ["x", "y"].forEach(function (k) { miniView.setAttribute(k, view[k].toFixed(1)); });
+      miniView.setAttribute("width", view.w.toFixed(1));
+      miniView.setAttribute("height", view.h.toFixed(1));
+    }
+  }
+  function setView(cx, cy, k) {
+    var s = screen();
+    view = { x: cx - s.w / k / 2, y: cy - s.h / k / 2, w: s.w / k, h: s.h / k };
+    applyView();
   }
   function toGraph(clientX, clientY) {
     var m = svg.getScreenCTM().inverse();
@@ -31,17 +52,75 @@
     return p.matrixTransform(m);
   }
   function zoom(factor, cx, cy) {
-    var w = view.w * factor;
-    if (w < 120 || w > full.w * 8 + 2000) { return; }
+    var k = Math.max(minScale(), Math.min(MAX_SCALE, scale() / factor));
+    factor = scale() / k;
     view.x = cx - (cx - view.x) * factor; view.y = cy - (cy - view.y) * factor;
-    view.w = w; view.h = view.h * factor; applyView();
+    view.w = view.w * factor; view.h = view.h * factor; applyView();
   }
   function zoomCentre(factor) { zoom(factor, view.x + view.w / 2, view.y + view.h / 2); }
-  function fit() { view = Object.assign({}, full); applyView(); }
+  function fit() { setView(full.x + full.w / 2, full.y + full.h / 2, fitScale()); }
+  function clamp(centre, half, lo, hi) {
+    return hi - lo <= 2 * half ? (lo + hi) / 2 : Math.max(lo + half, Math.min(hi - half, centre));
+  }
+  function showAround(nodes, k) {
+    var s = screen(), left = Infinity, right = -Infinity, top = Infinity;
+    nodes.forEach(function (n) {
+      left = Math.min(left, n.x - n.w / 2); right = Math.max(right, n.x + n.w / 2);
+      top = Math.min(top, n.y - 22);
+    });
+    var halfW = s.w / k / 2, halfH = s.h / k / 2;
+    setView(clamp((left + right) / 2, halfW, full.x, full.x + full.w),
+            clamp(top - 40 + halfH, halfH, full.y, full.y + full.h), k);
+  }
   function centreOn(name) {
     var n = info.get(name);
-    if (view.w > 1200) { view.h = view.h * 1200 / view.w; view.w = 1200; }
-    view.x = n.x - view.w / 2; view.y = n.y - view.h / 2; applyView();
+    setView(n.x, n.y, Math.max(scale(), Math.min(1, READABLE * 1.2)));
+  }
+  // Small graphs open whole; large ones open readable, on what the reader came for: the
+  // changed packages, else the affected or focused ones, else the top layer.
+  function initialView() {
+    if (fitScale() >= READABLE) { fit(); return; }
+    var pick = [
+      function (n) { return n.state === "changed"; },
+      function (n) { return n.state !== null; },
+      function (n) { return n.focus; },
+    ];
+    for (var i = 0; i < pick.length; i++) {
+      var found = data.nodes.filter(pick[i]);
+      if (found.length) { showAround(found, 1); return; }
+    }
+    var top = Math.min.apply(null, data.nodes.map(function (n) { return n.y; }));
+    showAround(data.nodes.filter(function (n) { return n.y === top; }), 1);
+  }
+  function buildMinimap() {
+    if (fitScale() >= READABLE) { return; }
+    var ns = "http://www.w3.org/2000/svg";
+    var map = document.createElementNS(ns, "svg");
+    map.setAttribute("viewBox", [full.x, full.y, full.w, full.h].join(" "));
+    var width = 200, height = Math.max(60, Math.min(160, width * full.h / full.w));
+    map.setAttribute("width", String(width)); map.setAttribute("height", height.toFixed(0));
+    data.nodes.forEach(function (n) {
+      var r = document.createElementNS(ns, "rect");
+      r.setAttribute("x", (n.x - n.w / 2).toFixed(0)); r.setAttribute("y", (n.y - 22).toFixed(0));
+      r.setAttribute("width", n.w.toFixed(0)); r.setAttribute("height", "44");
+      r.setAttribute("class", n.state ? "state-" + n.state : n.kind);
+      map.appendChild(r);
+    });
+    miniView = document.createElementNS(ns, "rect");
+    miniView.setAttribute("class", "view");
+    map.appendChild(miniView);
+    minimap.appendChild(map);
+    var dragging = false;
+    function jump(e) {
+      var m = map.getScreenCTM().inverse(), p = map.createSVGPoint();
+      p.x = e.clientX; p.y = e.clientY; p = p.matrixTransform(m);
+      setView(p.x, p.y, scale());
+    }
+    map.addEventListener("pointerdown", function (e) {
+      dragging = true; map.setPointerCapture(e.pointerId); jump(e);
+    });
+    map.addEventListener("pointermove", function (e) { if (dragging) { jump(e); } });
+    map.addEventListener("pointerup", function () { dragging = false; });
   }
 
   svg.addEventListener("wheel", function (e) {
@@ -201,7 +280,14 @@
     if (matches.length) { select(matches[0]); centreOn(matches[0]); }
   });
 
-  applyView();
-  window.orchestratorGraph = { select: select, clear: clear, fit: fit, selected: function () { return selected; } };
+  window.addEventListener("resize", function () {
+    setView(view.x + view.w / 2, view.y + view.h / 2, scale());
+  });
+  buildMinimap();
+  initialView();
+  window.orchestratorGraph = {
+    select: select, clear: clear, fit: fit, scale: scale,
+    selected: function () { return selected; },
+  };
   document.documentElement.setAttribute("data-ready", String(performance.now()));
 })();
