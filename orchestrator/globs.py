@@ -64,8 +64,25 @@ def matches_member(directory: str, globs: Iterable[str]) -> bool:
     return any(member_pattern(g).fullmatch(path) for g in globs)
 
 
+# A pattern anchored at the base, one segment of plain letters with `*` (the defaults of
+# global-files): gitignore semantics are then `*` within the segment, the name itself or
+# anything under it as a directory, which one regex says exactly as pathspec compiles it.
+_SIMPLE = re.compile(r"/[A-Za-z0-9_.*-]*[A-Za-z0-9_-][A-Za-z0-9_.*-]*")
+
+
+def simple_pattern(pattern: str) -> re.Pattern[str] | None:
+    """The regex pathspec would build for a simple anchored pattern, else None."""
+    if not _SIMPLE.fullmatch(pattern) or "**" in pattern:
+        return None
+    body = "[^/]*".join(re.escape(part) for part in pattern[1:].split("*"))
+    return re.compile(f"^{body}(?:/|$)")
+
+
 class FilePatterns:
-    """Gitignore-style patterns (as in `global-files` and `ignore`), relative to a base."""
+    """Gitignore-style patterns (as in `global-files` and `ignore`), relative to a base.
+
+    When every pattern is simple (see `simple_pattern`), they are matched with plain
+    regexes, so the usual query never imports pathspec."""
 
     def __init__(self, patterns: Iterable[str], where: str):
         self.patterns = tuple(patterns)
@@ -74,6 +91,10 @@ class FilePatterns:
 
     def _compiled(self) -> Any:
         if self._spec is None:
+            simple = [simple_pattern(p) for p in self.patterns]
+            if all(r is not None for r in simple):
+                self._spec = _Regexes([r for r in simple if r is not None])
+                return self._spec
             import pathspec
 
             try:
@@ -84,3 +105,15 @@ class FilePatterns:
 
     def match(self, path: str) -> bool:
         return bool(self.patterns) and bool(self._compiled().match_file(path))
+
+
+class _Regexes:
+    """Simple patterns: a path matches when one of them matches (no negation among them)."""
+
+    def __init__(self, regexes: list[re.Pattern[str]]):
+        self.regexes = regexes
+
+    def match_file(self, path: str) -> bool:
+        # pathspec's normalisation: the path is made relative.
+        path = path[1:] if path.startswith("/") else path[2:] if path.startswith("./") else path
+        return any(r.match(path) for r in self.regexes)

@@ -102,7 +102,7 @@ def _parse_pep508(line: str) -> tuple[str, str, str]:
     from packaging.requirements import Requirement as Pep508
 
     req = Pep508(line)
-    return req.name, _as_written(line, req.specifier), "url" if req.url else "index"
+    return canonical(req.name), _as_written(line, req.specifier), "url" if req.url else "index"
 
 
 def _as_written(line: str, specifier: Iterable[object]) -> str:
@@ -136,7 +136,8 @@ class _Collector:
         except InvalidRequirement as e:
             self.problems.append(f"{where}: cannot parse {line!r}: {e}")
             return
-        self.add(name, specifier, kind, where, source)
+        # The name is normalised already; shared instances, as the cache's loader makes.
+        self.requirements.append(_requirement(name, specifier, kind, where, source))
 
     def _editable(self, target: str, kind: EdgeKind, where: str) -> None:
         egg = _EGG.search(target)
