@@ -30,10 +30,13 @@ def _plan(settings: Settings, bumps: tuple[str, ...], pre: str | None) -> tuple[
     from orchestrator.release.versions import normalise_label
     from orchestrator.snapshot import CommitSnapshot
 
+    label = normalise_label(pre) if pre is not None else None
+    if label is not None and label != pre and settings.verbosity >= 0:
+        click.echo(f"note: --pre {pre} is written {label} in versions (PEP 440)", err=True)
+    options = Options(parse_bumps(bumps), label)
     project = settings.project()
     rgit = ReleaseGit(project.git)
     head = rgit.head()
-    options = Options(parse_bumps(bumps), normalise_label(pre) if pre else None)
     plan = make_plan(project.workspace(head), CommitSnapshot(project.git, head), rgit, head,
                      options)
     return plan, rgit
@@ -62,22 +65,27 @@ def apply_cmd(settings: Settings, yes: bool, bumps: tuple[str, ...], pre: str | 
               push: bool) -> None:
     """Set versions, write changelogs, commit once and tag each released package."""
     from orchestrator.release import report
-    from orchestrator.release.apply import apply_plan, missing_tags, resume
+    from orchestrator.release.apply import announced_tags, apply_plan, resume, unfinished
     from orchestrator.release.vcs import ReleaseGit
 
-    rgit = ReleaseGit(settings.project().git)
-    missing = missing_tags(rgit)
-    if missing:  # a release commit whose tags are partly missing: finish it
-        emit(report.render_applied(resume(rgit, push=push)))  # type: ignore[arg-type]
+    project = settings.project()
+    rgit = ReleaseGit(project.git)
+    announced = announced_tags(rgit)
+    if announced is not None and unfinished(rgit, announced):  # finish that release commit
+        workspace = project.workspace(rgit.head())
+        emit(report.render_applied(resume(rgit, workspace, announced, push=push)))
         return
     plan, rgit = _plan(settings, bumps, pre)
     if not plan.releases:
-        resumed = resume(rgit, push=True) if push and missing is not None else None
-        emit(report.render_applied(resumed) if resumed else report.render_table(plan))
+        if push and announced is not None:  # a finished release commit, perhaps unpushed
+            workspace = project.workspace(rgit.head())
+            emit(report.render_applied(resume(rgit, workspace, announced, push=True)))
+        else:
+            emit(report.render_table(plan))
         return
     if not yes:
         _confirm(report.render_table(plan))
-    emit(report.render_applied(apply_plan(settings.project().root, rgit, plan, push=push)))
+    emit(report.render_applied(apply_plan(project.root, rgit, plan, push=push)))
 
 
 def _confirm(table: str) -> None:

@@ -1,8 +1,10 @@
 """Carry out a release plan: edit files, refresh the lock, commit once, tag, push.
 
-Everything before the commit is one transaction: on any failure every file is restored
-and no tag exists. After the commit, running apply again on the release commit only
-creates the tags that are missing (and pushes when asked).
+What can be checked is checked before the first edit: a clean tree on a branch, tags not
+yet taken, and with --push a remote that exists, answers and has not moved on. The edits
+up to the commit are one transaction: on any failure every file is restored and no tag
+exists. After the commit, running apply again on the release commit only creates the tags
+it announces that are missing (and pushes when asked).
 """
 
 from __future__ import annotations
@@ -15,11 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from packaging.version import InvalidVersion, Version
+
 from orchestrator.errors import FailedError, OrchestratorError
+from orchestrator.model import Package
 from orchestrator.release import changelog
 from orchestrator.release.edit import edit_pyproject, edit_version_file
 from orchestrator.release.model import ReleasePlan
-from orchestrator.release.vcs import RELEASE_TRAILER, ReleaseGit, release_tags
+from orchestrator.release.tags import TagFormat, tag_name_problem
+from orchestrator.release.vcs import ReleaseGit, release_tags, release_trailers
+from orchestrator.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -88,10 +95,19 @@ def ensure_tags_free(rgit: ReleaseGit, plan: ReleasePlan) -> None:
                 "before; bump past it (--bump) or delete the tag")
 
 
-def ensure_remote_behind(rgit: ReleaseGit, branch: str) -> str:
-    """The remote to push to, after making sure it has nothing HEAD lacks."""
+def ensure_remote(rgit: ReleaseGit, branch: str) -> str:
+    """The remote to push to, after making sure it exists, answers, and has nothing HEAD
+    lacks."""
     remote = rgit.remote_of(branch)
-    upstream = rgit.fetch(remote, branch)
+    if not rgit.has_remote(remote):
+        raise OrchestratorError(
+            f"there is no {remote!r} remote to push {branch} to: add one with "
+            f"`git remote add {remote} URL`, or leave out --push")
+    try:
+        upstream = rgit.fetch(remote, branch)
+    except OrchestratorError as e:
+        raise OrchestratorError(f"{e.message}: check that {remote} is reachable, or leave out "
+                                "--push") from e
     if upstream is not None and not rgit.is_ancestor(upstream, rgit.head()):
         raise OrchestratorError(
             f"{remote}/{branch} has commits that {branch} lacks: pull them, then run "
@@ -178,8 +194,8 @@ def commit_message(plan: ReleasePlan) -> str:
     names = [f"{r.name} {r.next}" for r in plan.releases]
     subject = ", ".join(names) if len(names) <= 3 else f"{len(names)} packages"
     body = "\n".join(f"- {r.name} {r.current or '(new)'} -> {r.next}" for r in plan.releases)
-    tags = " ".join(r.tag for r in plan.releases)
-    return f"chore(release): {subject}\n\n{body}\n\n{RELEASE_TRAILER}: {tags}\n"
+    return (f"chore(release): {subject}\n\n{body}\n\n"
+            f"{release_trailers([r.tag for r in plan.releases])}")
 
 
 # -- the whole run -------------------------------------------------------------
@@ -190,7 +206,7 @@ def apply_plan(root: Path, rgit: ReleaseGit, plan: ReleasePlan, *, push: bool) -
     fails."""
     branch = ensure_ready(rgit)
     ensure_tags_free(rgit, plan)
-    remote = ensure_remote_behind(rgit, branch) if push else None
+    remote = ensure_remote(rgit, branch) if push else None
     work = Work(root, rgit, plan, datetime.datetime.now(datetime.UTC).date().isoformat())
     try:
         for step in STEPS.values():
@@ -199,9 +215,11 @@ def apply_plan(root: Path, rgit: ReleaseGit, plan: ReleasePlan, *, push: bool) -
         work.restore()
         raise
     assert work.commit is not None
-    created = create_tags(rgit, work.commit, [r.tag for r in plan.releases])
-    pushed = push_release(rgit, remote, branch, [r.tag for r in plan.releases]) if remote else None
-    return ApplyResult(work.commit, tuple(created), pushed=pushed, notes=tuple(work.notes))
+    tags = [r.tag for r in plan.releases]
+    created = create_tags(rgit, work.commit, tags)
+    if remote is not None:
+        push_release(rgit, remote, branch, tags)
+    return ApplyResult(work.commit, tuple(created), pushed=remote, notes=tuple(work.notes))
 
 
 def create_tags(rgit: ReleaseGit, commit_sha: str, tags: list[str]) -> list[str]:
@@ -219,7 +237,7 @@ def create_tags(rgit: ReleaseGit, commit_sha: str, tags: list[str]) -> list[str]
     return created
 
 
-def push_release(rgit: ReleaseGit, remote: str, branch: str, tags: list[str]) -> str:
+def push_release(rgit: ReleaseGit, remote: str, branch: str, tags: list[str]) -> None:
     refused = rgit.push(remote, branch, tags)
     if refused is not None:
         raise FailedError(
@@ -227,22 +245,52 @@ def push_release(rgit: ReleaseGit, remote: str, branch: str, tags: list[str]) ->
             "pushed and the release commit and tags are only local",
             hint=f"if {remote}/{branch} moved on, delete the local release tags, reset {branch} "
                  "to before the release commit, pull, and run release apply again")
-    return remote
 
 
-def missing_tags(rgit: ReleaseGit) -> list[str] | None:
-    """The tags HEAD's release commit announces but lacks; None when HEAD is no release."""
-    tags = release_tags(rgit.message(rgit.head()))
-    return None if tags is None else [t for t in tags if rgit.tag_commit(t) is None]
+# -- finishing a release commit ------------------------------------------------
 
 
-def resume(rgit: ReleaseGit, *, push: bool) -> ApplyResult | None:
-    """On a release commit: create its missing tags (and push); None on any other commit."""
-    head = rgit.head()
-    tags = release_tags(rgit.message(head))
-    if tags is None:
-        return None
-    branch = ensure_ready(rgit)
+def announced_tags(rgit: ReleaseGit) -> list[str] | None:
+    """The tags HEAD's release commit announces; None when HEAD is no release commit."""
+    return release_tags(rgit.message(rgit.head()))
+
+
+def unfinished(rgit: ReleaseGit, tags: list[str]) -> bool:
+    return any(rgit.tag_commit(tag) is None for tag in tags)
+
+
+def check_announced(workspace: Workspace, head: str, tags: list[str]) -> None:
+    """Refuse, before creating any, a tag that is no release of a package at HEAD."""
+    tag_format = TagFormat(workspace.config.release.tag_format)
+    for tag in tags:
+        problem = tag_name_problem(tag)
+        if problem is None and not any(_is_release_of(tag_format, tag, p)
+                                       for p in workspace.packages):
+            problem = (f"under tag-format {tag_format.template!r} it is no tag of a package's "
+                       "version at this commit")
+        if problem is not None:
+            raise OrchestratorError(
+                f"the release commit {head[:12]} names the tag {tag!r}, which release apply "
+                f"will not create: {problem}",
+                hint="check tag-format in [tool.orchestrator.release], then tag the release "
+                     "commit by hand, or undo it (`git reset --keep HEAD~1`) and apply again")
+
+
+def _is_release_of(tag_format: TagFormat, tag: str, package: Package) -> bool:
+    """Whether `tag` is `package`'s tag at the version it has at this commit."""
+    version = tag_format.match(tag, package.name)
+    if version is None:
+        return False
+    if package.version is None:  # a dynamic version: the tag is what gives it
+        return True
+    try:
+        return Version(package.version) == version
+    except InvalidVersion:
+        return False
+
+
+def tags_already_made(rgit: ReleaseGit, head: str, tags: list[str]) -> list[str]:
+    """Those of `tags` that exist, after refusing one that names another commit."""
     existing = []
     for tag in tags:
         at = rgit.tag_commit(tag)
@@ -250,7 +298,19 @@ def resume(rgit: ReleaseGit, *, push: bool) -> ApplyResult | None:
             raise OrchestratorError(f"tag {tag} already exists on another commit ({at[:12]})")
         if at is not None:
             existing.append(tag)
+    return existing
+
+
+def resume(rgit: ReleaseGit, workspace: Workspace, tags: list[str], *,
+           push: bool) -> ApplyResult:
+    """Finish HEAD's release commit, which announces `tags`: create the missing ones (and
+    push)."""
+    head = rgit.head()
+    branch = ensure_ready(rgit)
+    check_announced(workspace, head, tags)
+    existing = tags_already_made(rgit, head, tags)
+    remote = ensure_remote(rgit, branch) if push else None
     created = create_tags(rgit, head, [t for t in tags if t not in existing])
-    remote = rgit.remote_of(branch) if push else None
-    pushed = push_release(rgit, remote, branch, tags) if remote else None
-    return ApplyResult(head, tuple(created), tuple(existing), pushed=pushed, resumed=True)
+    if remote is not None:
+        push_release(rgit, remote, branch, tags)
+    return ApplyResult(head, tuple(created), tuple(existing), pushed=remote, resumed=True)

@@ -31,8 +31,11 @@ def simple_url_for(repository_url: str) -> str:
 
 
 def scrub_url(url: str) -> str:
-    """`url` without any user name or password in it."""
-    parts = urllib.parse.urlsplit(url)
+    """`url` without any user name or password in it (even when it cannot be parsed)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return re.sub(r"(//)[^/]*@", r"\1***@", url)
     if "@" not in parts.netloc:
         return url
     return urllib.parse.urlunsplit(parts._replace(netloc="***@" + parts.netloc.split("@")[-1]))

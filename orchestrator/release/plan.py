@@ -6,15 +6,16 @@ as written, and hands them, as plain data, to the pure `decide` function.
 
 from __future__ import annotations
 
-from orchestrator.errors import OrchestratorError
+from orchestrator.config import Config
+from orchestrator.errors import ConfigError, OrchestratorError
 from orchestrator.globs import FilePatterns
 from orchestrator.metadata import canonical
 from orchestrator.model import SHIPPED_KINDS, Package
 from orchestrator.release.conventional import Level
 from orchestrator.release.decide import History, Requirements, decide
-from orchestrator.release.model import Options, ReleasePlan
+from orchestrator.release.model import Options, Release, ReleasePlan
 from orchestrator.release.sites import requirement_sites
-from orchestrator.release.tags import TagFormat
+from orchestrator.release.tags import TagFormat, tag_name_problem
 from orchestrator.release.vcs import Commit, ReleaseGit
 from orchestrator.snapshot import Snapshot
 from orchestrator.tomlfile import parse_toml
@@ -26,8 +27,21 @@ def make_plan(workspace: Workspace, snapshot: Snapshot, rgit: ReleaseGit, head: 
     """Work out every release from HEAD's packages, tags and history."""
     decision = decide(workspace.packages, histories(workspace, rgit, head),
                       requirements(workspace, snapshot), workspace.config.release, options)
+    check_tag_names(decision.releases, workspace.config)
     return ReleasePlan(head=head, releases=decision.releases, notes=decision.notes,
                        lock_file=snapshot.read("uv.lock") is not None)
+
+
+def check_tag_names(releases: tuple[Release, ...], config: Config) -> None:
+    """Refuse a plan with a tag that git would not create, before anything is changed."""
+    for release in releases:
+        problem = tag_name_problem(release.tag)
+        if problem is not None:
+            raise ConfigError(
+                f"{config.source} [tool.orchestrator.release] tag-format = "
+                f"{config.release.tag_format!r} makes the tag {release.tag!r} for "
+                f"{release.name} {release.next}, which is not a valid git tag name: {problem}",
+                hint="use a format such as '{name}-v{version}' or '{name}/v{version}'")
 
 
 def histories(workspace: Workspace, rgit: ReleaseGit, head: str) -> dict[str, History]:

@@ -10,12 +10,13 @@ import os
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from orchestrator.config import ReleaseConfig
+from orchestrator.config import Config
 from orchestrator.context import Project
 from orchestrator.errors import OrchestratorError
 from orchestrator.graph import PackageGraph
@@ -48,6 +49,11 @@ class Outcome:
     files: tuple[str, ...] = ()
     message: str = ""
 
+    @property
+    def failed(self) -> bool:
+        """A failure of this package or of a dependency: its dependents are not uploaded."""
+        return self.status in ("failed", "blocked")
+
 
 @dataclass(frozen=True)
 class PublishResult:
@@ -57,21 +63,21 @@ class PublishResult:
 
     @property
     def failed(self) -> bool:
-        return any(o.status in ("failed", "blocked") for o in self.outcomes)
+        return any(o.failed for o in self.outcomes)
 
 
 @dataclass
 class _Run:
     """Settings and scratch space of one publish run."""
 
-    rgit: ReleaseGit
+    graph: PackageGraph
     repository_url: str
     index_url: str
     isolation: bool
-    checkout: Path
-    out: Path
-    epoch: int
-    internal: set[str]
+    publish_services: bool
+    checkout: Path  # the release commit, checked out afresh
+    out: Path  # built artifacts, one directory per package
+    epoch: int  # SOURCE_DATE_EPOCH: the release commit's time
     echo: Echo
     outcomes: dict[str, Outcome] = field(default_factory=dict)
 
@@ -81,13 +87,37 @@ def isolation_wanted(no_isolation: bool) -> bool:
     return not no_isolation and value not in ("0", "false", "no", "off")
 
 
-def repository_of(request: PublishRequest, config: ReleaseConfig) -> str:
-    url = request.repository_url or config.repository_url
-    if not url:
+def checked_url(url: str, where: str) -> str:
+    """`url`, after making sure it is an http(s) URL with a host; `where` names its source."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (
+            parts.port is None or parts.port > 0)
+    except ValueError:  # an unclosed [IPv6 address], a port that is not a number
+        valid = False
+    if not valid:
+        raise OrchestratorError(f"{where} {index.scrub_url(url)!r} is not an http:// or "
+                                "https:// URL with a host name")
+    return url
+
+
+def repository_of(request: PublishRequest, config: Config) -> str:
+    """The upload URL: the option's, else the configured one."""
+    if request.repository_url is not None:
+        return checked_url(request.repository_url, "--repository-url")
+    url = config.release.repository_url
+    if url is None:
         raise OrchestratorError(
             "no index to publish to: set repository-url in [tool.orchestrator.release] or "
             "pass --repository-url")
-    return url
+    return checked_url(url, f"{config.source} [tool.orchestrator.release] repository-url")
+
+
+def index_of(request: PublishRequest, repository_url: str) -> str:
+    """The simple index to read what is already uploaded from."""
+    if request.index_url is not None:
+        return checked_url(request.index_url, "--index-url")
+    return index.simple_url_for(repository_url)
 
 
 def released_at(workspace: Workspace, rgit: ReleaseGit, head: str) -> dict[str, str]:
@@ -126,46 +156,44 @@ def publish(project: Project, request: PublishRequest, echo: Echo) -> PublishRes
     rgit = ReleaseGit(project.git)
     head = rgit.head()
     workspace = project.workspace(head)
-    config = workspace.config.release
-    url = repository_of(request, config)
+    url = repository_of(request, workspace.config)
+    index_url = index_of(request, url)
     released = released_at(workspace, rgit, head)
     if not released:
         return PublishResult(head, repository_url=index.scrub_url(url))
     graph = PackageGraph(workspace.packages)
     order = graph.subgraph(released).order(ORDER_KINDS, purpose="order the uploads")
     with tempfile.TemporaryDirectory(prefix="orchestrator-publish-") as scratch:
-        run = _Run(rgit, url, request.index_url or index.simple_url_for(url),
-                   isolation_wanted(request.no_isolation), Path(scratch) / "checkout",
-                   request.out_dir or Path(scratch) / "dist", project.git.commit_time(head),
-                   set(graph.names), echo)
+        run = _Run(graph=graph, repository_url=url, index_url=index_url,
+                   isolation=isolation_wanted(request.no_isolation),
+                   publish_services=workspace.config.release.publish_services,
+                   checkout=Path(scratch) / "checkout",
+                   out=request.out_dir or Path(scratch) / "dist",
+                   epoch=project.git.commit_time(head), echo=echo)
         rgit.add_worktree(run.checkout, head)
         try:
-            _pin_checkout(run, workspace, known_versions(workspace, rgit, head, released),
-                          released)
+            _pin_checkout(run.checkout, workspace,
+                          known_versions(workspace, rgit, head, released), released)
             for name in order:
-                package = graph.packages[name]
-                run.outcomes[name] = _publish_one(run, graph, package, released[name],
-                                                  config.publish_services)
+                run.outcomes[name] = _publish_one(run, graph.packages[name], released[name])
         finally:
             rgit.remove_worktree(run.checkout)
     return PublishResult(head, tuple(run.outcomes[n] for n in order), index.scrub_url(url))
 
 
-def _pin_checkout(run: _Run, workspace: Workspace, versions: Mapping[str, str],
+def _pin_checkout(checkout: Path, workspace: Workspace, versions: Mapping[str, str],
                   released: Mapping[str, str]) -> None:
     for name in released:
-        package = workspace.by_name[name]
-        pin_file(run.checkout / package.pyproject, versions)
+        pin_file(checkout / workspace.by_name[name].pyproject, versions)
 
 
-def _publish_one(run: _Run, graph: PackageGraph, package: Package, version: str,
-                 publish_services: bool) -> Outcome:
-    failed = [d for d in graph.all_dependencies([package.name], SHIPPED_KINDS)
-              if run.outcomes.get(d, Outcome(d, "", "present")).status in ("failed", "blocked")]
+def _publish_one(run: _Run, package: Package, version: str) -> Outcome:
+    failed = sorted(d for d in run.graph.all_dependencies([package.name], SHIPPED_KINDS)
+                    if d in run.outcomes and run.outcomes[d].failed)
     if failed:
         return Outcome(package.name, version, "blocked",
-                       message=f"its dependency {sorted(failed)[0]} failed")
-    if package.kind == "service" and not publish_services:
+                       message=f"its dependency {failed[0]} failed")
+    if package.kind == "service" and not run.publish_services:
         return Outcome(package.name, version, "not-published",
                        message="a service: tagged, not uploaded (publish-services = false)")
     run.echo(f"building {package.name} {version}")
@@ -199,7 +227,8 @@ def _verify(run: _Run, package: Package, version: str, files: list[Path]) -> Non
             f.suffix == ".whl" for f in files):
         raise OrchestratorError(f"building {package.name} did not give an sdist and a wheel")
     problems = [p for f in files
-                for p in artifacts.metadata_problems(f, package.name, version, run.internal)]
+                for p in artifacts.metadata_problems(f, package.name, version,
+                                                      set(run.graph.names))]
     if problems:
         raise OrchestratorError(f"the built metadata is wrong, nothing uploaded: "
                                 f"{'; '.join(problems)}")

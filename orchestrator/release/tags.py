@@ -1,4 +1,5 @@
-"""Release tags: the configured format, matched anchored, ordered by PEP 440."""
+"""Release tags: the configured format, matched anchored, ordered by PEP 440, and checked
+against git's rules for tag names."""
 
 from __future__ import annotations
 
@@ -9,6 +10,31 @@ from dataclasses import dataclass
 from packaging.version import InvalidVersion, Version
 
 from orchestrator.metadata import canonical
+
+# What git check-ref-format refuses anywhere in a ref name, and how to say it.
+_FORBIDDEN = {" ": "a space", "~": "'~'", "^": "'^'", ":": "':'", "?": "'?'", "*": "'*'",
+              "[": "'['", "\\": "a backslash", "..": "'..'", "@{": "'@{'", "//": "'//'"}
+
+
+def tag_name_problem(tag: str) -> str | None:
+    """Why git would refuse `tag` as a tag name (`git check-ref-format refs/tags/<tag>`
+    and `git tag`'s own rule against a leading dash), or None when it is valid."""
+    if not tag:
+        return "it is empty"
+    if any(ord(c) < 32 or ord(c) == 127 for c in tag):
+        return "it contains a control character"
+    found = next((what for text, what in _FORBIDDEN.items() if text in tag), None)
+    if found is not None:
+        return f"it contains {found}"
+    if tag.startswith("-"):
+        return "it starts with '-'"
+    if tag.startswith("/") or tag.endswith("/"):
+        return "it starts or ends with '/'"
+    if tag.endswith("."):
+        return "it ends with '.'"
+    if any(part.startswith(".") or part.endswith(".lock") for part in tag.split("/")):
+        return "a part of it starts with '.' or ends with '.lock'"
+    return None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,8 +10,12 @@ from pathlib import Path
 from orchestrator.errors import GitError
 from orchestrator.gitrepo import Git
 
-# A trailer every release commit carries, so later plans never count its own edits.
-RELEASE_TRAILER = "Release-Tags"
+# A trailer every release commit carries, one line per tag, so later plans never count its
+# own edits and a rerun of apply knows which tags to finish. A tag name cannot hold a line
+# break, so the list cannot be read back wrongly.
+RELEASE_TRAILER = "Release-Tag"
+# Older release commits name every tag on one line of this trailer, separated by spaces.
+LEGACY_TRAILER = "Release-Tags"
 
 
 @dataclass(frozen=True)
@@ -32,11 +37,34 @@ class Commit:
 
 def release_tags(message: str) -> list[str] | None:
     """The tags a release commit message announces, or None for any other commit."""
+    tags: list[str] | None = None
     for line in message.splitlines():
         key, sep, value = line.partition(":")
-        if sep and key.strip() == RELEASE_TRAILER:
-            return value.split()
-    return None
+        if sep and key.strip() in (RELEASE_TRAILER, LEGACY_TRAILER):
+            tags = tags or []
+            tags += [value.strip()] if key.strip() == RELEASE_TRAILER else value.split()
+    return tags
+
+
+def release_trailers(tags: list[str]) -> str:
+    """The trailer lines that announce `tags` in a release commit message."""
+    return "".join(f"{RELEASE_TRAILER}: {tag}\n" for tag in tags)
+
+
+def complaint(stdout: str, stderr: str) -> str:
+    """What a failed git command says went wrong, in one line.
+
+    The refs `push --porcelain` rejected, else git's first `fatal:` or `error:` line (its
+    last line is often advice such as "and the repository exists.").
+    """
+    rejected = [" ".join(line.split("\t")[1:]) for line in stdout.splitlines()
+                if line.startswith("!")]
+    if rejected:
+        return "; ".join(rejected)
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line.split(":", 1)[1].strip() for line in lines
+              if line.startswith(("fatal:", "error:"))]
+    return errors[0] if errors else (lines[-1] if lines else "no output")
 
 
 class ReleaseGit:
@@ -45,6 +73,13 @@ class ReleaseGit:
     def __init__(self, git: Git):
         self.git = git
         self.root = git.root
+
+    def _attempt(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run git and hand back how it went, for the calls whose failure is reported in git's
+        own words (in English, and never waiting for a password at a prompt)."""
+        env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
+        return subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True,
+                              env=env, check=False)
 
     def _resolve(self, ref: str) -> str | None:
         # Not Git.resolve: that memoises, and a release moves HEAD and creates tags.
@@ -105,26 +140,25 @@ class ReleaseGit:
         out = self.git.run("config", "--get", f"branch.{branch}.remote", check=False)
         return out.decode().strip() or "origin"
 
+    def has_remote(self, remote: str) -> bool:
+        return remote in self.git.run("remote").decode().split()
+
     def fetch(self, remote: str, branch: str) -> str | None:
         """The remote's commit for `branch` after fetching it, or None when it has none."""
-        self.git.run("fetch", "-q", remote, check=False)
+        proc = self._attempt("fetch", "-q", remote)
+        if proc.returncode != 0:
+            raise GitError(f"cannot fetch from {remote} ({complaint(proc.stdout, proc.stderr)})")
         return self.git.run("rev-parse", "--verify", "-q", f"refs/remotes/{remote}/{branch}",
                             check=False).decode().strip() or None
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
-        proc = subprocess.run(["git", "merge-base", "--is-ancestor", ancestor, descendant],
-                              cwd=self.root, capture_output=True, check=False)
-        return proc.returncode == 0
+        return self._attempt("merge-base", "--is-ancestor", ancestor, descendant).returncode == 0
 
     def push(self, remote: str, branch: str, tags: list[str]) -> str | None:
         """Push the branch and tags in one atomic update; git's complaint when refused."""
         refs = [f"HEAD:refs/heads/{branch}", *(f"refs/tags/{t}:refs/tags/{t}" for t in tags)]
-        proc = subprocess.run(["git", "push", "--atomic", "--porcelain", remote, *refs],
-                              cwd=self.root, capture_output=True, text=True, check=False)
-        if proc.returncode == 0:
-            return None
-        lines = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
-        return lines[-1] if lines else "push refused"
+        proc = self._attempt("push", "--atomic", "--porcelain", remote, *refs)
+        return None if proc.returncode == 0 else complaint(proc.stdout, proc.stderr)
 
     def add_worktree(self, directory: Path, commit: str) -> None:
         self.git.run("worktree", "add", "-q", "--detach", str(directory), commit)

@@ -63,14 +63,32 @@ def next_after(last: Version, level: Level) -> Version:
 
 
 def normalise_label(label: str) -> str:
-    """A pre-release label as PEP 440 spells it (`alpha` -> `a`, `c` -> `rc`)."""
+    """A pre-release label as PEP 440 spells it (`alpha` -> `a`, `c` -> `rc`, `RC` -> `rc`).
+
+    The label is letters only: the plan counts the number itself (rc1, then rc2, ...).
+    """
+    if not label.strip():
+        raise OrchestratorError("--pre needs a label (a, b or rc); leave --pre out to make "
+                                "final releases")
+    found = _pep440_label(label)
+    if found is not None:
+        return found
+    numbered = re.fullmatch(r"([A-Za-z]+)[-_.]?[0-9]+", label)
+    if numbered and _pep440_label(numbered[1]) is not None:
+        raise OrchestratorError(
+            f"--pre {label!r} has a number: give the label alone (--pre {numbered[1]}); the "
+            "plan counts the number itself (rc1, then rc2, ...)")
+    raise OrchestratorError(f"--pre {label!r} is not a PEP 440 pre-release label (a, b, rc)")
+
+
+def _pep440_label(letters: str) -> str | None:
+    if not re.fullmatch(r"[A-Za-z]+", letters):
+        return None
     try:
-        version = Version(f"1.0{label}1")
+        version = Version(f"1.0{letters}1")
     except InvalidVersion:
-        version = None
-    if version is None or version.pre is None or version.is_devrelease or version.is_postrelease:
-        raise OrchestratorError(f"--pre {label!r} is not a PEP 440 pre-release label (a, b, rc)")
-    return version.pre[0]
+        return None
+    return None if version.pre is None else version.pre[0]
 
 
 def with_pre(final: Version, label: str, last: Version | None) -> Version:

@@ -10,7 +10,7 @@ import pytest
 
 from orchestrator.errors import OrchestratorError
 from orchestrator.release import apply as apply_module
-from orchestrator.release.vcs import ReleaseGit
+from orchestrator.release.vcs import ReleaseGit, complaint
 from tests.cli import run_cli
 from tests.gitutil import GitRepo, make_repo
 from tests.release.conftest import small_monorepo
@@ -84,7 +84,9 @@ def test_plan_is_what_apply_does(tmp_path: Path, capsys: pytest.CaptureFixture[s
                 assert reason["specifier"]["to"] in text
         assert f"tagged {package['tag']}" in out
     assert repo.git("tag", "-l", "--format=%(objecttype)", planned[0]["tag"]) == "tag"
-    assert "Release-Tags: " in repo.git("show", "-s", "--format=%B", head)
+    trailers = [line for line in repo.git("show", "-s", "--format=%B", head).splitlines()
+                if line.startswith("Release-Tag: ")]
+    assert trailers == [f"Release-Tag: {p['tag']}" for p in planned]  # one tag per line
     # the release commit's own edits never count: nothing is left to release
     assert json.loads(run_cli(capsys, repo.root, "release", "plan", "--format",
                               "json").stdout) == {"packages": []}
@@ -320,3 +322,79 @@ def test_uv_lock_is_refreshed_in_the_release_commit(
     apply(capsys, repo)
     assert "uv.lock" in repo.git("show", "--name-only", "--format=", "HEAD").split()
     assert 'version = "1.0.1"' in (repo.root / "uv.lock").read_text()
+
+
+BAD_FORMAT = '[tool.orchestrator.release]\ntag-format = "{name} v{version}"\n'
+
+
+def test_a_tag_format_git_refuses_stops_apply_before_any_change(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = small_monorepo(tmp_path, root_extra=BAD_FORMAT)
+    repo.write("libs/core/src/t_core/a.py", "X = 1\n")
+    repo.commit("feat: a")
+    before = state(repo)
+    out = apply(capsys, repo, code=2)
+    assert "makes the tag 't-core v1.2.0'" in out and "tag-format" in out
+    assert state(repo) == before
+
+
+def _legacy_release_commit(repo: GitRepo, trailer: str) -> str:
+    """A release commit as older versions wrote it: every tag on one trailer line."""
+    core = (repo.root / "libs/core/pyproject.toml").read_text()
+    repo.write("libs/core/pyproject.toml", core.replace('"1.2.0"', '"1.2.1"'))
+    return repo.commit(f"chore(release): t-core 1.2.1\n\n- t-core 1.2.0 -> 1.2.1\n\n{trailer}\n")
+
+
+def test_a_rerun_never_creates_a_tag_the_release_did_not_plan(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = small_monorepo(tmp_path, root_extra=BAD_FORMAT)
+    # made before tag names were checked: the tag "t-core v1.2.1" was never created
+    _legacy_release_commit(repo, "Release-Tags: t-core v1.2.1")
+    tags = repo.git("tag")
+    out = apply(capsys, repo, code=2)
+    assert "names the tag 't-core', which release apply will not create" in out
+    assert repo.git("tag") == tags
+
+
+def test_a_rerun_finishes_a_release_commit_of_an_older_version(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = small_monorepo(tmp_path)
+    head = _legacy_release_commit(repo, "Release-Tags: t-core-v1.2.1")
+    out = apply(capsys, repo)
+    assert "tagged t-core-v1.2.1" in out
+    assert repo.git("tag", "--points-at", head) == "t-core-v1.2.1"
+
+
+def test_push_without_an_origin_remote_changes_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = small_monorepo(tmp_path)
+    repo.write("libs/core/src/t_core/a.py", "X = 1\n")
+    repo.commit("feat: a")
+    before = state(repo)
+    out = apply(capsys, repo, "--push", code=2)
+    assert "there is no 'origin' remote to push main to" in out
+    assert "git remote add origin URL" in out
+    assert state(repo) == before
+    repo.git("remote", "add", "origin", str(tmp_path / "missing.git"))
+    out = apply(capsys, repo, "--push", code=2)
+    assert "cannot fetch from origin" in out and "does not appear to be a git repository" in out
+    assert state(repo) == before
+
+
+def test_a_rerun_with_push_checks_the_remote_before_tagging(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = small_monorepo(tmp_path)
+    head = _legacy_release_commit(repo, "Release-Tags: t-core-v1.2.1")
+    out = apply(capsys, repo, "--push", code=2)
+    assert "there is no 'origin' remote" in out
+    assert repo.git("tag", "--points-at", head) == ""
+
+
+def test_gits_complaint_is_its_error_not_its_advice() -> None:
+    assert complaint("", "fatal: 'origin' does not appear to be a git repository\n"
+                         "fatal: Could not read from remote repository.\n\nPlease make sure "
+                         "you have the correct access rights\nand the repository exists.\n"
+                     ) == "'origin' does not appear to be a git repository"
+    assert complaint("To /r.git\n!\tHEAD:refs/heads/main\t[rejected] (fetch first)\nDone\n",
+                     "error: failed to push some refs to '/r.git'\nhint: ...\n"
+                     ) == "HEAD:refs/heads/main [rejected] (fetch first)"

@@ -187,3 +187,29 @@ def test_json_has_design_shape_on_the_example_monorepo(
     keys = ["name", "path", "current", "next", "bump", "tag", "publish", "reasons"]
     assert all(list(p) == keys for p in data["packages"])
     assert list(data["packages"][1]["reasons"][0]) == ["type", "via", "specifier"]
+
+
+def test_pre_label_must_be_a_label(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = small_monorepo(tmp_path)
+    repo.write("libs/core/src/t_core/a.py", "X = 1\n")
+    repo.commit("feat: a")
+    for command in (["plan"], ["apply", "--yes"]):
+        empty = run_cli(capsys, repo.root, "release", *command, "--pre", "")
+        assert empty.exit_code == 2 and "--pre needs a label" in empty.stderr
+        numbered = run_cli(capsys, repo.root, "release", *command, "--pre", "rc1")
+        assert numbered.exit_code == 2 and "(--pre rc)" in numbered.stderr
+    assert repo.git("log", "--format=%s") == "feat: a\ninitial"
+    spelled = run_cli(capsys, repo.root, "release", "plan", "--format", "json", "--pre", "alpha")
+    assert "note: --pre alpha is written a in versions" in spelled.stderr
+    assert json.loads(spelled.stdout)["packages"][0]["next"] == "1.3.0a1"
+
+
+def test_a_tag_format_that_makes_invalid_tag_names_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = small_monorepo(tmp_path, root_extra='[tool.orchestrator.release]\n'
+                                               'tag-format = "{name} v{version}"\n')
+    result = run_cli(capsys, repo.root, "release", "plan")
+    assert result.exit_code == 2
+    assert "tag-format = '{name} v{version}' makes the tag 't-core v1.2.0'" in result.stderr
+    assert "not a valid git tag name: it contains a space" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""

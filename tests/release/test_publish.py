@@ -251,3 +251,22 @@ def test_a_bare_internal_name_is_refused(
     result = publish(capsys, repo.root)
     assert_refused(result, pypi, "ph", "util",
                    "ph_util-0.3.0.tar.gz requires internal ph-core with no version")
+
+
+@pytest.mark.parametrize("url", ["notaurl", "http://[::1", "ftp://host/", "https:///simple/",
+                                 "http://host:port/", ""])
+def test_an_index_url_that_is_not_one_is_a_usage_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str) -> None:
+    repo = make_repo(tmp_path)
+    repo.write("pyproject.toml",
+               ROOT + f'[tool.orchestrator.release]\nrepository-url = "{url}"\n')
+    hatch_package(repo, "libs/core", "u-core", "1.0.0")
+    repo.commit("initial")
+    for args, where in ((["--repository-url", url], "--repository-url"),
+                        (["--repository-url", "http://127.0.0.1:1/", "--index-url", url],
+                         "--index-url"),
+                        ([], "pyproject.toml [tool.orchestrator.release] repository-url")):
+        result = publish(capsys, repo.root, *args)
+        assert result.exit_code == 2, result
+        assert result.stderr == (f"orchestrator: {where} {url!r} is not an http:// or https:// "
+                                 "URL with a host name\n")

@@ -49,6 +49,28 @@ def test_pre_label_cannot_go_backwards() -> None:
         normalise_label("post")
 
 
+@pytest.mark.parametrize(("label", "expected"), [
+    ("rc", "rc"), ("RC", "rc"), ("c", "rc"), ("preview", "rc"), ("alpha", "a"), ("beta", "b"),
+])
+def test_pre_label_spellings_are_normalised(label: str, expected: str) -> None:
+    assert normalise_label(label) == expected
+
+
+@pytest.mark.parametrize(("label", "message"), [
+    ("", "--pre needs a label"),
+    (" ", "--pre needs a label"),
+    ("rc1", "--pre 'rc1' has a number: give the label alone (--pre rc)"),
+    ("beta-2", "--pre 'beta-2' has a number: give the label alone (--pre beta)"),
+    ("dev1", "--pre 'dev1' is not a PEP 440 pre-release label"),
+    ("-rc", "--pre '-rc' is not a PEP 440 pre-release label"),
+    ("rev", "--pre 'rev' is not a PEP 440 pre-release label"),
+])
+def test_pre_label_refusals(label: str, message: str) -> None:
+    with pytest.raises(OrchestratorError) as raised:
+        normalise_label(label)
+    assert raised.value.message.startswith(message)
+
+
 @pytest.mark.parametrize(("spec", "version", "expected"), [
     (">=1.2", "2.0.0", ">=2.0"),
     ("==1.2.0", "2.0.0", "==2.0.0"),
