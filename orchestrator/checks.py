@@ -17,6 +17,7 @@ def run_checks(workspace: Workspace, graph: PackageGraph, snapshot: Snapshot) ->
     findings = [
         *workspace.findings,
         *cycles(graph),
+        *versions(workspace),
         *specifiers(workspace),
         *layering(workspace, graph),
         *dynamic_dependencies(workspace),
@@ -40,6 +41,22 @@ def cycles(graph: PackageGraph) -> Iterator[Finding]:
 
 def _loop(cycle: list[str]) -> str:
     return " -> ".join([*cycle, cycle[0]])
+
+
+def versions(workspace: Workspace) -> Iterator[Finding]:
+    from packaging.version import InvalidVersion, Version
+
+    for package in workspace.packages:
+        if package.version is None:
+            continue
+        try:
+            Version(package.version)
+        except InvalidVersion:
+            yield Finding(
+                "warning", "invalid-version",
+                f"{package.name} has version {package.version!r}, which is not a PEP 440 "
+                "version: ranges cannot be checked against it and it cannot be released",
+                path=package.pyproject, package=package.name)
 
 
 def specifiers(workspace: Workspace) -> Iterator[Finding]:

@@ -169,6 +169,7 @@ def read_metadata(doc: dict[str, Any], path: str) -> ProjectMetadata:
     version = project.get("version") if project else poetry.get("version")
     dynamic = project.get("dynamic", [])
     collector = _Collector(path)
+    _check_shapes(collector, doc, version, dynamic)
     _project_tables(collector, project)
     _dependency_groups(collector, table(doc, "dependency-groups"))
     if poetry:
@@ -183,13 +184,32 @@ def read_metadata(doc: dict[str, Any], path: str) -> ProjectMetadata:
     return ProjectMetadata(
         name=name,
         version=str(version) if isinstance(version, str) else None,
-        dynamic=tuple(d for d in dynamic if isinstance(d, str)),
+        dynamic=tuple(d for d in dynamic if isinstance(d, str)) if isinstance(dynamic, list)
+        else (),
         requirements=tuple(collector.requirements),
         uv_sources=_uv_sources(table(doc, "tool.uv.sources")),
         settings=settings,
         build_backend=str(table(doc, "build-system").get("build-backend", "")),
         problems=tuple(collector.problems),
     )
+
+
+_TABLES = ("project.optional-dependencies", "dependency-groups", "tool.uv.sources",
+           "tool.poetry.dependencies", "tool.pdm.dev-dependencies", "tool.hatch.envs")
+
+
+def _check_shapes(collector: _Collector, doc: dict[str, Any], version: Any,
+                  dynamic: Any) -> None:
+    """Values of the wrong type are reported, not silently read as absent."""
+    if version is not None and not isinstance(version, str):
+        collector.problems.append(f"version must be a string, not {version!r}")
+    if not isinstance(dynamic, list):
+        collector.problems.append(f"project.dynamic must be a list, not {dynamic!r}")
+    for dotted in _TABLES:
+        parent, _, key = dotted.rpartition(".")
+        holder = table(doc, parent) if parent else doc
+        if key in holder and not isinstance(holder[key], dict):
+            collector.problems.append(f"{dotted} must be a table")
 
 
 def _project_tables(collector: _Collector, project: dict[str, Any]) -> None:
@@ -206,6 +226,9 @@ def _dependency_groups(collector: _Collector, groups: dict[str, Any]) -> None:
     def expand(group: str, seen: tuple[str, ...]) -> None:
         items = groups.get(group)
         where = f"dependency-groups.{seen[0]}"
+        if items is None:
+            collector.problems.append(f"{where}: includes group {group!r}, which does not exist")
+            return
         if not isinstance(items, list):
             collector.problems.append(f"{where}: group {group!r} is not a list")
             return
@@ -268,7 +291,10 @@ def _poetry_constraint(name: str, constraint: Any, where: str,
     except Exception as e:  # poetry-core raises several private error types
         collector.problems.append(f"{where}.{name}: cannot translate {version!r}: {e}")
         return "", source
-    return ("" if translated == "*" else translated), source
+    if translated == "*":
+        return "", source
+    # poetry-core prints an exact version bare ("1.3.0"); PEP 440 needs the operator.
+    return (f"=={translated}" if translated[:1].isdigit() else translated), source
 
 
 def _pdm_hatch_tables(collector: _Collector, doc: dict[str, Any]) -> None:

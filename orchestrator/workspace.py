@@ -267,7 +267,7 @@ def _packages(
         directory = posixpath.dirname(path) or "."
         for problem in meta.problems:
             findings.append(
-                Finding("warning", "unparsable-requirement", f"{path}: {problem}", path))
+                Finding("warning", "invalid-metadata", f"{path}: {problem}", path))
         if meta.name is None:
             findings.append(Finding("warning", "no-name",
                                     f"{path} declares no project name, so it is not a package",

@@ -87,3 +87,15 @@ def test_an_import_reached_only_indirectly_is_a_warning(repo: GitRepo) -> None:
     repo.package("packages/c", "c", dependencies=["b"])
     repo.write("packages/c/src/c/use.py", "import a\n")
     assert codes(repo) == {"indirect-import": "warning"}
+
+
+def test_metadata_of_the_wrong_shape_is_reported(repo: GitRepo) -> None:
+    repo.write("packages/a/pyproject.toml", """
+        [project]
+        name = "a"
+        version = "not.a.version"
+        optional-dependencies = ["b"]
+        [dependency-groups]
+        dev = [{include-group = "missing"}]
+    """)
+    assert codes(repo) == {"invalid-version": "warning", "invalid-metadata": "warning"}

@@ -114,3 +114,19 @@ def test_names() -> None:
     assert is_valid_name("acme-core")
     assert not is_valid_name("<REPLACE ME>")
     assert not is_valid_name("{{cookiecutter.project_slug}}")
+
+
+def test_values_of_the_wrong_type_are_problems() -> None:
+    m = meta('[project]\nname = "x"\nversion = 4\ndynamic = "dependencies"\n'
+             '[tool.uv]\nsources = 3\n')
+    assert m.version is None and m.dynamic == ()
+    assert m.problems == ("version must be a string, not 4",
+                          "project.dynamic must be a list, not 'dependencies'",
+                          "tool.uv.sources must be a table")
+
+
+def test_poetry_exact_versions_get_an_operator() -> None:
+    m = meta('[tool.poetry]\nname = "x"\nversion = "1"\n[tool.poetry.dependencies]\n'
+             'a = "1.3.0"\nb = "1.2.*"\n')
+    assert {(r.name, r.specifier) for r in m.requirements} == {("a", "==1.3.0"),
+                                                                ("b", "==1.2.*")}
