@@ -273,6 +273,8 @@ class Chain:
 def why(result: AffectedResult, package: str) -> Chain | None:
     """The shortest chain from a change to `package`, or None when it is not affected."""
     name = canonical(package)
+    if name in result.removed:
+        return None
     if result.workspace.get(name) is None:
         raise OrchestratorError(f"no package named '{package}' in the workspace",
                                 hint="see `orchestrator list` for the names")

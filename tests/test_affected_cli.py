@@ -119,6 +119,14 @@ def test_why_not_affected_and_unknown(capsys: Capsys, mono: GitRepo) -> None:
     assert "Traceback" not in unknown.stderr
 
 
+def test_why_a_removed_package_says_it_was_removed(capsys: Capsys, mono: GitRepo) -> None:
+    mono.remove("packages/log")
+    result = run_cli(capsys, mono.root, "why", "acme-log", "--base", "main")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("acme-log was removed by this change (base main")
+    assert result.stdout.endswith("packages that depended on it: acme-api, acme-db\n")
+
+
 def test_why_global_file_says_so(capsys: Capsys, mono: GitRepo) -> None:
     mono.write("conftest.py", "")
     result = run_cli(capsys, mono.root, "why", "acme-other", "--base", "main")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from orchestrator.affected import AffectedResult, Chain, Reason
+from orchestrator.metadata import canonical
 
 
 def selected(result: AffectedResult, *, dependents: bool) -> tuple[str, ...]:
@@ -76,6 +77,12 @@ def _range(result: AffectedResult) -> str:
 
 def render_why(result: AffectedResult, package: str, chain: Chain | None) -> str:
     """`a/b.py → acme-db → acme-api (runtime)`, or a plain sentence when not affected."""
+    if chain is None and canonical(package) in result.removed:
+        dependents = sorted(n for n, reasons in result.reasons.items()
+                            if any(r.type == "removed-dependency" and r.via == canonical(package)
+                                   for r in reasons))
+        return (f"{package} was removed by this change ({_range(result)}); packages that "
+                f"depended on it: {', '.join(dependents) or 'none'}\n")
     if chain is None:
         return f"{package} is not affected by this change ({_range(result)})\n"
     parts = [_start(chain.start), chain.steps[0][0]]
