@@ -84,8 +84,9 @@ class Git:
         """The commit a ref names, or None when it does not exist."""
         if ref not in self._resolved:
             out = self.run("rev-parse", "--verify", "--quiet", "--end-of-options",
-                           f"{ref}^{{commit}}", check=False)
-            self._resolved[ref] = out.decode().strip() or None
+                           f"{ref}^{{commit}}", check=False).decode().split()
+            # A range such as A..B prints several lines: it names no single commit.
+            self._resolved[ref] = out[0] if len(out) == 1 else None
         return self._resolved[ref]
 
     def merge_base(self, a: str, b: str) -> str | None:

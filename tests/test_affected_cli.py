@@ -140,6 +140,8 @@ def test_unknown_refs_exit_2_naming_them(capsys: Capsys, mono: GitRepo) -> None:
     head = run_cli(capsys, mono.root, "affected", "--base", "main", "--head", "nope",
                    "--on-missing-base", "all")
     assert head.exit_code == 2 and "'nope'" in head.stderr
+    a_range = run_cli(capsys, mono.root, "affected", "--base", "main..feature")
+    assert a_range.exit_code == 2 and "'main..feature'" in a_range.stderr
 
 
 def test_on_missing_base_all(capsys: Capsys, mono: GitRepo) -> None:
