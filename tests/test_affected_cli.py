@@ -171,3 +171,13 @@ def test_invalid_head_pyproject_exit_2(capsys: Capsys, mono: GitRepo) -> None:
     result = run_cli(capsys, mono.root, "affected", "--base", "main")
     assert result.exit_code == 2
     assert "packages/db/pyproject.toml" in result.stderr and "line 1" in result.stderr
+
+
+def test_the_tools_own_state_never_counts_as_a_change(capsys: Capsys, mono: GitRepo) -> None:
+    """Caches and logs in .orchestrator/ must not make packages affected, even in a repository
+    whose .gitignore does not mention them."""
+    first = run_cli(capsys, mono.root, "affected", "--base", "feature")
+    assert (mono.root / ".orchestrator").is_dir()
+    again = run_cli(capsys, mono.root, "affected", "--base", "feature", "--format", "json")
+    assert first.stdout == ""
+    assert json.loads(again.stdout)["changed_files"] == []
