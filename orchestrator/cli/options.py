@@ -33,7 +33,8 @@ def head_option(f: F) -> F:
 def emit(text: str, output: Path | None = None) -> None:
     """Write a rendered result to stdout, or to a file."""
     if output is None or str(output) == "-":
-        click.echo(text, nl=not text.endswith("\n"))
+        if text:  # an empty answer is no output, not an empty line a script would read
+            click.echo(text, nl=not text.endswith("\n"))
         return
     try:
         output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
