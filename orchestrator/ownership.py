@@ -56,7 +56,7 @@ def attribute(files: Iterable[str], head: Workspace, base: Workspace) -> Attribu
         now, before = head.owner(path), base.owner(path)
         if now is None and before is None:
             unowned.append(path)
-        if _at_root(now) and _at_root(before) and (
+        if at_root(now) and at_root(before) and (
             global_head.match(path) or global_base.match(path)
         ):
             global_files.append(path)
@@ -75,7 +75,7 @@ def _owners(now: Package | None, before: Package | None, head: Workspace) -> set
     return names
 
 
-def _at_root(owner: Package | None) -> bool:
+def at_root(owner: Package | None) -> bool:
     """Global patterns apply to files no package owns, or that only a named root owns."""
     return owner is None or owner.path == "."
 

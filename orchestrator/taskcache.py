@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from orchestrator.globs import FilePatterns
 from orchestrator.lockfile import LOCK_FILE, LockError, locked_closure, parse_lock
+from orchestrator.ownership import at_root
 from orchestrator.snapshot import blob_id
 from orchestrator.tasks import ResolvedTask, referenced_variables
 
@@ -88,11 +89,13 @@ class KeyBuilder:
         self.graph = graph
         self.environ = os.environ if environ is None else environ
         self._owned: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        self._unowned: list[tuple[str, str]] = []
+        self._at_root: list[tuple[str, str]] = []  # where global patterns apply, as affected
         for path, object_id in sorted(ids.items()):
             owner = workspace.owner(path)
-            target = self._owned[owner.name] if owner is not None else self._unowned
-            target.append((path, object_id))
+            if owner is not None:
+                self._owned[owner.name].append((path, object_id))
+            if at_root(owner):
+                self._at_root.append((path, object_id))
         self._all = sorted(ids.items())
         self._locks = lock_closures(self._lock_data(ids), graph.names)
         self._fingerprints: dict[str, str] = {}
@@ -123,19 +126,21 @@ class KeyBuilder:
             "package": job.package,
             "python": python_identity(),
             "env": {v: self.environ.get(v) for v in referenced_variables(definition)},
-            "global": self._matching(patterns, unowned=True),
-            "inputs": self._matching(definition.inputs, unowned=False),
+            "global": self._matching(patterns, at_root_only=True),
+            "inputs": self._matching(definition.inputs, at_root_only=False),
             "self": self.fingerprint(job.package),
             "dependencies": [(d, self.fingerprint(d))
                              for d in sorted(self.graph.all_dependencies([job.package]))],
         })
 
-    def _matching(self, patterns: tuple[str, ...], *, unowned: bool) -> list[tuple[str, str]]:
-        """Files matching gitignore-style patterns from the root (global ones: unowned only)."""
-        memo = (patterns, unowned)
+    def _matching(self, patterns: tuple[str, ...], *,
+                  at_root_only: bool) -> list[tuple[str, str]]:
+        """Files matching gitignore-style patterns from the root; global patterns apply where
+        the affected engine applies them (files no package, or only a named root, owns)."""
+        memo = (patterns, at_root_only)
         if memo not in self._matches:
             spec = FilePatterns(patterns, "task global-files and inputs")
-            files = self._unowned if unowned else self._all
+            files = self._at_root if at_root_only else self._all
             self._matches[memo] = [(p, i) for p, i in files if spec.match(p)]
         return self._matches[memo]
 

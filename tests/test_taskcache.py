@@ -202,3 +202,14 @@ def test_corrupt_entry_is_a_miss(tmp_path: Path) -> None:
     (tmp_path / "cd" / ("cd" * 32)).mkdir(parents=True)
     (tmp_path / "cd" / ("cd" * 32) / "entry.json").write_text("{torn")
     assert cache.get("cd" * 32) is None
+
+
+def test_global_files_a_named_root_owns_invalidate_every_package(repo: GitRepo) -> None:
+    repo.write("pyproject.toml", '[project]\nname = "monorepo"\nversion = "1"\n'
+                                 '[tool.orchestrator]\nmembers = ["**"]\n')
+    repo.write("conftest.py", "A = 1\n")
+    repo.package("packages/a", "acme-a")
+    repo.commit()
+    before = keys(repo.root)
+    repo.write("conftest.py", "A = 2\n")  # owned by the named root, and global
+    assert changed(before, keys(repo.root)) == ["acme-a", "monorepo"]
