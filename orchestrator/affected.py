@@ -17,7 +17,7 @@ from orchestrator.errors import ConfigError, OrchestratorError
 from orchestrator.graph import PackageGraph
 from orchestrator.lockfile import LOCK_FILE, compare_locks
 from orchestrator.metadata import canonical
-from orchestrator.ownership import attribute, unreadable_at_base
+from orchestrator.ownership import attribute, task_global_files, unreadable_at_base
 from orchestrator.refs import BaseChoice, choose_base
 from orchestrator.workspace import PYPROJECT, Workspace
 
@@ -121,8 +121,12 @@ def compute_affected(
     committed_only: bool = False,
     on_missing_base: MissingBasePolicy = "error",
     environ: Mapping[str, str] | None = None,
+    task: str | None = None,
 ) -> AffectedResult:
     """Which packages BASE...HEAD touches, directly or through dependencies, and why.
+
+    With a `task`, the files its own `global-files` name (as each package's override of the
+    task says, on either side) affect the packages that run it, as global files would.
 
     With no `head`, the working tree (and untracked files) is the HEAD side unless
     `committed_only`. A missing BASE or too shallow a history raises MissingBaseError unless
@@ -143,7 +147,7 @@ def compute_affected(
             raise
         reason = Reason("missing-base", detail=e.message)
         return _everything(choice, head or "HEAD", head_ws, reason)
-    return _from_changes(project, choice, changes, head_ws)
+    return _from_changes(project, choice, changes, head_ws, task)
 
 
 def _everything(choice: BaseChoice, head: str, workspace: Workspace,
@@ -158,7 +162,7 @@ def _everything(choice: BaseChoice, head: str, workspace: Workspace,
 
 
 def _from_changes(project: Project, choice: BaseChoice, changes: ChangeSet,
-                  head_ws: Workspace) -> AffectedResult:
+                  head_ws: Workspace, task: str | None) -> AffectedResult:
     base_ws, seeds = _base_workspace(project, changes, head_ws)
     attribution = attribute(changes.files, head_ws, base_ws)
     for name, files in attribution.owned.items():
@@ -166,6 +170,9 @@ def _from_changes(project: Project, choice: BaseChoice, changes: ChangeSet,
     if attribution.global_files:
         for package in head_ws.packages:
             _add(seeds, package.name, Reason("global-file", files=attribution.global_files))
+    if task is not None:
+        for name, files in task_global_files(task, changes.files, head_ws, base_ws).items():
+            _add(seeds, name, Reason("global-file", files=files))
     for name, why_text in unreadable_at_base(head_ws, base_ws).items():
         _add(seeds, name, Reason("unreadable-base", detail=why_text))
     removed = _removed(base_ws, head_ws, seeds)

@@ -88,3 +88,28 @@ def unreadable_at_base(head: Workspace, base: Workspace) -> dict[str, str]:
         if package is not None:
             found[package.name] = why
     return found
+
+
+def task_global_files(task: str, files: Iterable[str], head: Workspace,
+                      base: Workspace) -> dict[str, tuple[str, ...]]:
+    """Package -> changed files matching the task's own `global-files` (a root `ruff.toml`
+    for lint), as the package's override of the task says at HEAD or at the merge base."""
+    candidates = [f for f in files if at_root(head.owner(f)) and at_root(base.owner(f))]
+    found: dict[str, tuple[str, ...]] = {}
+    for package in head.packages if candidates else ():
+        patterns = (_task_patterns(head, package, task)
+                    + _task_patterns(base, base.get(package.name), task))
+        where = f"{package.pyproject} task '{task}' global-files"
+        spec = FilePatterns(tuple(dict.fromkeys(patterns)), where)
+        matched = tuple(f for f in candidates if spec.match(f))
+        if matched:
+            found[package.name] = matched
+    return found
+
+
+def _task_patterns(workspace: Workspace, package: Package | None, task: str) -> tuple[str, ...]:
+    override = package.settings.task(task) if package is not None else None
+    definition = workspace.config.tasks.get(task)
+    if definition is not None:
+        return definition.with_override(override).global_files
+    return override.global_files or () if override is not None else ()

@@ -81,7 +81,7 @@ def plan_run(project: Project, request: RunRequest) -> Plan:
     """Selection, shard, task resolution, needed dependencies and cache keys."""
     workspace = project.workspace()
     definitions = tasks.definitions(workspace, request.task)
-    chosen = select(project, request.selection)
+    chosen = select(project, request.selection, request.task)
     names = [n for n in chosen.names if n in definitions]
     if request.shard is not None:
         durations = shard.read_durations(request.durations) if request.durations else {}

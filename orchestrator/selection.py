@@ -36,15 +36,16 @@ class Selection:
     affected: AffectedResult | None = None
 
 
-def select(project: Project, request: SelectionRequest) -> Selection:
+def select(project: Project, request: SelectionRequest, task: str | None = None) -> Selection:
     """Apply a request to the working tree's workspace and graph (the affected engine
-    discovers the same working tree through the project, so it is read once)."""
+    discovers the same working tree through the project, so it is read once). With a
+    `task`, its own `global-files` count for --affected too."""
     graph = project.graph
     affected = None
     if request.mode == "all":
         names = set(graph.names)
     elif request.mode == "affected":
-        affected = compute(project, request.base)
+        affected = compute(project, request.base, task)
         names = set(affected.affected) & set(graph.names)
     else:
         names = set(named(graph, request.packages))
@@ -74,11 +75,11 @@ def named(graph: PackageGraph, names: tuple[str, ...]) -> list[str]:
     return found
 
 
-def compute(project: Project, base: str | None) -> AffectedResult:
+def compute(project: Project, base: str | None, task: str | None = None) -> AffectedResult:
     """The affected engine's answer for BASE...working tree (what the tasks will run on)."""
     from orchestrator.affected import compute_affected
 
-    result: AffectedResult = compute_affected(project, base=base)
+    result: AffectedResult = compute_affected(project, base=base, task=task)
     return result
 
 

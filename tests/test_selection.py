@@ -62,3 +62,22 @@ def test_audit_names_failures_the_selection_would_skip(project: Project, repo: G
     assert found.missed == ("acme-e",)
     assert not found.safe
     assert found.to_json()["failed"] == ["acme-c", "acme-e"]
+
+
+def test_a_tasks_own_global_files_select_for_that_task_only(repo: GitRepo) -> None:
+    repo.write("pyproject.toml", '[tool.orchestrator.tasks.lint]\ncommand = "ruff check ."\n'
+                                 'global-files = ["/ruff.toml"]\n')
+    repo.write("ruff.toml", "line-length = 100\n")
+    repo.package("packages/a", "acme-a")
+    repo.package("packages/b", "acme-b", extra='[tool.orchestrator.tasks.lint]\n'
+                                               'global-files = []\n')
+    repo.commit()
+    repo.git("branch", "base")
+    repo.write("ruff.toml", "line-length = 120\n")
+    project = Project(repo.root)
+    lint = select(project, SelectionRequest("affected", base="base"), task="lint")
+    assert lint.names == ("acme-a",)  # acme-b's own override names no global file
+    reasons = lint.affected.reasons["acme-a"]  # type: ignore[union-attr]
+    assert [(r.type, r.files) for r in reasons] == [("global-file", ("ruff.toml",))]
+    assert select(Project(repo.root), SelectionRequest("affected", base="base"),
+                  task="test").names == ()

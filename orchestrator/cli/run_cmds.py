@@ -156,7 +156,7 @@ def _run(settings: Settings, task: str, options: Options, *, default: str,
     request = _request(task, options, default, out)
     _check_outputs(options, out, request.cache_dir)
     plan = runplan.plan_run(project, request)
-    before = selection.compute(project, options.base) if options.audit else None
+    before = selection.compute(project, options.base, task) if options.audit else None
     display = _display(settings, project.root, task, options.fmt)
     display.begin(plan.jobs)
     try:
