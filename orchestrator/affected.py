@@ -246,6 +246,8 @@ def _lock_bytes(project: Project, changes: ChangeSet) -> tuple[bytes | None, byt
         return blobs.get(base_spec), (project.root / LOCK_FILE).read_bytes()
     except FileNotFoundError:
         return blobs.get(base_spec), None
+    except OSError as e:
+        raise OrchestratorError(f"cannot read {LOCK_FILE}: {e.strerror}") from e
 
 
 def propagate(graph: PackageGraph,

@@ -51,12 +51,22 @@ def _segment(segment: str) -> str:
             end = segment.index("]", i + 1)
             body = segment[i + 1 : end]
             negate = body.startswith("!")
-            out.append("[" + ("^/" if negate else "") + re.escape(body.lstrip("!")) + "]")
+            ranges = body.removeprefix("!").replace("\\", "\\\\").replace("^", "\\^")
+            out.append("[" + ("^/" if negate else "") + ranges + "]")
             i = end
         else:
             out.append(re.escape(char))
         i += 1
     return "".join(out)
+
+
+def check_globs(globs: Iterable[str], where: str) -> None:
+    """Compile each glob now, so that a bad one is reported with the setting it came from."""
+    for glob in globs:
+        try:
+            member_pattern(glob)
+        except ConfigError as e:
+            raise ConfigError(f"{where}: {e.message}") from e
 
 
 def matches_member(directory: str, globs: Iterable[str]) -> bool:

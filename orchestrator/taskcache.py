@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from orchestrator.errors import OrchestratorError
 from orchestrator.globs import FilePatterns
 from orchestrator.lockfile import LOCK_FILE, LockError, locked_closure, parse_lock
 from orchestrator.ownership import at_root
@@ -106,8 +107,10 @@ class KeyBuilder:
             return None
         try:
             return (self.workspace.root / LOCK_FILE).read_bytes()
-        except OSError:
-            return None
+        except FileNotFoundError:
+            return None  # listed by git but deleted from the working tree
+        except OSError as e:
+            raise OrchestratorError(f"cannot read {LOCK_FILE}: {e.strerror}") from e
 
     def fingerprint(self, name: str) -> str:
         """The package's own state: its files and its locked external closure."""

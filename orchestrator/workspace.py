@@ -11,7 +11,7 @@ from typing import Any
 
 from orchestrator.config import Config, parse_config, read_config_file
 from orchestrator.errors import ConfigError
-from orchestrator.globs import matches_member
+from orchestrator.globs import check_globs, matches_member
 from orchestrator.metadata import ProjectMetadata, canonical, is_valid_name, read_metadata
 from orchestrator.model import Dependency, EdgeKind, Finding, Package
 from orchestrator.parsecache import ParseCache, cache_key
@@ -197,12 +197,16 @@ def _pyproject_dirs(paths: Iterable[str]) -> list[str]:
 
 def _member_dirs(directories: list[str], config: Config, root_doc: dict[str, Any]) -> list[str]:
     """DESIGN's order: configured members; else the uv workspace (and a named root); else all."""
+    check_globs(config.services, f"{config.source} [tool.orchestrator] services")
     if config.members is not None:
+        check_globs(config.members, f"{config.source} [tool.orchestrator] members")
         return [d for d in directories if matches_member(d, config.members)]
     uv = table(root_doc, "tool.uv.workspace")
     if uv:
         members = _glob_list(uv.get("members", []), "pyproject.toml [tool.uv.workspace] members")
         exclude = _glob_list(uv.get("exclude", []), "pyproject.toml [tool.uv.workspace] exclude")
+        check_globs(members, "pyproject.toml [tool.uv.workspace] members")
+        check_globs(exclude, "pyproject.toml [tool.uv.workspace] exclude")
         chosen = [d for d in directories
                   if d != "." and matches_member(d, members) and not matches_member(d, exclude)]
         if table(root_doc, "project").get("name") and "." in directories:

@@ -219,3 +219,20 @@ def test_submodule_pointer_is_not_a_package(repo: GitRepo, tmp_path: Path) -> No
     commit = repo.commit("with submodule")
     assert names(load(repo)) == ["a"]
     assert names(load(repo, commit)) == ["a"]
+
+
+def test_member_glob_ranges_and_negation(repo: GitRepo) -> None:
+    repo.write("pyproject.toml", '[tool.orchestrator]\nmembers = ["packages/[a-c]*", '
+                                 '"libs/[!x]*"]\n')
+    for directory, name in [("packages/b1", "b1"), ("packages/d1", "d1"), ("packages/-", "dash"),
+                            ("libs/y", "y"), ("libs/x", "x")]:
+        repo.package(directory, name)
+    assert names(load(repo)) == ["b1", "y"]
+
+
+def test_a_bad_glob_names_the_setting_it_came_from(repo: GitRepo) -> None:
+    repo.write("pyproject.toml", '[tool.uv.workspace]\nmembers = ["packages/[a"]\n')
+    repo.package("packages/a", "a")
+    with pytest.raises(ConfigError) as info:
+        load(repo)
+    assert info.value.message.startswith("pyproject.toml [tool.uv.workspace] members: ")
