@@ -8,6 +8,7 @@ and the log tails of the failures.
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -84,12 +85,27 @@ class GitHubDisplay(Display):
         """Nothing: a group must hold one package's lines only, so it is written at the end."""
 
     def finished(self, job: Job, result: TaskResult) -> None:
-        self._print(f"::group::{result.status} {job.package}{_detail(result)}")
+        self._print(f"::group::{_data(f'{result.status} {job.package}{_detail(result)}')}")
+        # A task's output is not trusted: it must not be able to issue workflow commands.
+        token = secrets.token_hex(16)
+        self._print(f"::stop-commands::{token}")
         self._print(tail(self.root, result, lines=100_000))
+        self._print(f"::{token}::")
         self._print("::endgroup::")
         if result.status == "failed":
-            self._print(f"::error title={self.task} failed in {job.package}::"
-                        f"exit code {result.exit_code}, see the group above or {result.log}")
+            title = _property(f"{self.task} failed in {job.package}")
+            self._print(f"::error title={title}::" + _data(
+                f"exit code {result.exit_code}, see the group above or {result.log}"))
+
+
+def _data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub Actions reads it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    """A workflow command's property value, escaped as GitHub Actions reads it."""
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 class LiveDisplay(Display):

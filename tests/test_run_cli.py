@@ -198,8 +198,13 @@ def test_github_actions_gets_a_log_group_per_package(repo: GitRepo, capsys: Caps
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("::group::failed acme-a"))
-    assert lines[start + 1].startswith("$ ")  # the command line heads the folded log
-    assert "::endgroup::" in lines[start + 2:]
+    # The log is fenced so that what a task prints cannot act as a workflow command.
+    assert lines[start + 1].startswith("::stop-commands::")
+    token = lines[start + 1].removeprefix("::stop-commands::")
+    assert len(token) == 32
+    assert lines[start + 2].startswith("$ ")  # the command line heads the folded log
+    end = lines.index(f"::{token}::", start)
+    assert lines[end + 1] == "::endgroup::"
     assert any(line.startswith("::error title=rec failed in acme-a::exit code 1")
                for line in lines)
     assert any(line.startswith("::group::passed acme-d") for line in lines)
