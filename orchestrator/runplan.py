@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orchestrator import shard, tasks
-from orchestrator.errors import CycleError
+from orchestrator.errors import CycleError, OrchestratorError
 from orchestrator.model import ORDER_KINDS
 from orchestrator.selection import Selection, SelectionRequest, select
 from orchestrator.taskcache import TaskCache, compute_keys
@@ -82,6 +82,7 @@ def plan_run(project: Project, request: RunRequest) -> Plan:
     workspace = project.workspace()
     definitions = tasks.definitions(workspace, request.task)
     chosen = select(project, request.selection, request.task)
+    _check_named_have_task(request, definitions)
     names = [n for n in chosen.names if n in definitions]
     if request.shard is not None:
         durations = shard.read_durations(request.durations) if request.durations else {}
@@ -103,6 +104,18 @@ def plan_run(project: Project, request: RunRequest) -> Plan:
         fail_fast=request.fail_fast, cache=TaskCache(cache_dir) if request.use_cache else None,
     )
     return Plan(request.task, tuple(jobs), chosen, settings)
+
+
+def _check_named_have_task(request: RunRequest, definitions: Mapping[str, object]) -> None:
+    """A package named with -p that does not define the task is a mistake, not a no-op."""
+    from orchestrator.metadata import canonical
+
+    missing = [p for p in request.selection.packages if canonical(p) not in definitions]
+    if missing:
+        raise OrchestratorError(
+            f"package '{missing[0]}' has no task '{request.task}'",
+            hint="define it in its [tool.orchestrator.tasks] or in the root's",
+        )
 
 
 class _OrderDependencies:

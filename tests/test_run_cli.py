@@ -244,3 +244,11 @@ def test_empty_shard_and_misplaced_base_are_usage_errors(repo: GitRepo, capsys: 
     misplaced = run_cli(capsys, repo.root, "run", "rec", "-p", "acme-a", "--base", "nope")
     assert misplaced.exit_code == 2
     assert "--base applies to --affected and --audit only" in misplaced.stderr
+
+
+def test_a_named_package_without_the_task_is_an_error(repo: GitRepo, capsys: Capsys) -> None:
+    task_repo(repo)
+    repo.package("packages/z", "acme-z", extra='[tool.orchestrator.tasks]\nonly-z = "true"\n')
+    result = run_cli(capsys, repo.root, "run", "only-z", "-p", "acme-a")
+    assert result.exit_code == 2
+    assert "package 'acme-a' has no task 'only-z'" in result.stderr

@@ -133,3 +133,17 @@ def test_verbose_errors_add_the_underlying_cause(capsys: pytest.CaptureFixture[s
     assert quiet.exit_code == loud.exit_code == 2
     assert "detail:" not in quiet.stderr
     assert "detail: 'utf-8' codec can't decode byte 0xff" in loud.stderr
+
+
+def test_an_os_error_is_a_sentence_naming_the_file(capsys: pytest.CaptureFixture[str],
+                                                   repo: GitRepo,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    repo.package("packages/a", "a")
+
+    def denied(*args: object) -> str:
+        raise PermissionError(13, "Permission denied", "packages/a/pyproject.toml")
+
+    monkeypatch.setattr("orchestrator.render.listing.render_json", denied)
+    result = run_cli(capsys, repo.root, "list", "--format", "json")
+    assert result.exit_code == 2
+    assert result.stderr == "orchestrator: Permission denied: packages/a/pyproject.toml\n"

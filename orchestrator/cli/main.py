@@ -111,12 +111,18 @@ def main(argv: list[str] | None = None) -> None:
             raise
         _report(e, settings.verbosity)
         sys.exit(e.exit_code)
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (`| head`): nothing left to say
         sys.exit(0)
+    except OSError as e:  # a file the core could not read or write, not caught nearer
+        if settings.debug:
+            raise
+        where = f": {e.filename}" if e.filename else ""
+        click.echo(f"orchestrator: {e.strerror or e}{where}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
     sys.exit(status if isinstance(status, int) else 0)
 
 
