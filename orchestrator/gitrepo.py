@@ -15,7 +15,6 @@ from typing import NamedTuple
 
 from orchestrator.errors import GitError
 
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 SUBMODULE_MODE = "160000"
 
 
@@ -97,8 +96,6 @@ class Git:
         out = self.run("rev-parse", "--is-shallow-repository", check=False)
         return out.decode().strip() == "true"
 
-    def has_commits(self) -> bool:
-        return self.resolve("HEAD") is not None
 
     # -- trees ---------------------------------------------------------------
 

@@ -30,8 +30,7 @@ class ProjectMetadata:
     requirements: tuple[Requirement, ...] = ()
     uv_sources: tuple[tuple[str, str], ...] = ()  # (normalised name, "workspace"|"path"|...)
     settings: PackageSettings = field(default_factory=PackageSettings)
-    build_backend: str = ""
-    problems: tuple[str, ...] = ()  # requirements that could not be parsed
+    problems: tuple[str, ...] = ()  # what could not be read: requirements, wrong types
 
     def to_record(self) -> Record:
         """Nested tuples of plain values, for the parse cache (marshal writes them quickly)."""
@@ -46,14 +45,13 @@ class ProjectMetadata:
             settings.version_files,
             tuple((name, (t.command, t.needs_dependencies, t.inputs, t.env, t.global_files))
                   for name, t in settings.tasks),
-            self.build_backend,
             self.problems,
         )
 
     @classmethod
     def from_record(cls, record: Record) -> ProjectMetadata:
         (name, version, dynamic, requirements, uv_sources, ignore, version_files, tasks,
-         build_backend, problems) = record
+         problems) = record
         return cls(
             name=name,
             version=version,
@@ -62,7 +60,6 @@ class ProjectMetadata:
             uv_sources=uv_sources,
             settings=PackageSettings(ignore, version_files,
                                      tuple((n, TaskOverride(*o)) for n, o in tasks)),
-            build_backend=build_backend,
             problems=problems,
         )
 
@@ -189,7 +186,6 @@ def read_metadata(doc: dict[str, Any], path: str) -> ProjectMetadata:
         requirements=tuple(collector.requirements),
         uv_sources=_uv_sources(table(doc, "tool.uv.sources")),
         settings=settings,
-        build_backend=str(table(doc, "build-system").get("build-backend", "")),
         problems=tuple(collector.problems),
     )
 

@@ -72,8 +72,6 @@ class Package:
     dependencies: tuple[Dependency, ...] = ()
     dynamic: tuple[str, ...] = ()
     settings: PackageSettings = field(default_factory=PackageSettings)
-    declared_name: str = ""
-    build_backend: str = ""
 
     @property
     def pyproject(self) -> str:

@@ -323,8 +323,6 @@ def _package(name: str, directory: str, meta: ProjectMetadata, internal: set[str
         dependencies=internal_edges(name, meta, internal),
         dynamic=meta.dynamic,
         settings=meta.settings,
-        declared_name=meta.name or name,
-        build_backend=meta.build_backend,
     )
 
 
