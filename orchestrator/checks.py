@@ -106,7 +106,11 @@ def undeclared_imports(workspace: Workspace, graph: PackageGraph,
                        snapshot: Snapshot) -> Iterator[Finding]:
     """Imports the metadata does not declare: an error when no declared path leads there
     (affected detection would miss the importer), a warning when one does, indirectly."""
-    for importer, imported, files in hidden_imports(workspace.packages, snapshot):
+    scan = hidden_imports(workspace, snapshot)
+    for path in scan.unparsable:
+        yield Finding("warning", "unparsable-python",
+                      f"{path} is not valid Python, so its imports were not checked", path=path)
+    for importer, imported, files in scan.hidden:
         where = files[0] + (f" (and {len(files) - 1} more file(s))" if len(files) > 1 else "")
         if imported in graph.all_dependencies([importer]):
             yield Finding(

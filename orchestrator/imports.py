@@ -7,31 +7,25 @@ metadata, so it would miss the importer when the imported package changes.
 from __future__ import annotations
 
 import ast
-import posixpath
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from orchestrator.model import Package
 from orchestrator.snapshot import Snapshot
+from orchestrator.workspace import Workspace
 
 # Code that ships or tests a package; examples and scripts beside it are not part of it.
 _NOT_CODE = ("tests/fixtures/", "docs/", "build/", "dist/", "examples/", "scripts/",
              "benchmarks/")
 
 
-def owned_files(packages: Iterable[Package], paths: Iterable[str]) -> dict[str, list[str]]:
+def owned_files(workspace: Workspace, paths: Iterable[str]) -> dict[str, list[str]]:
     """Files of each package (the deepest package directory owns a file)."""
-    by_path = {p.path: p.name for p in packages}
-    owned: dict[str, list[str]] = {name: [] for name in by_path.values()}
+    owned: dict[str, list[str]] = {p.name: [] for p in workspace.packages}
     for path in paths:
-        directory = posixpath.dirname(path)
-        while True:
-            name = by_path.get(directory or ".")
-            if name is not None:
-                owned[name].append(path)
-                break
-            if not directory:
-                break
-            directory = posixpath.dirname(directory)
+        owner = workspace.owner(path)
+        if owner is not None:
+            owned[owner.name].append(path)
     return owned
 
 
@@ -54,12 +48,12 @@ def import_names(package: Package, files: list[str]) -> set[str]:
     return names
 
 
-def imported_modules(source: bytes, path: str) -> set[str]:
-    """Dotted names of the absolute imports in one file (unparsable files import nothing)."""
+def imported_modules(source: bytes, path: str) -> set[str] | None:
+    """Dotted names of the absolute imports in one file; None when it cannot be parsed."""
     try:
         tree = ast.parse(source, filename=path)
     except (SyntaxError, ValueError):
-        return set()
+        return None
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -93,21 +87,34 @@ def _providers(packages: tuple[Package, ...], owned: dict[str, list[str]]) -> di
     return provider
 
 
-def hidden_imports(packages: tuple[Package, ...], snapshot: Snapshot
-                   ) -> list[tuple[str, str, list[str]]]:
-    """(importer, imported package, files) for each undeclared internal import."""
-    owned = owned_files(packages, snapshot.paths())
-    provider = _providers(packages, owned)
+@dataclass(frozen=True)
+class ImportScan:
+    """Undeclared internal imports, and the files that could not be read as Python."""
+
+    hidden: list[tuple[str, str, list[str]]]  # (importer, imported package, files)
+    unparsable: list[str]
+
+
+def hidden_imports(workspace: Workspace, snapshot: Snapshot) -> ImportScan:
+    """Every import of an internal package its importer's metadata does not declare."""
+    owned = owned_files(workspace, snapshot.paths())
+    provider = _providers(workspace.packages, owned)
     found: dict[tuple[str, str], list[str]] = {}
-    for package in packages:
+    unparsable = []
+    for package in workspace.packages:
         declared = {d.name for d in package.dependencies} | {package.name}
         code = [p for p in owned[package.name]
                 if p.endswith(".py") and not any(f"/{x}" in f"/{p}" for x in _NOT_CODE)]
         for path, source in sorted(snapshot.contents(code).items()):
-            for module in imported_modules(source, path):
+            modules = imported_modules(source, path)
+            if modules is None:
+                unparsable.append(path)
+                continue
+            for module in modules:
                 target = provider_of(module, provider)
                 if target is not None and target not in declared:
                     files = found.setdefault((package.name, target), [])
                     if path not in files:
                         files.append(path)
-    return [(importer, target, files) for (importer, target), files in sorted(found.items())]
+    hidden = [(importer, target, files) for (importer, target), files in sorted(found.items())]
+    return ImportScan(hidden, unparsable)

@@ -99,3 +99,9 @@ def test_metadata_of_the_wrong_shape_is_reported(repo: GitRepo) -> None:
         dev = [{include-group = "missing"}]
     """)
     assert codes(repo) == {"invalid-version": "warning", "invalid-metadata": "warning"}
+
+
+def test_python_that_cannot_be_parsed_is_a_warning(repo: GitRepo) -> None:
+    repo.package("packages/a", "a")
+    repo.write("packages/a/src/a/broken.py", "def f(:\n")
+    assert codes(repo) == {"unparsable-python": "warning"}
