@@ -7,7 +7,7 @@ Pure functions over PackageGraph, shared by every renderer, so that `--focus`, `
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -147,26 +147,15 @@ def focus_names(graph: PackageGraph, focus: Sequence[str]) -> list[str]:
 def tree_roots(graph: PackageGraph, reverse: bool = False) -> list[str]:
     """Where a tree starts: packages nothing depends on (with `reverse`, packages that
     depend on nothing), plus one package of every cycle no such root reaches."""
-    follow = graph.dependents if reverse else graph.dependencies
+    reach = graph.all_dependents if reverse else graph.all_dependencies
     above = graph.dependencies if reverse else graph.dependents
     roots = [n for n in graph.names if not above(n)]
-    reached = set(roots) | _reach(roots, follow)
+    reached = set(roots) | reach(roots)
     for name in graph.names:
-        if name not in reached:
+        if name not in reached:  # only on a cycle: start from its first member
             roots.append(name)
-            reached |= {name} | _reach([name], follow)
+            reached |= {name} | reach([name])
     return roots
-
-
-def _reach(start: Iterable[str], follow: Callable[[str], list[str]]) -> set[str]:
-    seen: set[str] = set()
-    stack = list(start)
-    while stack:
-        for n in follow(stack.pop()):
-            if n not in seen:
-                seen.add(n)
-                stack.append(n)
-    return seen
 
 
 def _reasons(graph: PackageGraph,
