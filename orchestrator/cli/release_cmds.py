@@ -23,23 +23,14 @@ def release_group() -> None:
     """Plan, apply and publish a release of the packages that changed."""
 
 
-def _plan(settings: Settings, bumps: tuple[str, ...], pre: str | None) -> tuple[Any, Any]:
-    from orchestrator.release.model import Options
-    from orchestrator.release.plan import make_plan, parse_bumps
-    from orchestrator.release.vcs import ReleaseGit
-    from orchestrator.release.versions import normalise_label
-    from orchestrator.snapshot import CommitSnapshot
+def _options(settings: Settings, bumps: tuple[str, ...], pre: str | None) -> Any:
+    from orchestrator.release.plan import command_options
 
-    label = normalise_label(pre) if pre is not None else None
-    if label is not None and label != pre and settings.verbosity >= 0:
-        click.echo(f"note: --pre {pre} is written {label} in versions (PEP 440)", err=True)
-    options = Options(parse_bumps(bumps), label)
-    project = settings.project()
-    rgit = ReleaseGit(project.git)
-    head = rgit.head()
-    plan = make_plan(project.workspace(head), CommitSnapshot(project.git, head), rgit, head,
-                     options)
-    return plan, rgit
+    options, notes = command_options(bumps, pre)
+    if settings.verbosity >= 0:
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+    return options
 
 
 @release_group.command("plan")
@@ -50,8 +41,9 @@ def _plan(settings: Settings, bumps: tuple[str, ...], pre: str | None) -> tuple[
 def plan_cmd(settings: Settings, fmt: str, bumps: tuple[str, ...], pre: str | None) -> None:
     """Show what a release would do now; changes nothing."""
     from orchestrator.release import report
+    from orchestrator.release.plan import plan_at_head
 
-    plan, _ = _plan(settings, bumps, pre)
+    plan = plan_at_head(settings.project(), _options(settings, bumps, pre))
     emit(report.render_json(plan) if fmt == "json" else report.render_table(plan))
 
 
@@ -65,36 +57,20 @@ def apply_cmd(settings: Settings, yes: bool, bumps: tuple[str, ...], pre: str | 
               push: bool) -> None:
     """Set versions, write changelogs, commit once and tag each released package."""
     from orchestrator.release import report
-    from orchestrator.release.apply import announced_tags, apply_plan, resume, unfinished
-    from orchestrator.release.vcs import ReleaseGit
+    from orchestrator.release.apply import run_apply
 
-    project = settings.project()
-    rgit = ReleaseGit(project.git)
-    announced = announced_tags(rgit)
-    if announced is not None and unfinished(rgit, announced):  # finish that release commit
-        workspace = project.workspace(rgit.head())
-        emit(report.render_applied(resume(rgit, workspace, announced, push=push)))
-        return
-    plan, rgit = _plan(settings, bumps, pre)
-    if not plan.releases:
-        if push and announced is not None:  # a finished release commit, perhaps unpushed
-            workspace = project.workspace(rgit.head())
-            emit(report.render_applied(resume(rgit, workspace, announced, push=True)))
-        else:
-            emit(report.render_table(plan))
-        return
-    if not yes:
-        _confirm(report.render_table(plan))
-    emit(report.render_applied(apply_plan(project.root, rgit, plan, push=push)))
+    def confirm(plan: Any) -> bool:
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise OrchestratorError("release apply needs a confirmation and there is no "
+                                    "terminal: pass --yes to apply without asking")
+        click.echo(report.render_table(plan), nl=False)
+        return click.confirm("Apply this release?", default=False)
 
-
-def _confirm(table: str) -> None:
-    if not sys.stdin.isatty():
-        raise OrchestratorError("release apply needs a confirmation and there is no terminal: "
-                                "pass --yes to apply without asking")
-    click.echo(table, nl=False)
-    if not click.confirm("Apply this release?", default=False):
-        raise OrchestratorError("release not applied: not confirmed")
+    outcome = run_apply(settings.project(), _options(settings, bumps, pre), push=push,
+                        confirm=confirm)
+    emit(report.render_outcome(outcome))
 
 
 @release_group.command("publish")

@@ -19,11 +19,13 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
+from orchestrator.context import Project
 from orchestrator.errors import FailedError, OrchestratorError
 from orchestrator.model import Package
 from orchestrator.release import changelog
 from orchestrator.release.edit import edit_pyproject, edit_version_file
-from orchestrator.release.model import ReleasePlan
+from orchestrator.release.model import Options, ReleasePlan
+from orchestrator.release.plan import plan_at_head
 from orchestrator.release.tags import TagFormat, tag_name_problem
 from orchestrator.release.vcs import ReleaseGit, release_tags, release_trailers
 from orchestrator.workspace import Workspace
@@ -199,6 +201,28 @@ def commit_message(plan: ReleasePlan) -> str:
 
 
 # -- the whole run -------------------------------------------------------------
+
+
+def run_apply(project: Project, options: Options, *, push: bool,
+              confirm: Callable[[ReleasePlan], bool]) -> ApplyResult | ReleasePlan:
+    """`release apply`: finish HEAD's release commit if it is one with tags missing (or
+    unpushed, with `push`), else plan and, once `confirm` accepts the plan, apply it.
+
+    Gives the plan itself when there is nothing to release.
+    """
+    rgit = ReleaseGit(project.git)
+    announced = announced_tags(rgit)
+    if announced is not None and unfinished(rgit, announced):
+        return resume(rgit, project.workspace(rgit.head()), announced, push=push)
+    plan = plan_at_head(project, options, rgit)
+    if not plan.releases:
+        if push and announced is not None:  # a finished release commit, perhaps unpushed
+            return resume(rgit, project.workspace(rgit.head()), announced, push=True)
+        return plan
+    if not confirm(plan):
+        raise OrchestratorError("release not applied: not confirmed")
+    return apply_plan(project.root, rgit, plan, push=push)
+
 
 
 def apply_plan(root: Path, rgit: ReleaseGit, plan: ReleasePlan, *, push: bool) -> ApplyResult:

@@ -6,7 +6,10 @@ as written, and hands them, as plain data, to the pure `decide` function.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from orchestrator.config import Config
+from orchestrator.context import Project
 from orchestrator.errors import ConfigError, OrchestratorError
 from orchestrator.globs import FilePatterns
 from orchestrator.metadata import canonical
@@ -17,9 +20,19 @@ from orchestrator.release.model import Options, Release, ReleasePlan
 from orchestrator.release.sites import requirement_sites
 from orchestrator.release.tags import TagFormat, tag_name_problem
 from orchestrator.release.vcs import Commit, ReleaseGit
-from orchestrator.snapshot import Snapshot
+from orchestrator.release.versions import normalise_label
+from orchestrator.snapshot import CommitSnapshot, Snapshot
 from orchestrator.tomlfile import parse_toml
 from orchestrator.workspace import Workspace
+
+
+def plan_at_head(project: Project, options: Options,
+                 rgit: ReleaseGit | None = None) -> ReleasePlan:
+    """The plan for the commit HEAD names now, read from that commit, never the working tree."""
+    rgit = rgit or ReleaseGit(project.git)
+    head = rgit.head()
+    return make_plan(project.workspace(head), CommitSnapshot(project.git, head), rgit, head,
+                     options)
 
 
 def make_plan(workspace: Workspace, snapshot: Snapshot, rgit: ReleaseGit, head: str,
@@ -84,7 +97,16 @@ def requirements(workspace: Workspace, snapshot: Snapshot) -> Requirements:
     return found
 
 
-def parse_bumps(values: tuple[str, ...]) -> dict[str, Level]:
+def command_options(bumps: Iterable[str], pre: str | None) -> tuple[Options, tuple[str, ...]]:
+    """`--bump` and `--pre` as plan options, with a note when --pre is spelled another way
+    than versions write it."""
+    label = normalise_label(pre) if pre is not None else None
+    notes = ((f"--pre {pre} is written {label} in versions (PEP 440)",)
+             if label is not None and label != pre else ())
+    return Options(parse_bumps(bumps), label), notes
+
+
+def parse_bumps(values: Iterable[str]) -> dict[str, Level]:
     """`--bump PKG=LEVEL` options as a mapping of normalised names."""
     bumps: dict[str, Level] = {}
     for value in values:

@@ -49,6 +49,13 @@ def _reason(reason: Reason) -> str:
             "version-set": "version already set by hand"}.get(reason.type, reason.type)
 
 
+def render_outcome(outcome: ApplyResult | ReleasePlan) -> str:
+    """What `release apply` did, or the plan when there was nothing to release."""
+    if isinstance(outcome, ReleasePlan):
+        return render_table(outcome)
+    return render_applied(outcome)
+
+
 def render_applied(result: ApplyResult) -> str:
     lines = []
     if result.resumed:

@@ -398,3 +398,13 @@ def test_gits_complaint_is_its_error_not_its_advice() -> None:
     assert complaint("To /r.git\n!\tHEAD:refs/heads/main\t[rejected] (fetch first)\nDone\n",
                      "error: failed to push some refs to '/r.git'\nhint: ...\n"
                      ) == "HEAD:refs/heads/main [rejected] (fetch first)"
+
+
+def test_options_are_checked_before_a_release_commit_is_finished(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = small_monorepo(tmp_path)
+    head = _legacy_release_commit(repo, "Release-Tags: t-core-v1.2.1")
+    out = apply(capsys, repo, "--bump", "t-core", code=2)
+    assert "--bump 't-core' must be PKG=major" in out
+    assert repo.git("tag", "--points-at", head) == ""
+    assert "tagged t-core-v1.2.1" in apply(capsys, repo, "--pre", "alpha")
