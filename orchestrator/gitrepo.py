@@ -110,11 +110,18 @@ class Git:
                 entries.append(TreeEntry(path, mode, object_id))
         return entries
 
-    def worktree_files(self) -> list[str]:
-        """Tracked files plus untracked ones that git does not ignore."""
-        out = self.run("ls-files", "-z", "--cached", "--others", "--exclude-standard",
+    def worktree_files(self) -> tuple[list[str], set[str]]:
+        """Tracked files plus untracked ones that git does not ignore, and which of them a
+        sparse checkout leaves off the disk (git still tracks them: they are in the tree)."""
+        out = self.run("ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard",
                        "--deduplicate")
-        return list(_split_z(out))
+        paths, sparse = [], set()
+        for record in _split_z(out):
+            tag, path = record[0], record[2:]
+            paths.append(path)
+            if tag == "S":
+                sparse.add(path)
+        return paths, sparse
 
     def read_blobs(self, object_ids: Iterable[str]) -> dict[str, bytes]:
         """Object contents through one `cat-file --batch` process."""

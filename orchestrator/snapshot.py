@@ -44,33 +44,40 @@ class Snapshot:
 
 
 class WorktreeSnapshot(Snapshot):
-    """Files on disk: tracked ones plus untracked ones that git does not ignore."""
+    """Files on disk: tracked ones plus untracked ones that git does not ignore. Files a
+    sparse checkout leaves off the disk are read from the index: they are still part of the
+    tree, and a change to them must not go unnoticed."""
 
     def __init__(self, git: Git):
         self.git = git
         self.label = "working tree"
         self._paths: list[str] | None = None
+        self._sparse: set[str] = set()
         self._data: dict[str, bytes | None] = {}
 
     def paths(self) -> list[str]:
         if self._paths is None:
+            listed, self._sparse = self.git.worktree_files()
             # os.path on one string prefix: Path objects per file cost twice as much here.
             root = f"{self.git.root}{os.sep}"
-            self._paths = [p for p in self.git.worktree_files() if os.path.isfile(root + p)]
+            self._paths = [p for p in listed if p in self._sparse or os.path.isfile(root + p)]
         return self._paths
 
     def contents(self, paths: list[str]) -> dict[str, bytes]:
-        found = {}
-        for path in paths:
-            if path not in self._data:
-                try:
-                    self._data[path] = (self.git.root / path).read_bytes()
-                except OSError:
-                    self._data[path] = None
-            data = self._data[path]
-            if data is not None:
-                found[path] = data
-        return found
+        missing = [p for p in paths if p not in self._data and not self._read_disk(p)]
+        if missing:
+            self.paths()  # learn which of them a sparse checkout left in the index only
+            from_index = [p for p in missing if p in self._sparse]
+            blobs = self.git.read_blobs(f":{p}" for p in from_index)
+            self._data.update((p, blobs.get(f":{p}")) for p in from_index)
+        return {p: data for p in paths if (data := self._data.get(p)) is not None}
+
+    def _read_disk(self, path: str) -> bool:
+        try:
+            self._data[path] = (self.git.root / path).read_bytes()
+        except OSError:
+            return False
+        return True
 
     def keys(self, paths: list[str]) -> dict[str, str]:
         return {path: blob_id(data) for path, data in self.contents(paths).items()}

@@ -181,3 +181,13 @@ def test_the_tools_own_state_never_counts_as_a_change(capsys: Capsys, mono: GitR
     again = run_cli(capsys, mono.root, "affected", "--base", "feature", "--format", "json")
     assert first.stdout == ""
     assert json.loads(again.stdout)["changed_files"] == []
+
+
+def test_a_sparse_checkout_still_sees_every_package(capsys: Capsys, mono: GitRepo) -> None:
+    """Packages outside the sparse cone are still in the tree: their changes count."""
+    mono.git("sparse-checkout", "set", "--no-cone", "/pyproject.toml", "/packages/other/")
+    assert not (mono.root / "packages/db/pyproject.toml").exists()
+    names = run_cli(capsys, mono.root, "list", "--format", "names")
+    assert names.stdout.split() == ["acme-api", "acme-auth", "acme-db", "acme-log", "acme-other"]
+    result = run_cli(capsys, mono.root, "affected", "--base", "main")
+    assert result.stdout == "acme-api\nacme-auth\nacme-db\n"
