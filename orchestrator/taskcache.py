@@ -16,6 +16,7 @@ import platform
 import shutil
 import sys
 import tempfile
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -34,14 +35,15 @@ if TYPE_CHECKING:
     from orchestrator.graph import PackageGraph
     from orchestrator.workspace import Workspace
 
-KEY_FORMAT = 2
+KEY_FORMAT = 3
 
 
 # -- the state of the working tree -------------------------------------------------------
 
 
 def worktree_ids(git: Git) -> dict[str, str]:
-    """A content id per file: index blob ids, replaced by hashes of files that differ.
+    """A content id per file, mode included: index entries, replaced by what is on disk for
+    files that differ.
 
     One `ls-files -s` and one `status` for the whole repository, whatever its size.
     """
@@ -49,15 +51,34 @@ def worktree_ids(git: Git) -> dict[str, str]:
     for record in git.run("ls-files", "-s", "-z").split(b"\0"):
         if record:
             meta, _, path = record.decode("utf-8", "surrogateescape").partition("\t")
-            ids[path] = meta.split(" ")[1]
+            mode, object_id, _stage = meta.split(" ")
+            ids[path] = f"{mode} {object_id}"
     for path in git.dirty_paths():
-        try:
-            ids[path] = blob_id((git.root / path).read_bytes())
-        except IsADirectoryError:
-            continue  # a nested repository: its own commit id is already listed
-        except OSError:
-            ids[path] = "deleted"
+        ids[path] = _disk_id(git, path)
     return ids
+
+
+def _disk_id(git: Git, path: str) -> str:
+    full = git.root / path
+    if full.is_symlink():
+        return f"120000 {blob_id(os.readlink(full).encode('utf-8', 'surrogateescape'))}"
+    if full.is_dir():  # a submodule: its checked-out commit, or never cached while dirty
+        return _submodule_id(full)
+    try:
+        mode = "100755" if full.stat().st_mode & 0o100 else "100644"  # as git records it
+        return f"{mode} {blob_id(full.read_bytes())}"
+    except OSError:
+        return "deleted"
+
+
+def _submodule_id(directory: Path) -> str:
+    from orchestrator.gitrepo import Git
+
+    sub = Git(directory)
+    head = sub.resolve("HEAD") or "none"
+    if sub.dirty_paths():
+        return f"160000 {head} modified-{uuid.uuid4().hex}"  # no key can stand for it
+    return f"160000 {head}"
 
 
 # -- uv.lock closures ----------------------------------------------------------------------

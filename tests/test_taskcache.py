@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import platform
+import subprocess
 import textwrap
 import threading
 from pathlib import Path
@@ -166,12 +167,12 @@ def test_lock_closure_is_transitive() -> None:
 def test_worktree_ids_use_one_listing_and_hash_dirty_files(project: Project,
                                                            repo: GitRepo) -> None:
     ids = worktree_ids(project.git)
-    assert ids["packages/a/pyproject.toml"] == repo.git("rev-parse",
-                                                        "HEAD:packages/a/pyproject.toml")
+    assert ids["packages/a/pyproject.toml"] == "100644 " + repo.git(
+        "rev-parse", "HEAD:packages/a/pyproject.toml")
     repo.write("packages/a/untracked.py", "")
     (repo.root / "packages/c/src/acme_c/__init__.py").unlink()
     ids = worktree_ids(project.git)
-    assert ids["packages/a/untracked.py"] == "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+    assert ids["packages/a/untracked.py"] == "100644 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
     assert ids["packages/c/src/acme_c/__init__.py"] == "deleted"
 
 
@@ -213,3 +214,35 @@ def test_global_files_a_named_root_owns_invalidate_every_package(repo: GitRepo) 
     before = keys(repo.root)
     repo.write("conftest.py", "A = 2\n")  # owned by the named root, and global
     assert changed(before, keys(repo.root)) == ["acme-a", "monorepo"]
+
+
+def test_a_mode_change_invalidates_the_package(project: Project, repo: GitRepo) -> None:
+    before = keys(project.root)
+    (repo.root / "packages/c/src/acme_c/__init__.py").chmod(0o755)
+    assert changed(before, keys(project.root)) == ["acme-c"]
+    repo.commit("chmod")
+    committed = keys(project.root)
+    assert changed(before, committed) == ["acme-c"]
+
+
+def test_a_dirty_submodule_is_never_answered_from_the_cache(project: Project, repo: GitRepo,
+                                                            tmp_path: Path) -> None:
+    from tests.gitutil import make_repo
+
+    sub = make_repo(tmp_path, name="sub")
+    sub.write("a.txt", "1\n")
+    sub.commit("one")
+    sub.write("a.txt", "2\n")
+    sub.commit("two")
+    repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub.root),
+             "packages/c/vendor/sub")
+    repo.commit("submodule")
+    before = keys(project.root)
+    assert keys(project.root) == before
+    inner = repo.root / "packages/c/vendor/sub"
+    subprocess.run(["git", "checkout", "-q", "HEAD~1"], cwd=inner, check=True)
+    moved = keys(project.root)
+    assert changed(before, moved) == ["acme-c"]
+    assert keys(project.root) == moved  # a moved pointer is a stable key
+    (inner / "a.txt").write_text("edited\n")
+    assert keys(project.root)["acme-c"] != keys(project.root)["acme-c"]
