@@ -160,7 +160,9 @@ class Execution:
         threading.Thread(target=self._wait, args=(job.package, proc), daemon=True).start()
 
     def _wait(self, name: str, proc: subprocess.Popen[bytes]) -> None:
-        self.done.put((name, proc.wait()))
+        code = proc.wait()
+        terminate([proc], self.settings.grace)  # what it left running in its group goes too
+        self.done.put((name, code))
 
     def _argv(self, job: Job) -> tuple[list[str], Path | None]:
         """The command, with a JUnit file requested from pytest so results can be merged."""

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -169,3 +170,25 @@ def test_a_cycle_over_order_edges_is_an_error_for_tasks_that_need_order(repo: Gi
 def test_results_come_back_in_job_order(repo: GitRepo) -> None:
     project = task_repo(repo)
     assert list(run(project, jobs=1)) == ["acme-a", "acme-b", "acme-c", "acme-d"]
+
+
+def test_processes_a_task_leaves_behind_are_stopped(repo: GitRepo, tmp_path: Path) -> None:
+    pid_file = tmp_path / "daemon.pid"
+    script = tmp_path / "leave.py"
+    script.write_text(
+        "import subprocess, sys\n"
+        "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(p.pid))\n"
+    )
+    repo.write("pyproject.toml", "[tool.orchestrator.tasks]\n"
+                                 f'leave = ["{{python}}", "{script}"]\n')
+    repo.package("packages/a", "acme-a")
+    repo.commit()
+    plan = plan_run(Project(repo.root), RunRequest("leave", SelectionRequest("all"),
+                                                   use_cache=False))
+    (result,) = execute(plan.jobs, plan.settings)
+    assert result.status == "passed"
+    daemon = int(pid_file.read_text())
+    stat = Path(f"/proc/{daemon}/stat")
+    alive = stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    assert not alive
