@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Sequence
@@ -96,7 +97,7 @@ def _own_case(task: str, result: TaskResult, root: Path) -> ET.Element:
                       time=f"{result.duration:.3f}")
     if result.status == "failed":
         failure = ET.SubElement(case, "failure", message=f"exit code {result.exit_code}")
-        failure.text = tail(root, result)
+        failure.text = xml_text(tail(root, result))
     elif result.status in ("skipped", "no-tests"):
         ET.SubElement(case, "skipped", message=result.reason or result.status)
     elif result.status == "cached":
@@ -117,6 +118,16 @@ def _count(target: ET.Element, suites: list[ET.Element]) -> None:
     target.set("tests", str(len(cases)))
     for tag, attr in (("failure", "failures"), ("error", "errors"), ("skipped", "skipped")):
         target.set(attr, str(sum(1 for c in cases if c.find(tag) is not None)))
+
+
+# Terminal colour sequences, then every character XML 1.0 cannot hold.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """Log text as an XML document can hold it: colours dropped, control characters shown."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", _ANSI.sub("", text))
 
 
 def check_writable(path: Path, what: str, *, directory: bool) -> None:

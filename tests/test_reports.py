@@ -68,3 +68,17 @@ def test_junit_has_a_suite_per_package_with_pytest_cases_merged(tmp_path: Path) 
     assert "Traceback: <&>" in (cli.text or "")
     assert suites["acme-api"].find("testcase/skipped") is not None
     assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("5", "2", "1")
+
+
+def test_junit_stays_valid_xml_when_a_log_has_colours_and_control_characters(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / ".orchestrator/logs/lint/acme-cli.log"
+    log.parent.mkdir(parents=True)
+    log.write_text("ansi \x1b[31mred\x1b[0m done\x00\x07\n", encoding="utf-8")
+    result = TaskResult("acme-cli", "failed", 0.3, ".orchestrator/logs/lint/acme-cli.log", 1,
+                        measured=0.3)
+    suites = ET.fromstring(render_junit("lint", [result], tmp_path))
+    failure = suites.find(".//failure")
+    assert failure is not None and failure.text is not None
+    assert "ansi red done\\x00\\x07" in failure.text
