@@ -8,6 +8,7 @@ same durations file compute the same N disjoint shards without talking to each o
 from __future__ import annotations
 
 import json
+import math
 import os
 import statistics
 import tempfile
@@ -48,7 +49,14 @@ def read_durations(path: Path) -> dict[str, float]:
     durations = _from_report(data, path) if "results" in data else data.get("durations", {})
     if not isinstance(durations, dict):
         raise OrchestratorError(f"durations file {path} has no 'durations' table")
-    return {str(k): float(v) for k, v in durations.items() if isinstance(v, int | float)}
+    found = {str(k): float(v) for k, v in durations.items() if isinstance(v, int | float)}
+    for name, seconds in found.items():
+        if not math.isfinite(seconds) or seconds < 0:
+            # NaN would make the split differ between machines; refuse rather than guess.
+            raise OrchestratorError(
+                f"durations file {path}: {name} has {seconds!r} seconds, not a finite "
+                "number >= 0")
+    return found
 
 
 def _from_report(data: Mapping[str, Any], path: Path) -> dict[str, float]:

@@ -85,3 +85,12 @@ def test_bad_shard_is_a_usage_error(text: str) -> None:
 
 def test_parse_shard() -> None:
     assert parse_shard("2/4") == (2, 4)
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-5"])
+def test_durations_that_are_not_finite_or_negative_are_refused(tmp_path: Path,
+                                                               value: str) -> None:
+    path = tmp_path / "d.json"
+    path.write_text(f'{{"durations": {{"acme-a": {value}}}}}')
+    with pytest.raises(OrchestratorError, match="not a finite number >= 0"):
+        read_durations(path)

@@ -147,3 +147,15 @@ def test_an_os_error_is_a_sentence_naming_the_file(capsys: pytest.CaptureFixture
     result = run_cli(capsys, repo.root, "list", "--format", "json")
     assert result.exit_code == 2
     assert result.stderr == "orchestrator: Permission denied: packages/a/pyproject.toml\n"
+
+
+def test_a_relative_config_is_read_from_the_c_directory(capsys: pytest.CaptureFixture[str],
+                                                        repo: GitRepo, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    repo.package("libs/a", "a")
+    repo.package("other/b", "b")
+    repo.write("ci/orchestrator.toml", 'members = ["libs/*"]\n')
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(capsys, repo.root, "--config", "ci/orchestrator.toml", "list",
+                     "--format", "names")
+    assert (result.exit_code, result.stdout.split()) == (0, ["a"])

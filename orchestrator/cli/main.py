@@ -83,7 +83,10 @@ def cli(settings: Settings, directory: Path | None, config_file: Path | None, ve
         quiet: bool, no_color: bool, debug: bool) -> None:
     """Affected tests, coordinated releases and dependency graphs for Python monorepos."""
     settings.directory = directory or Path.cwd()
-    settings.config_file = config_file
+    # Like git -C: a relative --config is read from the directory -C names.
+    settings.config_file = (directory / config_file if directory is not None
+                            and config_file is not None and not config_file.is_absolute()
+                            else config_file)
     settings.verbosity = -1 if quiet else verbose
     settings.color = not no_color
     settings.debug = debug
