@@ -1,14 +1,32 @@
-"""Every git operation a release needs, reads and writes, by argv through `gitrepo.Git`."""
+"""Every git operation a release needs, reads and writes, through GitPython.
+
+Tags, the branch, remotes and commit messages are read and annotated tags made through
+GitPython's object model. What git's own commands do better runs by argv through the same
+`Repo.git` runner: `log` (every commit of a path with its files in one process, where
+GitPython would start one more per commit), `tag --merged`, staging and committing (git's
+filters apply, which GitPython's index writer skips), fetch, atomic push and worktrees. That
+runner is set up once, in `_open`, as gitrepo.Git runs git: no optional locks,
+core.quotepath=false, git's messages in English (LC_ALL=C), no pager, never a prompt for a
+password. GitPython is imported only when a release first touches git, so that other
+commands never pay for it. The working tree's status and commit times are gitrepo.Git's.
+"""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from orchestrator.errors import GitError
 from orchestrator.gitrepo import Git
+from orchestrator.release.tags import tag_name_problem
+
+if TYPE_CHECKING:
+    from git import Repo
+    from git.exc import GitCommandError
+    from git.refs.remote import RemoteReference
+    from git.refs.tag import TagReference
 
 # A trailer every release commit carries, one line per tag, so later plans never count its
 # own edits and a rerun of apply knows which tags to finish. A tag name cannot hold a line
@@ -67,6 +85,30 @@ def complaint(stdout: str, stderr: str) -> str:
     return errors[0] if errors else (lines[-1] if lines else "no output")
 
 
+# The environment gitrepo.Git gives git, so that a release reads what `affected` reads.
+_ENVIRONMENT = {"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
+
+
+def _open(root: Path) -> Repo:
+    """The repository at `root`, its runner set up as gitrepo.Git runs git."""
+    try:
+        import git
+    except ImportError as e:  # GitPython refuses to import when it cannot run git
+        raise GitError("git is not installed or not on PATH") from e
+    repo = git.Repo(root)
+    repo.git.update_environment(**_ENVIRONMENT)
+    repo.git.set_persistent_git_options(no_pager=True, c="core.quotepath=false")
+    return repo
+
+
+class Ran(NamedTuple):
+    """How one git command went: its exit status and what it printed."""
+
+    status: int
+    stdout: str
+    stderr: str
+
+
 class ReleaseGit:
     """The release's view of one repository: history reads and the few writes it makes."""
 
@@ -74,98 +116,134 @@ class ReleaseGit:
         self.git = git
         self.root = git.root
 
-    def _attempt(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run git and hand back how it went, for the calls whose failure is reported in git's
-        own words (in English, and never waiting for a password at a prompt)."""
-        env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
-        return subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True,
-                              env=env, check=False)
+    @cached_property
+    def repo(self) -> Repo:
+        return _open(self.root)
 
-    def _resolve(self, ref: str) -> str | None:
-        # Not Git.resolve: that memoises, and a release moves HEAD and creates tags.
-        out = self.git.run("rev-parse", "--verify", "--quiet", "--end-of-options",
-                           f"{ref}^{{commit}}", check=False)
-        return out.decode().strip() or None
+    def _run(self, command: str, *args: str) -> Ran:
+        """`git COMMAND ARGS...` through the repository's runner; never raises."""
+        status, stdout, stderr = getattr(self.repo.git, command)(
+            *args, with_extended_output=True, with_exceptions=False)
+        return Ran(status, stdout, stderr)
+
+    def _output(self, failure: str, command: str, *args: str) -> str:
+        """What the command printed; a GitError saying `failure` and git's complaint if it
+        failed."""
+        ran = self._run(command, *args)
+        if ran.status != 0:
+            raise GitError(f"{failure} ({complaint(ran.stdout, ran.stderr)})",
+                           detail=f"git {command} {' '.join(args)} in {self.root}")
+        return ran.stdout
+
+    # -- reads ---------------------------------------------------------------
 
     def head(self) -> str:
-        sha = self._resolve("HEAD")
-        if sha is None:
-            raise GitError(f"{self.root} has no commits yet")
-        return sha
+        try:
+            return self.repo.head.commit.hexsha  # read afresh: a release moves HEAD
+        except ValueError as e:
+            raise GitError(f"{self.root} has no commits yet") from e
 
     def branch(self) -> str | None:
-        out = self.git.run("symbolic-ref", "-q", "--short", "HEAD", check=False)
-        return out.decode().strip() or None
+        return None if self.repo.head.is_detached else self.repo.active_branch.name
 
     def message(self, commit: str) -> str:
-        return self.git.run("show", "-s", "--format=%B", commit).decode()
+        message = self.repo.commit(commit).message
+        return message if isinstance(message, str) else message.decode(errors="replace")
 
     def commits(self, since: str | None, head: str, path: str) -> list[Commit]:
         """Non-merge commits in `since..head` that touched `path`, newest first."""
         spec = head if since is None else f"{since}..{head}"
         pathspec = [] if path == "." else ["--", path]
-        out = self.git.run("log", "-z", "--no-merges", "--no-renames", "--name-only",
+        out = self._output(f"cannot read the history of {path} in {spec}", "log", "-z",
+                           "--no-merges", "--no-renames", "--name-only",
                            "--format=%x01%H%x02%B%x03", spec, *pathspec)
-        return [_parse_commit(chunk) for chunk in out.decode(errors="replace").split("\x01")
-                if chunk.strip("\0\n")]
+        return [_parse_commit(chunk) for chunk in out.split("\x01") if chunk.strip("\0\n")]
 
     def tags_merged(self, head: str) -> list[str]:
         """Tags whose commits are reachable from `head`."""
-        out = self.git.run("tag", "--list", "--merged", head)
-        return out.decode().split()
+        return self._output(f"cannot list the tags reachable from {head}", "tag", "--list",
+                            "--merged", head).split()
 
     def tags_at(self, commit: str) -> list[str]:
-        return self.git.run("tag", "--list", "--points-at", commit).decode().split()
+        return sorted(tag.name for tag in self.repo.tags if _commit_of(tag) == commit)
 
     def tag_commit(self, tag: str) -> str | None:
-        return self._resolve(f"refs/tags/{tag}")
+        if tag_name_problem(tag) is not None:
+            return None  # no tag of that name can exist (nor be read as a path of .git)
+        return _commit_of(self.repo.tag(f"refs/tags/{tag}"))
+
+    def remote_of(self, branch: str) -> str:
+        return str(self.repo.heads[branch].config_reader().get_value("remote", "origin"))
+
+    def has_remote(self, remote: str) -> bool:
+        return remote in {r.name for r in self.repo.remotes}
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        from git.exc import BadName, GitCommandError
+
+        try:
+            return self.repo.is_ancestor(self.repo.commit(ancestor), self.repo.commit(descendant))
+        except (BadName, ValueError, GitCommandError):  # an unknown commit is no ancestor
+            return False
 
     # -- writes --------------------------------------------------------------
 
     def commit(self, paths: list[str], message: str) -> str:
-        self.git.run("add", "--", *paths)
-        self.git.run("commit", "-q", "--no-verify", "-m", message)
+        self._output(f"cannot stage {', '.join(paths)}", "add", "--", *paths)
+        self._output("cannot commit the release", "commit", "-q", "--no-verify", "-m", message)
         return self.head()
 
     def unstage(self, paths: list[str]) -> None:
-        self.git.run("reset", "-q", "--", *paths, check=False)
+        self._run("reset", "-q", "--", *paths)
 
     def create_tag(self, tag: str, commit: str, message: str) -> None:
-        self.git.run("tag", "-a", "-m", message, tag, commit)
+        from git.exc import GitCommandError
 
-    def delete_tag(self, tag: str) -> None:
-        self.git.run("tag", "-d", tag, check=False)
-
-    def remote_of(self, branch: str) -> str:
-        out = self.git.run("config", "--get", f"branch.{branch}.remote", check=False)
-        return out.decode().strip() or "origin"
-
-    def has_remote(self, remote: str) -> bool:
-        return remote in self.git.run("remote").decode().split()
+        try:
+            self.repo.create_tag(tag, ref=commit, message=message)
+        except GitCommandError as e:
+            raise GitError(f"cannot create tag {tag} ({_complaint_of(e)})") from e
 
     def fetch(self, remote: str, branch: str) -> str | None:
         """The remote's commit for `branch` after fetching it, or None when it has none."""
-        proc = self._attempt("fetch", "-q", remote)
-        if proc.returncode != 0:
-            raise GitError(f"cannot fetch from {remote} ({complaint(proc.stdout, proc.stderr)})")
-        return self.git.run("rev-parse", "--verify", "-q", f"refs/remotes/{remote}/{branch}",
-                            check=False).decode().strip() or None
+        self._output(f"cannot fetch from {remote}", "fetch", "-q", remote)
+        from git.refs.remote import RemoteReference
 
-    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
-        return self._attempt("merge-base", "--is-ancestor", ancestor, descendant).returncode == 0
+        return _commit_of(RemoteReference(self.repo, f"refs/remotes/{remote}/{branch}"))
 
     def push(self, remote: str, branch: str, tags: list[str]) -> str | None:
         """Push the branch and tags in one atomic update; git's complaint when refused."""
         refs = [f"HEAD:refs/heads/{branch}", *(f"refs/tags/{t}:refs/tags/{t}" for t in tags)]
-        proc = self._attempt("push", "--atomic", "--porcelain", remote, *refs)
-        return None if proc.returncode == 0 else complaint(proc.stdout, proc.stderr)
+        ran = self._run("push", "--atomic", "--porcelain", remote, *refs)
+        return None if ran.status == 0 else complaint(ran.stdout, ran.stderr)
 
     def add_worktree(self, directory: Path, commit: str) -> None:
-        self.git.run("worktree", "add", "-q", "--detach", str(directory), commit)
+        self._output(f"cannot check out {commit[:12]} in {directory}", "worktree", "add", "-q",
+                     "--detach", str(directory), commit)
 
     def remove_worktree(self, directory: Path) -> None:
-        self.git.run("worktree", "remove", "--force", str(directory), check=False)
-        self.git.run("worktree", "prune", check=False)
+        self._run("worktree", "remove", "--force", str(directory))
+        self._run("worktree", "prune")
+
+
+def _commit_of(ref: TagReference | RemoteReference) -> str | None:
+    """The commit a ref names (through annotated tags), or None when it names none."""
+    try:
+        return ref.commit.hexsha
+    except (ValueError, TypeError):  # missing, or naming a tree or blob
+        return None
+
+
+def _complaint_of(error: GitCommandError) -> str:
+    """git's complaint in a GitPython error.
+
+    Its `stdout` and `stderr` attributes are decorated for printing; the arguments it was
+    raised with, (command, status, stderr, stdout), are git's own words.
+    """
+    from git.compat import safe_decode
+
+    stderr, stdout = (*error.args[2:4], None, None)[:2]
+    return complaint(safe_decode(stdout) or "", safe_decode(stderr) or "")
 
 
 def _parse_commit(chunk: str) -> Commit:
