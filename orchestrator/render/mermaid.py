@@ -31,7 +31,8 @@ CLASS_DEFS = {
     "dependency": "fill:#fff1cf,stroke:#cf8a00,color:#152033",
     "unaffected": "fill:#f5f6f8,stroke:#c3c9d3,color:#7d8696",
 }
-_ENTITIES = [("#", "#35;"), ("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")]
+# Numeric entity codes: Mermaid decodes these the same way in every version and renderer.
+_ENTITIES = [("#", "#35;"), ("&", "#38;"), ('"', "#34;"), ("<", "#60;"), (">", "#62;")]
 
 
 def label(text: str) -> str:

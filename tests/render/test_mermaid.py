@@ -23,7 +23,7 @@ def test_ids_never_clash_with_keywords_or_each_other() -> None:
 
 
 def test_labels_are_entity_escaped() -> None:
-    assert label('a "b" <c> & #d') == "a #quot;b#quot; #lt;c#gt; #amp; #35;d"
+    assert label('a "b" <c> & #d') == "a #34;b#34; #60;c#62; #38; #35;d"
 
 
 def test_flowchart_of_the_example() -> None:
