@@ -218,7 +218,7 @@ def _build(run: _Run, package: Package) -> list[Path]:
                           text=True, env=env, check=False)
     if proc.returncode != 0:
         tail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-3:]
-        raise OrchestratorError(f"building {package.name} failed: {' | '.join(tail)}")
+        raise OrchestratorError(f"building {package.name} failed: {scrub(' | '.join(tail))}")
     return sorted(out.iterdir(), key=lambda p: (not artifacts.is_sdist(p), p.name))
 
 

@@ -270,3 +270,36 @@ def test_an_index_url_that_is_not_one_is_a_usage_error(
         assert result.exit_code == 2, result
         assert result.stderr == (f"orchestrator: {where} {url!r} is not an http:// or https:// "
                                  "URL with a host name\n")
+
+
+FAILING_BACKEND = '''\
+import sys
+
+
+def build_sdist(sdist_directory, config_settings=None):
+    print("cannot read https://uploader:s3cret-pass@example.org/simple/ (s3cret-pass)",
+          file=sys.stderr)
+    raise SystemExit(1)
+'''
+
+
+def test_a_failed_build_never_shows_credentials(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], pypi: Index) -> None:
+    repo = checked_repo(tmp_path, pypi, "pg", """\
+        [build-system]
+        requires = []
+        build-backend = "failing_backend"
+        backend-path = ["."]
+
+        [project]
+        name = "pg-core"
+        version = "1.0.0"
+        """)
+    repo.write("libs/core/failing_backend.py", FAILING_BACKEND)
+    hatch_package(repo, "libs/util", "pg-util", "0.3.0", ["pg-core>=1.0"])
+    tag_all(repo, "pg-core-v1.0.0", "pg-util-v0.3.0", "pg-app-v2.0.0")
+    result = publish(capsys, repo.root)
+    assert result.exit_code == 1
+    assert "pg-core 1.0.0: FAILED (building pg-core failed: " in result.stdout
+    assert "https://***@example.org/simple/" in result.stdout
+    assert "s3cret-pass" not in result.stdout + result.stderr
