@@ -21,24 +21,15 @@ from packaging.version import InvalidVersion, Version
 
 from orchestrator.context import Project
 from orchestrator.errors import FailedError, OrchestratorError
+from orchestrator.lockfile import LOCK_FILE
 from orchestrator.model import Package
 from orchestrator.release import changelog
 from orchestrator.release.edit import edit_pyproject, edit_version_file
-from orchestrator.release.model import Options, ReleasePlan
+from orchestrator.release.model import ApplyResult, Options, ReleasePlan
 from orchestrator.release.plan import plan_at_head
 from orchestrator.release.tags import TagFormat, tag_name_problem
 from orchestrator.release.vcs import ReleaseGit, release_tags, release_trailers
 from orchestrator.workspace import Workspace
-
-
-@dataclass(frozen=True)
-class ApplyResult:
-    commit: str
-    created: tuple[str, ...]  # tags made by this run
-    existing: tuple[str, ...] = ()  # tags of the release that were already there
-    pushed: str | None = None  # the remote pushed to
-    notes: tuple[str, ...] = ()
-    resumed: bool = False
 
 
 @dataclass
@@ -125,7 +116,7 @@ def write_versions(work: Work) -> None:
         version = None if release.dynamic else release.next
         if version is None and not release.edits:
             continue
-        path = "pyproject.toml" if release.path == "." else f"{release.path}/pyproject.toml"
+        path = release.pyproject
         text = (work.read(path) or b"").decode("utf-8")
         work.write(path, edit_pyproject(text, path, version, release.edits).encode("utf-8"))
 
@@ -142,11 +133,10 @@ def write_version_files(work: Work) -> None:
 
 def write_changelogs(work: Work) -> None:
     for release in work.plan.releases:
-        path = "CHANGELOG.md" if release.path == "." else f"{release.path}/CHANGELOG.md"
-        old = work.read(path)
+        old = work.read(release.changelog)
         new = changelog.prepend(old.decode("utf-8") if old else None,
                                 changelog.section(release, work.plan, work.date))
-        work.write(path, new.encode("utf-8"))
+        work.write(release.changelog, new.encode("utf-8"))
 
 
 def find_uv() -> str | None:
@@ -161,10 +151,10 @@ def refresh_lock(work: Work) -> None:
         return
     uv = find_uv()
     if uv is None:
-        work.notes.append("uv is not installed, so uv.lock is now stale: run `uv lock` and "
-                          "commit it")
+        work.notes.append(f"uv is not installed, so {LOCK_FILE} is now stale: run `uv lock` "
+                          "and commit it")
         return
-    work.originals.setdefault("uv.lock", work.read("uv.lock"))
+    work.originals.setdefault(LOCK_FILE, work.read(LOCK_FILE))
     proc = subprocess.run([uv, "lock", "--quiet"], cwd=work.root, capture_output=True,
                           text=True, check=False)
     if proc.returncode != 0:

@@ -235,6 +235,7 @@ def _release(draft: _Draft, tag_format: TagFormat, publish_services: bool) -> Re
     return Release(
         name=package.name,
         path=package.path,
+        pyproject=package.pyproject,
         kind=package.kind,
         current=str(draft.current) if draft.current is not None else None,
         next=str(draft.next),

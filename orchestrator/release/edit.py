@@ -11,6 +11,7 @@ from typing import Any
 from orchestrator.errors import OrchestratorError
 from orchestrator.metadata import canonical
 from orchestrator.release.model import SpecifierEdit
+from orchestrator.release.sites import POETRY_RUNTIME
 
 _VERSION_LINE = re.compile(
     r"""^(?P<head>__version__\s*(?::\s*str\s*)?=\s*)(?P<q>['"])(?P<value>[^'"]*)(?P=q)""",
@@ -65,7 +66,7 @@ def _set_version(doc: Any, path: str, version: str) -> None:
 
 def _apply_edit(doc: Any, path: str, edit: SpecifierEdit) -> None:
     holder = _container(doc, edit.where, path)
-    if edit.where == "tool.poetry.dependencies":
+    if edit.where == POETRY_RUNTIME:
         _edit_poetry(holder, path, edit)
         return
     for index, item in enumerate(holder):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestrator.errors import OrchestratorError
+from orchestrator.metadata import canonical
 
 _HREF = re.compile(r"""<a\s[^>]*href=["']([^"']+)["']""", re.IGNORECASE)
 _KNOWN = {"https://upload.pypi.org/legacy/": "https://pypi.org/simple/",
@@ -41,14 +42,10 @@ def scrub_url(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc="***@" + parts.netloc.split("@")[-1]))
 
 
-def _normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def files_for(index_url: str, project: str) -> dict[str, IndexFile]:
     """The files the index lists for `project`, by lower-case file name ({} when none)."""
     base = index_url if index_url.endswith("/") else index_url + "/"
-    page_url = urllib.parse.urljoin(base, _normalise(project) + "/")
+    page_url = urllib.parse.urljoin(base, canonical(project) + "/")
     try:
         with urllib.request.urlopen(page_url, timeout=30) as response:  # noqa: S310
             html = response.read().decode("utf-8", errors="replace")

@@ -6,6 +6,7 @@ cannot disagree.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -65,6 +66,7 @@ class Release:
 
     name: str
     path: str
+    pyproject: str  # the package's pyproject.toml, from the root
     kind: str
     current: str | None
     next: str
@@ -77,6 +79,11 @@ class Release:
     changes: tuple[Change, ...] = ()
     version_files: tuple[str, ...] = ()
     previous_tag: str | None = None
+
+    @property
+    def changelog(self) -> str:
+        """The package's CHANGELOG.md, beside its pyproject.toml."""
+        return posixpath.join(posixpath.dirname(self.pyproject), "CHANGELOG.md")
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "path": self.path, "current": self.current,
@@ -96,6 +103,18 @@ class ReleasePlan:
 
     def get(self, name: str) -> Release | None:
         return next((r for r in self.releases if r.name == name), None)
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """What one `release apply` run did."""
+
+    commit: str
+    created: tuple[str, ...]  # tags made by this run
+    existing: tuple[str, ...] = ()  # tags of the release that were already there
+    pushed: str | None = None  # the remote pushed to
+    notes: tuple[str, ...] = ()
+    resumed: bool = False
 
 
 @dataclass(frozen=True)

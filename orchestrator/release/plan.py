@@ -12,6 +12,7 @@ from orchestrator.config import Config
 from orchestrator.context import Project
 from orchestrator.errors import ConfigError, OrchestratorError
 from orchestrator.globs import FilePatterns
+from orchestrator.lockfile import LOCK_FILE
 from orchestrator.metadata import canonical
 from orchestrator.model import SHIPPED_KINDS, Package
 from orchestrator.release.conventional import Level
@@ -42,7 +43,7 @@ def make_plan(workspace: Workspace, snapshot: Snapshot, rgit: ReleaseGit, head: 
                       requirements(workspace, snapshot), workspace.config.release, options)
     check_tag_names(decision.releases, workspace.config)
     return ReleasePlan(head=head, releases=decision.releases, notes=decision.notes,
-                       lock_file=snapshot.read("uv.lock") is not None)
+                       lock_file=snapshot.read(LOCK_FILE) is not None)
 
 
 def check_tag_names(releases: tuple[Release, ...], config: Config) -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from orchestrator.release.apply import ApplyResult
-from orchestrator.release.model import Reason, Release, ReleasePlan
+from orchestrator.release.model import ApplyResult, Reason, Release, ReleasePlan
 
 
 def render_json(plan: ReleasePlan) -> str:
