@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import Specifier
 from packaging.version import Version
 
 from orchestrator.metadata import canonical
@@ -24,7 +25,6 @@ from orchestrator.release.versions import (
 from orchestrator.tomlfile import table
 
 Style = Literal["pep508", "poetry"]
-_NAME = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*")
 POETRY_RUNTIME = "tool.poetry.dependencies"
 
 
@@ -54,13 +54,25 @@ class Site:
         return self.text.replace(self.specifier, new_spec, 1), new_spec
 
 
-def specifier_of(text: str) -> str | None:
-    """The specifier part of a PEP 508 string as written; None for a URL requirement."""
-    match = _NAME.match(text)
-    rest = text[match.end():] if match else ""
-    if rest.startswith("@"):
-        return None
-    return rest.split(";", 1)[0].strip().strip("()").strip()
+def written_specifier(text: str, requirement: Requirement) -> str:
+    """The specifier of `requirement` (parsed from `text`) as `text` writes it: from its first
+    clause to its last, in their order and spacing ("" when unconstrained)."""
+    spans = [span for clause in requirement.specifier
+             if (span := _clause_span(text, clause)) is not None]
+    return text[min(s for s, _ in spans):max(e for _, e in spans)] if spans else ""
+
+
+def _clause_span(text: str, clause: Specifier) -> tuple[int, int] | None:
+    """Where `text` writes `clause`, which packaging parsed from it.
+
+    This locates, it does not parse: operator and version are packaging's, kept as written,
+    and only the spaces PEP 508 allows between them are matched. An operator cannot occur in
+    a name or extras, so the first match is the clause itself, never a marker's comparison
+    after it; the look-arounds keep `>=1.2` from matching inside `>=1.25` or `===1.2`.
+    """
+    found = re.search(rf"(?<![=!<>~]){re.escape(clause.operator)}\s*"
+                      rf"{re.escape(clause.version)}(?![\w.*+!-])", text)
+    return found.span() if found else None
 
 
 def requirement_sites(doc: dict[str, Any]) -> dict[str, tuple[Site, ...]]:
@@ -86,12 +98,13 @@ def _pep508(items: Any, where: str) -> Iterator[tuple[str, Site]]:
         if not isinstance(item, str):
             continue
         try:
-            name = canonical(Requirement(item).name)
+            requirement = Requirement(item)
         except InvalidRequirement:
             continue
-        spec = specifier_of(item)
-        if spec is not None:
-            yield name, Site(where, item, spec, "pep508")
+        if requirement.url is None:  # a URL requirement has no specifier to move
+            yield canonical(requirement.name), Site(where, item,
+                                                    written_specifier(item, requirement),
+                                                    "pep508")
 
 
 def _poetry(value: Any) -> Iterator[Site]:
