@@ -13,7 +13,8 @@ from orchestrator import shard, tasks
 from orchestrator.errors import CycleError, OrchestratorError
 from orchestrator.model import ORDER_KINDS
 from orchestrator.selection import Selection, SelectionRequest, select
-from orchestrator.taskcache import TaskCache, compute_keys
+from orchestrator.taskcache import TaskCache
+from orchestrator.taskkeys import compute_keys
 from orchestrator.tasks import ResolvedTask
 
 if TYPE_CHECKING:

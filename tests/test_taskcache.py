@@ -12,7 +12,8 @@ import pytest
 from orchestrator.context import Project
 from orchestrator.runplan import RunRequest, plan_run
 from orchestrator.selection import SelectionRequest
-from orchestrator.taskcache import TaskCache, lock_closures, worktree_ids
+from orchestrator.taskcache import TaskCache
+from orchestrator.taskkeys import lock_closures, worktree_ids
 from tests.gitutil import GitRepo
 
 ROOT = """\
