@@ -7,12 +7,18 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from orchestrator.cli.main import Settings
 from orchestrator.cli.options import base_option, emit, format_option
+
+if TYPE_CHECKING:  # imported where used, so that `--help` stays fast
+    from orchestrator.display import Display
+    from orchestrator.runner import TaskResult
+    from orchestrator.runplan import RunRequest
+    from orchestrator.selection import Audit, SelectionRequest
 
 F = TypeVar("F", bound=Callable[..., Any])
 PathType = click.Path(path_type=Path)
@@ -113,7 +119,7 @@ def build_cmd(settings: Settings, /, out: Path | None, **options: Any) -> int:
     return _run(settings, "build", Options(**options), default="all", out=out)
 
 
-def _selection(options: Options, default: str) -> Any:
+def _selection(options: Options, default: str) -> SelectionRequest:
     from orchestrator.selection import SelectionRequest
 
     chosen = [m for m, on in (("all", options.select_all), ("affected", options.select_affected),
@@ -129,7 +135,7 @@ def _selection(options: Options, default: str) -> Any:
                             options.with_dependencies, options.with_dependents)
 
 
-def _request(task: str, options: Options, default: str, out: Path | None) -> Any:
+def _request(task: str, options: Options, default: str, out: Path | None) -> RunRequest:
     from orchestrator.runplan import RunRequest
     from orchestrator.shard import parse_shard
 
@@ -183,7 +189,7 @@ def _check_outputs(options: Options, out: Path | None, cache_dir: Path | None) -
             check_writable(path, what, directory=True)
 
 
-def _display(settings: Settings, root: Path, task: str, fmt: str) -> Any:
+def _display(settings: Settings, root: Path, task: str, fmt: str) -> Display:
     from orchestrator.display import make_display
 
     stream = sys.stderr if fmt == "json" else sys.stdout
@@ -194,7 +200,8 @@ def _display(settings: Settings, root: Path, task: str, fmt: str) -> Any:
     )
 
 
-def _reports(root: Path, task: str, results: Any, options: Options, audit: Any) -> None:
+def _reports(root: Path, task: str, results: list[TaskResult], options: Options,
+             audit: Audit | None) -> None:
     from orchestrator import reports, shard
 
     if options.fmt == "json":
