@@ -7,12 +7,15 @@ import importlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from orchestrator import __version__
 from orchestrator.errors import OrchestratorError
+
+if TYPE_CHECKING:
+    from orchestrator.context import Project
 
 # name -> (module, attribute, short help); modules load only when their command runs.
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -39,9 +42,9 @@ class Settings:
     verbosity: int = 0
     color: bool = True
     debug: bool = False
-    _project: Any = None
+    _project: Project | None = None
 
-    def project(self) -> Any:
+    def project(self) -> Project:
         from orchestrator.context import Project
 
         if self._project is None:
