@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from orchestrator.graph import PackageGraph
-from orchestrator.graphview import select
-from orchestrator.model import Dependency, EdgeKind, Package
+from orchestrator.render.graphview import select
 from orchestrator.render.html import render_html
+from orchestrator.workspace.graph import PackageGraph
+from orchestrator.workspace.model import Dependency, EdgeKind, Package
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--no-first-run", "--disable-component-update", "--disable-sync",

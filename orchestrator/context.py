@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orchestrator.gitrepo import Git, find_root
-from orchestrator.parsecache import ParseCache, state_dir
-from orchestrator.snapshot import open_snapshot
-from orchestrator.workspace import Workspace, discover, rediscover
+from orchestrator.workspace.discovery import Workspace, discover, rediscover
+from orchestrator.workspace.parsecache import ParseCache, state_dir
+from orchestrator.workspace.snapshot import open_snapshot
 
 if TYPE_CHECKING:
-    from orchestrator.graph import PackageGraph
+    from orchestrator.workspace.graph import PackageGraph
 
 
 class Project:
@@ -72,7 +72,7 @@ class Project:
     def graph_at(self, commit: str | None = None) -> PackageGraph:
         """The dependency graph of `workspace(commit)`."""
         if commit not in self._graphs:
-            from orchestrator.graph import PackageGraph
+            from orchestrator.workspace.graph import PackageGraph
 
             self._graphs[commit] = PackageGraph(self.workspace(commit).packages)
         return self._graphs[commit]

@@ -13,7 +13,7 @@ import pytest
 
 from tests.cli import run_cli
 from tests.gitutil import GitRepo
-from tests.test_runner import task_repo
+from tests.tasks.test_runner import task_repo
 
 Capsys = pytest.CaptureFixture[str]
 

@@ -13,7 +13,7 @@ from orchestrator.cli.options import base_option, emit, format_option, head_opti
 from orchestrator.errors import OrchestratorError
 
 if TYPE_CHECKING:
-    from orchestrator.affected import AffectedResult, MissingBasePolicy
+    from orchestrator.changes.affected import AffectedResult, MissingBasePolicy
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,7 +25,7 @@ def committed_only_option(f: F) -> F:
 
 def _compute(settings: Settings, base: str | None, head: str | None, committed_only: bool,
              on_missing_base: MissingBasePolicy = "error") -> AffectedResult:
-    from orchestrator.affected import compute_affected
+    from orchestrator.changes.affected import compute_affected
 
     return compute_affected(settings.project(), base=base, head=head,
                             committed_only=committed_only, on_missing_base=on_missing_base)
@@ -112,7 +112,7 @@ def _append(target: str, text: str) -> None:
 def why_cmd(settings: Settings, package: str, base: str | None, head: str | None,
             committed_only: bool) -> None:
     """Show the shortest chain from a changed file to PACKAGE, or say it is not affected."""
-    from orchestrator.affected import why
+    from orchestrator.changes.affected import why
     from orchestrator.render.affected import render_why
 
     result = _compute(settings, base, head, committed_only)

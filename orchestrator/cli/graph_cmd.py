@@ -10,10 +10,10 @@ import click
 
 from orchestrator.cli.main import Settings
 from orchestrator.cli.options import base_option, emit, format_option, head_option
-from orchestrator.model import EDGE_KINDS, EdgeKind
+from orchestrator.workspace.model import EDGE_KINDS, EdgeKind
 
 if TYPE_CHECKING:
-    from orchestrator.graphview import GraphView
+    from orchestrator.render.graphview import GraphView
 
 FORMATS = ("tree", "dot", "mermaid", "json", "html", "svg")
 
@@ -46,7 +46,7 @@ def graph_cmd(settings: Settings, fmt: str, output: Path | None, focus: tuple[st
     Arrows point from a package to what it depends on. With --affected, the packages the
     change from BASE to HEAD touches are coloured by reason.
     """
-    from orchestrator.graphview import select
+    from orchestrator.render.graphview import select
 
     if (base or head) and not (affected or only_affected):
         raise click.UsageError("--base and --head need --affected")
@@ -54,8 +54,8 @@ def graph_cmd(settings: Settings, fmt: str, output: Path | None, focus: tuple[st
     result = None
     commit = None  # the working tree
     if affected or only_affected:
-        from orchestrator.affected import compute_affected
-        from orchestrator.changes import head_commit
+        from orchestrator.changes.affected import compute_affected
+        from orchestrator.changes.diff import head_commit
 
         result = compute_affected(project, base=base, head=head, committed_only=False)
         commit = None if head is None else head_commit(project.git, head)

@@ -15,10 +15,10 @@ from orchestrator.cli.main import Settings
 from orchestrator.cli.options import base_option, emit, format_option
 
 if TYPE_CHECKING:  # imported where used, so that `--help` stays fast
-    from orchestrator.display import Display
-    from orchestrator.runner import TaskResult
-    from orchestrator.runplan import RunRequest
-    from orchestrator.selection import Audit, SelectionRequest
+    from orchestrator.tasks.display import Display
+    from orchestrator.tasks.plan import RunRequest
+    from orchestrator.tasks.runner import TaskResult
+    from orchestrator.tasks.selection import Audit, SelectionRequest
 
 F = TypeVar("F", bound=Callable[..., Any])
 PathType = click.Path(path_type=Path)
@@ -120,7 +120,7 @@ def build_cmd(settings: Settings, /, out: Path | None, **options: Any) -> int:
 
 
 def _selection(options: Options, default: str) -> SelectionRequest:
-    from orchestrator.selection import SelectionRequest
+    from orchestrator.tasks.selection import SelectionRequest
 
     chosen = [m for m, on in (("all", options.select_all), ("affected", options.select_affected),
                               ("packages", bool(options.packages))) if on]
@@ -136,8 +136,8 @@ def _selection(options: Options, default: str) -> SelectionRequest:
 
 
 def _request(task: str, options: Options, default: str, out: Path | None) -> RunRequest:
-    from orchestrator.runplan import RunRequest
-    from orchestrator.shard import parse_shard
+    from orchestrator.tasks.plan import RunRequest
+    from orchestrator.tasks.shard import parse_shard
 
     if options.durations is not None and options.shard is None:
         raise click.UsageError("--durations balances shards: use it with --shard K/N")
@@ -156,12 +156,13 @@ def _cpus() -> int:
 
 def _run(settings: Settings, task: str, options: Options, *, default: str,
          out: Path | None = None) -> int:
-    from orchestrator import runner, runplan, selection
+    from orchestrator.tasks import runner, selection
+    from orchestrator.tasks.plan import plan_run
 
     project = settings.project()
     request = _request(task, options, default, out)
     _check_outputs(options, out, request.cache_dir)
-    plan = runplan.plan_run(project, request)
+    plan = plan_run(project, request)
     before = selection.compute(project, options.base, task) if options.audit else None
     display = _display(settings, project.root, task, options.fmt)
     display.begin(plan.jobs)
@@ -178,7 +179,7 @@ def _run(settings: Settings, task: str, options: Options, *, default: str,
 
 def _check_outputs(options: Options, out: Path | None, cache_dir: Path | None) -> None:
     """Refuse output paths that cannot be written before any task runs, not after."""
-    from orchestrator.reports import check_writable
+    from orchestrator.tasks.reports import check_writable
 
     for path, what in ((options.junit, "--junit file"),
                        (options.write_durations, "--write-durations file")):
@@ -190,7 +191,7 @@ def _check_outputs(options: Options, out: Path | None, cache_dir: Path | None) -
 
 
 def _display(settings: Settings, root: Path, task: str, fmt: str) -> Display:
-    from orchestrator.display import make_display
+    from orchestrator.tasks.display import make_display
 
     stream = sys.stderr if fmt == "json" else sys.stdout
     return make_display(
@@ -202,7 +203,7 @@ def _display(settings: Settings, root: Path, task: str, fmt: str) -> Display:
 
 def _reports(root: Path, task: str, results: list[TaskResult], options: Options,
              audit: Audit | None) -> None:
-    from orchestrator import reports, shard
+    from orchestrator.tasks import reports, shard
 
     if options.fmt == "json":
         emit(reports.render_json(task, results, shard=options.shard, audit=audit))

@@ -41,9 +41,9 @@ def check_cmd(settings: Settings, fmt: str) -> int:
 
     Exits 1 when there is an error, 0 when there are only warnings.
     """
-    from orchestrator.checks import run_checks
     from orchestrator.render import findings as render
-    from orchestrator.snapshot import WorktreeSnapshot
+    from orchestrator.workspace.checks import run_checks
+    from orchestrator.workspace.snapshot import WorktreeSnapshot
 
     project = settings.project()
     workspace = project.workspace()

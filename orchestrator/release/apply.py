@@ -21,15 +21,15 @@ from packaging.version import InvalidVersion, Version
 
 from orchestrator.context import Project
 from orchestrator.errors import FailedError, OrchestratorError
-from orchestrator.lockfile import LOCK_FILE
-from orchestrator.model import Package
 from orchestrator.release import changelog
 from orchestrator.release.edit import edit_pyproject, edit_version_file
 from orchestrator.release.model import ApplyResult, Options, ReleasePlan
 from orchestrator.release.plan import plan_at_head
 from orchestrator.release.tags import TagFormat, tag_name_problem
 from orchestrator.release.vcs import ReleaseGit, release_tags, release_trailers
-from orchestrator.workspace import Workspace
+from orchestrator.workspace.discovery import Workspace
+from orchestrator.workspace.lockfile import LOCK_FILE
+from orchestrator.workspace.model import Package
 
 
 @dataclass

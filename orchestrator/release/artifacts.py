@@ -12,7 +12,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
-from orchestrator.metadata import canonical
+from orchestrator.workspace.metadata import canonical
 
 
 def sha256(path: Path) -> str:

@@ -13,10 +13,7 @@ from dataclasses import dataclass, field
 
 from packaging.version import Version
 
-from orchestrator.config import ReleaseConfig
 from orchestrator.errors import CycleError, OrchestratorError
-from orchestrator.graph import PackageGraph
-from orchestrator.model import ORDER_KINDS, SHIPPED_KINDS, Package
 from orchestrator.release import conventional
 from orchestrator.release.conventional import Level
 from orchestrator.release.model import Bump, Change, Options, Reason, Release, SpecifierEdit
@@ -24,6 +21,9 @@ from orchestrator.release.sites import Site
 from orchestrator.release.tags import Tag, TagFormat
 from orchestrator.release.vcs import Commit
 from orchestrator.release.versions import next_after, parse_version, with_pre
+from orchestrator.workspace.config import ReleaseConfig
+from orchestrator.workspace.graph import PackageGraph
+from orchestrator.workspace.model import ORDER_KINDS, SHIPPED_KINDS, Package
 
 # dependent -> dependency -> its shipped requirements on it, as written
 Requirements = Mapping[str, Mapping[str, Sequence[Site]]]

@@ -9,9 +9,9 @@ import re
 from typing import Any
 
 from orchestrator.errors import OrchestratorError
-from orchestrator.metadata import canonical
 from orchestrator.release.model import SpecifierEdit
 from orchestrator.release.sites import POETRY_RUNTIME
+from orchestrator.workspace.metadata import canonical
 
 _VERSION_LINE = re.compile(
     r"""^(?P<head>__version__\s*(?::\s*str\s*)?=\s*)(?P<q>['"])(?P<value>[^'"]*)(?P=q)""",

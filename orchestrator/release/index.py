@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestrator.errors import OrchestratorError
-from orchestrator.metadata import canonical
+from orchestrator.workspace.metadata import canonical
 
 _HREF = re.compile(r"""<a\s[^>]*href=["']([^"']+)["']""", re.IGNORECASE)
 _KNOWN = {"https://upload.pypi.org/legacy/": "https://pypi.org/simple/",

@@ -14,7 +14,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 
-from orchestrator.metadata import canonical
+from orchestrator.workspace.metadata import canonical
 
 
 def pin_file(path: Path, versions: Mapping[str, str]) -> bool:

@@ -8,13 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from orchestrator.config import Config
 from orchestrator.context import Project
 from orchestrator.errors import ConfigError, OrchestratorError
-from orchestrator.globs import FilePatterns
-from orchestrator.lockfile import LOCK_FILE
-from orchestrator.metadata import canonical
-from orchestrator.model import SHIPPED_KINDS, Package
 from orchestrator.release.conventional import Level
 from orchestrator.release.decide import History, Requirements, decide
 from orchestrator.release.model import Options, Release, ReleasePlan
@@ -22,9 +17,14 @@ from orchestrator.release.sites import requirement_sites
 from orchestrator.release.tags import TagFormat, tag_name_problem
 from orchestrator.release.vcs import Commit, ReleaseGit
 from orchestrator.release.versions import normalise_label
-from orchestrator.snapshot import CommitSnapshot, Snapshot
-from orchestrator.tomlfile import parse_toml
-from orchestrator.workspace import Workspace
+from orchestrator.workspace.config import Config
+from orchestrator.workspace.discovery import Workspace
+from orchestrator.workspace.globs import FilePatterns
+from orchestrator.workspace.lockfile import LOCK_FILE
+from orchestrator.workspace.metadata import canonical
+from orchestrator.workspace.model import SHIPPED_KINDS, Package
+from orchestrator.workspace.snapshot import CommitSnapshot, Snapshot
+from orchestrator.workspace.tomlfile import parse_toml
 
 
 def plan_at_head(project: Project, options: Options,

@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from orchestrator.config import Config
 from orchestrator.context import Project
 from orchestrator.errors import OrchestratorError
-from orchestrator.graph import PackageGraph
-from orchestrator.model import ORDER_KINDS, SHIPPED_KINDS, Package
 from orchestrator.release import artifacts, index
 from orchestrator.release.pins import pin_file
 from orchestrator.release.tags import TagFormat
 from orchestrator.release.vcs import ReleaseGit
-from orchestrator.workspace import Workspace
+from orchestrator.workspace.config import Config
+from orchestrator.workspace.discovery import Workspace
+from orchestrator.workspace.graph import PackageGraph
+from orchestrator.workspace.model import ORDER_KINDS, SHIPPED_KINDS, Package
 
 Status = Literal["uploaded", "present", "failed", "blocked", "not-published"]
 Echo = Callable[[str], None]

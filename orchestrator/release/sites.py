@@ -15,14 +15,14 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import Specifier
 from packaging.version import Version
 
-from orchestrator.metadata import canonical
 from orchestrator.release.versions import (
     admits,
     poetry_admits,
     rewrite_poetry,
     rewrite_specifier,
 )
-from orchestrator.tomlfile import table
+from orchestrator.workspace.metadata import canonical
+from orchestrator.workspace.tomlfile import table
 
 Style = Literal["pep508", "poetry"]
 POETRY_RUNTIME = "tool.poetry.dependencies"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
-from orchestrator.metadata import canonical
+from orchestrator.workspace.metadata import canonical
 
 # What git check-ref-format refuses anywhere in a ref name, and how to say it.
 _FORBIDDEN = {" ": "a space", "~": "'~'", "^": "'^'", ":": "':'", "?": "'?'", "*": "'*'",

@@ -1,1 +1,1 @@
-"""Renderers: each turns model data into a `str`, in a stable sorted order."""
+"""Showing answers: the graph view to draw, then one renderer per format, each returning a `str`."""

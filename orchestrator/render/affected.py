@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from orchestrator.affected import AffectedResult, Chain, Reason
-from orchestrator.metadata import canonical
+from orchestrator.changes.affected import AffectedResult, Chain, Reason
+from orchestrator.workspace.metadata import canonical
 
 
 def selected(result: AffectedResult, *, dependents: bool) -> tuple[str, ...]:

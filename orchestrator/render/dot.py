@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from orchestrator.graph import Edge
-from orchestrator.graphview import GraphView, folder_label
-from orchestrator.model import EDGE_KINDS
+from orchestrator.render.graphview import GraphView, folder_label
+from orchestrator.workspace.graph import Edge
+from orchestrator.workspace.model import EDGE_KINDS
 
 EDGE_STYLES = {
     "runtime": 'color="#7b8698"',

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from orchestrator.model import Finding
+from orchestrator.workspace.model import Finding
 
 
 def render_json(findings: Sequence[Finding]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from orchestrator.graphview import GraphView
+from orchestrator.render.graphview import GraphView
 
 
 def render_json(view: GraphView) -> str:

@@ -13,7 +13,7 @@ import re
 from html import escape
 from typing import Any
 
-from orchestrator.graphview import GraphView, folder_label
+from orchestrator.render.graphview import GraphView, folder_label
 from orchestrator.render.layout import Layout
 from orchestrator.render.svg import (
     STATE_LABELS,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from orchestrator.model import Package
 from orchestrator.render.text import table
+from orchestrator.workspace.model import Package
 
 
 def package_json(package: Package) -> dict[str, Any]:

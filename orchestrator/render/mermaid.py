@@ -12,8 +12,8 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from orchestrator.graphview import AFFECT_STATES, GraphView, folder_label
-from orchestrator.model import EDGE_KINDS
+from orchestrator.render.graphview import AFFECT_STATES, GraphView, folder_label
+from orchestrator.workspace.model import EDGE_KINDS
 
 MAX_TEXT = 50_000
 MAX_EDGES = 500

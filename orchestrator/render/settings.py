@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from orchestrator.config import Config
+from orchestrator.workspace.config import Config
 
 
 def config_data(config: Config, root: str) -> dict[str, Any]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from html import escape
 from importlib.resources import files
 
-from orchestrator.graph import Edge
-from orchestrator.graphview import AFFECT_STATES, GraphView, folder_label
-from orchestrator.model import EDGE_KINDS, EdgeKind
+from orchestrator.render.graphview import AFFECT_STATES, GraphView, folder_label
 from orchestrator.render.layout import Layout, NodeBox, compute_layout, node_width
+from orchestrator.workspace.graph import Edge
+from orchestrator.workspace.model import EDGE_KINDS, EdgeKind
 
 EDGE_COLOURS: dict[EdgeKind, str] = {
     "runtime": "#7b8698",

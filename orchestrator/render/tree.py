@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
-from orchestrator.graphview import GraphView, tree_roots
+from orchestrator.render.graphview import GraphView, tree_roots
 
 if TYPE_CHECKING:
     from rich.text import Text

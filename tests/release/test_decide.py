@@ -10,9 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.version import Version
 
-from orchestrator.config import ReleaseConfig
 from orchestrator.errors import OrchestratorError
-from orchestrator.model import Dependency, Package
 from orchestrator.release.conventional import Level
 from orchestrator.release.decide import Decision, History, decide
 from orchestrator.release.edit import edit_pyproject
@@ -20,6 +18,8 @@ from orchestrator.release.model import Options
 from orchestrator.release.sites import Site, requirement_sites
 from orchestrator.release.tags import Tag
 from orchestrator.release.vcs import Commit
+from orchestrator.workspace.config import ReleaseConfig
+from orchestrator.workspace.model import Dependency, Package
 
 # How a dependent writes its requirement on a package at version X.Y.Z.
 STYLES = {

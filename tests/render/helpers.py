@@ -6,9 +6,9 @@ import random
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 
-from orchestrator.affected import AffectedResult, Reason
-from orchestrator.graph import PackageGraph
-from orchestrator.model import Dependency, EdgeKind, Package
+from orchestrator.changes.affected import AffectedResult, Reason
+from orchestrator.workspace.graph import PackageGraph
+from orchestrator.workspace.model import Dependency, EdgeKind, Package
 
 # name -> (path, [(dependency, kind, specifier)])
 Spec = Mapping[str, tuple[str, Iterable[tuple[str, EdgeKind, str]]]]

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from orchestrator.graph import PackageGraph
-from orchestrator.graphview import select
+from orchestrator.render.graphview import select
 from orchestrator.render.html import render_html
 from orchestrator.render.mermaid import render_mermaid
+from orchestrator.workspace.graph import PackageGraph
 from tests.cli import run_cli
 from tests.conftest import REPO_ROOT
 from tests.render.browser import (

@@ -5,9 +5,9 @@ import subprocess
 
 import pytest
 
-from orchestrator.graph import PackageGraph
-from orchestrator.graphview import select
 from orchestrator.render.dot import quote, render_dot
+from orchestrator.render.graphview import select
+from orchestrator.workspace.graph import PackageGraph
 from tests.render.helpers import affected_result, make_graph, package
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import json
 
-from orchestrator.graphview import select
 from orchestrator.render.graphjson import render_json
+from orchestrator.render.graphview import select
 from tests.render.helpers import affected_result, make_graph
 
 

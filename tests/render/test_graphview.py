@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator.affected import Reason
+from orchestrator.changes.affected import Reason
 from orchestrator.errors import OrchestratorError
-from orchestrator.graphview import folder_of, select, state_of, tree_roots
+from orchestrator.render.graphview import folder_of, select, state_of, tree_roots
 from tests.render.helpers import affected_result, make_graph, package
 
 

@@ -4,9 +4,9 @@ import json
 import re
 from html.parser import HTMLParser
 
-from orchestrator.graph import PackageGraph
-from orchestrator.graphview import select
+from orchestrator.render.graphview import select
 from orchestrator.render.html import render_html, script_json
+from orchestrator.workspace.graph import PackageGraph
 from tests.render.helpers import affected_result, make_graph, package, synthetic_graph
 
 NASTY = '</script><script>alert(1)</script><!--"&\''

@@ -6,7 +6,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orchestrator.graphview import select
+from orchestrator.render.graphview import select
 from orchestrator.render.layout import (
     MAX_ASPECT,
     Layout,

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import re
 
-from orchestrator.graph import PackageGraph
-from orchestrator.graphview import select
+from orchestrator.render.graphview import select
 from orchestrator.render.mermaid import MAX_EDGES, MAX_TEXT, label, node_ids, render_mermaid
+from orchestrator.workspace.graph import PackageGraph
 from tests.render.helpers import affected_result, make_graph, package, synthetic_graph
 
 

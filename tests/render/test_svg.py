@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from orchestrator.graph import PackageGraph
-from orchestrator.graphview import select
+from orchestrator.render.graphview import select
 from orchestrator.render.svg import render_svg
+from orchestrator.workspace.graph import PackageGraph
 from tests.render.helpers import affected_result, make_graph, package, parse_svg
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from orchestrator.graphview import select
+from orchestrator.render.graphview import select
 from orchestrator.render.tree import render_tree
 from tests.render.helpers import affected_result, make_graph
 

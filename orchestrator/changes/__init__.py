@@ -1,0 +1,1 @@
+"""What a git range touches: the base, the changed files, their owners, the affected set."""

@@ -1,0 +1,303 @@
+"""Affected packages: what a git range touches directly, and everything depending on it.
+
+The result types below are the contract between the engine and its consumers (the
+`changed`/`affected`/`why` commands, `graph --affected`, the task runner and audit).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from orchestrator.changes.diff import ChangeSet, MissingBaseError, collect_changes, head_commit
+from orchestrator.changes.ownership import attribute, task_global_files, unreadable_at_base
+from orchestrator.changes.refs import BaseChoice, choose_base
+from orchestrator.errors import ConfigError, OrchestratorError
+from orchestrator.workspace.discovery import PYPROJECT, Workspace
+from orchestrator.workspace.graph import PackageGraph
+from orchestrator.workspace.lockfile import LOCK_FILE, compare_locks
+from orchestrator.workspace.metadata import canonical
+
+if TYPE_CHECKING:
+    from orchestrator.context import Project
+
+ReasonType = Literal[
+    "changed-files",
+    "dependency",
+    "global-file",
+    "lockfile",
+    "removed-dependency",
+    "unreadable-base",
+    "missing-base",
+    "new-branch",
+]
+MissingBasePolicy = Literal["error", "all"]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why one package is affected."""
+
+    type: ReasonType
+    files: tuple[str, ...] = ()  # changed-files, global-file, lockfile
+    via: str | None = None  # dependency, removed-dependency: the package it came through
+    kind: str | None = None  # dependency: the edge kind(s) followed, e.g. "runtime"
+    detail: str | None = None  # unreadable-base, missing-base, new-branch: the sentence
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"type": self.type}
+        if self.files:
+            data["files"] = list(self.files)
+        if self.via is not None:
+            data["via"] = self.via
+        if self.kind is not None:
+            data["kind"] = self.kind
+        if self.detail is not None:
+            data["detail"] = self.detail
+        return data
+
+
+@dataclass(frozen=True)
+class AffectedResult:
+    """The answer for one range; names are sorted everywhere."""
+
+    base: str | None  # the ref as resolved from option/CI/config ("origin/main")
+    head: str  # the ref given, or "HEAD" (with the working tree when not committed-only)
+    merge_base: str | None  # None only when the base could not be found (policy "all")
+    changed_files: tuple[str, ...]
+    unowned_files: tuple[str, ...]
+    global_files: tuple[str, ...]
+    directly_changed: tuple[str, ...]
+    affected: tuple[str, ...]
+    removed: tuple[str, ...]
+    reasons: Mapping[str, tuple[Reason, ...]]
+    workspace: Workspace = field(compare=False, repr=False)  # HEAD's workspace
+    includes_worktree: bool = False
+    base_source: str = "option"  # option, github-pull-request, github-push, ..., default
+    head_commit: str | None = None
+
+    def package_paths(self, names: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(name, path) of each of `names` at HEAD."""
+        return [(name, self.workspace.by_name[name].path) for name in names]
+
+    def to_json(self, *, dependents: bool = True) -> dict[str, Any]:
+        """DESIGN's `affected --format json`; `changed` passes dependents=False."""
+        affected = self.affected if dependents else self.directly_changed
+        return {
+            "base": self.base,
+            "head": self.head,
+            "merge_base": self.merge_base,
+            "changed_files": list(self.changed_files),
+            "unowned_files": list(self.unowned_files),
+            "global_files": list(self.global_files),
+            "directly_changed": list(self.directly_changed),
+            "affected": list(affected),
+            "removed": list(self.removed),
+            "reasons": {
+                name: [r.to_json() for r in self.reasons[name]
+                       if dependents or r.type != "dependency"]
+                for name in affected
+                if name in self.reasons
+            },
+        }
+
+
+# Order in which a package's reasons are listed, and in which `why` picks a chain's start.
+REASON_ORDER: tuple[ReasonType, ...] = (
+    "changed-files", "removed-dependency", "lockfile", "global-file", "unreadable-base",
+    "missing-base", "new-branch", "dependency",
+)
+Seeds = dict[str, list[Reason]]
+
+
+def compute_affected(
+    project: Project,
+    *,
+    base: str | None = None,
+    head: str | None = None,
+    committed_only: bool = False,
+    on_missing_base: MissingBasePolicy = "error",
+    environ: Mapping[str, str] | None = None,
+    task: str | None = None,
+) -> AffectedResult:
+    """Which packages BASE...HEAD touches, directly or through dependencies, and why.
+
+    With a `task`, the files its own `global-files` name (as each package's override of the
+    task says, on either side) affect the packages that run it, as global files would.
+
+    With no `head`, the working tree (and untracked files) is the HEAD side unless
+    `committed_only`. A missing BASE or too shallow a history raises MissingBaseError unless
+    `on_missing_base` is "all", which answers every package.
+    """
+    worktree = head is None and not committed_only
+    head_sha = head_commit(project.git, head)
+    head_ws = project.workspace(None if worktree else head_sha)
+    env = os.environ if environ is None else environ
+    choice = choose_base(project.git, base, head_ws.config.base, env)
+    if choice.new_branch:
+        detail = f"the push created this branch (before {choice.ref[:12]})"
+        return _everything(choice, head or "HEAD", head_ws, Reason("new-branch", detail=detail))
+    try:
+        changes = collect_changes(project.git, choice.ref, head, committed_only=committed_only)
+    except MissingBaseError as e:
+        if on_missing_base != "all":
+            raise
+        reason = Reason("missing-base", detail=e.message)
+        return _everything(choice, head or "HEAD", head_ws, reason)
+    return _from_changes(project, choice, changes, head_ws, task)
+
+
+def _everything(choice: BaseChoice, head: str, workspace: Workspace,
+                reason: Reason) -> AffectedResult:
+    names = tuple(p.name for p in workspace.packages)
+    return AffectedResult(
+        base=choice.ref, head=head, merge_base=None, changed_files=(), unowned_files=(),
+        global_files=(), directly_changed=names, affected=names, removed=(),
+        reasons={name: (reason,) for name in names}, workspace=workspace,
+        base_source=choice.source,
+    )
+
+
+def _from_changes(project: Project, choice: BaseChoice, changes: ChangeSet,
+                  head_ws: Workspace, task: str | None) -> AffectedResult:
+    base_ws, seeds = _base_workspace(project, changes, head_ws)
+    attribution = attribute(changes.files, head_ws, base_ws)
+    for name, files in attribution.owned.items():
+        _add(seeds, name, Reason("changed-files", files=files))
+    if attribution.global_files:
+        for package in head_ws.packages:
+            _add(seeds, package.name, Reason("global-file", files=attribution.global_files))
+    if task is not None:
+        for name, files in task_global_files(task, changes.files, head_ws, base_ws).items():
+            _add(seeds, name, Reason("global-file", files=files))
+    for name, why_text in unreadable_at_base(head_ws, base_ws).items():
+        _add(seeds, name, Reason("unreadable-base", detail=why_text))
+    removed = _removed(base_ws, head_ws, seeds)
+    if LOCK_FILE in changes.files:
+        _lock_reasons(project, changes, head_ws, seeds)
+    graph = project.graph_at(None if changes.worktree else changes.head_commit)
+    reasons = propagate(graph, seeds)
+    return AffectedResult(
+        base=choice.ref, head=changes.head, merge_base=changes.merge_base,
+        changed_files=changes.files, unowned_files=attribution.unowned,
+        global_files=attribution.global_files, directly_changed=tuple(sorted(seeds)),
+        affected=tuple(sorted(reasons)), removed=removed, reasons=reasons,
+        workspace=head_ws, includes_worktree=changes.worktree, base_source=choice.source,
+        head_commit=changes.head_commit,
+    )
+
+
+def _base_workspace(project: Project, changes: ChangeSet,
+                    head_ws: Workspace) -> tuple[Workspace, Seeds]:
+    """The merge base's workspace, read leniently (an unreadable member pyproject.toml is
+    recorded). When no pyproject.toml changed it is HEAD's, exactly, so it is not read
+    again; when it cannot be read at all, every package is affected."""
+    if not any(f == PYPROJECT or f.endswith("/" + PYPROJECT) for f in changes.files):
+        return head_ws, {}
+    try:
+        return project.workspace(changes.merge_base, strict=False,
+                                 near=(head_ws, frozenset(changes.files))), {}
+    except ConfigError as e:
+        reason = Reason("unreadable-base", detail=e.message)
+        return head_ws, {p.name: [reason] for p in head_ws.packages}
+
+
+def _add(seeds: Seeds, name: str, reason: Reason) -> None:
+    seeds.setdefault(name, []).append(reason)
+
+
+def _removed(base_ws: Workspace, head_ws: Workspace, seeds: Seeds) -> tuple[str, ...]:
+    """Packages gone at HEAD; their dependents at the merge base that still exist are seeds."""
+    removed = sorted(set(base_ws.by_name) - set(head_ws.by_name))
+    if removed:
+        base_graph = PackageGraph(base_ws.packages)
+        for name in removed:
+            for dependent in base_graph.dependents(name):
+                if dependent in head_ws.by_name:
+                    _add(seeds, dependent, Reason("removed-dependency", via=name))
+    return tuple(removed)
+
+
+def _lock_reasons(project: Project, changes: ChangeSet, head_ws: Workspace,
+                  seeds: Seeds) -> None:
+    """Members whose locked closure differs; everything when a side cannot be read."""
+    before, after = _lock_bytes(project, changes)
+    members = [p.name for p in head_ws.packages]
+    comparison = compare_locks(before, after, members)
+    if comparison.unreadable is not None:
+        reason = Reason("lockfile", files=(LOCK_FILE,), detail=comparison.unreadable)
+        for name in members:
+            _add(seeds, name, reason)
+        return
+    for name in sorted(comparison.changed):
+        _add(seeds, name, Reason("lockfile", files=(LOCK_FILE,)))
+
+
+def _lock_bytes(project: Project, changes: ChangeSet) -> tuple[bytes | None, bytes | None]:
+    base_spec = f"{changes.merge_base}:{LOCK_FILE}"
+    head_spec = f"{changes.head_commit}:{LOCK_FILE}"
+    blobs = project.git.read_blobs([base_spec] if changes.worktree else [base_spec, head_spec])
+    if not changes.worktree:
+        return blobs.get(base_spec), blobs.get(head_spec)
+    try:
+        return blobs.get(base_spec), (project.root / LOCK_FILE).read_bytes()
+    except FileNotFoundError:
+        return blobs.get(base_spec), None
+    except OSError as e:
+        raise OrchestratorError(f"cannot read {LOCK_FILE}: {e.strerror}") from e
+
+
+def propagate(graph: PackageGraph,
+              seeds: Mapping[str, Sequence[Reason]]) -> dict[str, tuple[Reason, ...]]:
+    """Seeds and all their dependents over every edge kind, each with its reasons."""
+    affected = set(seeds) | graph.all_dependents(seeds)
+    reasons: dict[str, tuple[Reason, ...]] = {}
+    for name in sorted(affected):
+        found = list(seeds.get(name, []))
+        for dependency in graph.dependencies(name):
+            if dependency in affected:
+                edge = graph.edge(name, dependency)
+                kinds = ",".join(edge.kinds) if edge is not None else None
+                found.append(Reason("dependency", via=dependency, kind=kinds))
+        reasons[name] = tuple(sorted(found, key=_reason_key))
+    return reasons
+
+
+def _reason_key(reason: Reason) -> tuple[int, str, tuple[str, ...]]:
+    return REASON_ORDER.index(reason.type), reason.via or "", reason.files
+
+
+@dataclass(frozen=True)
+class Chain:
+    """How a change reaches a package: a starting reason, then packages each depending on
+    the one before (with the edge kinds followed)."""
+
+    start: Reason
+    steps: tuple[tuple[str, str | None], ...]  # (package, edge kinds from the previous one)
+
+
+def why(result: AffectedResult, package: str) -> Chain | None:
+    """The shortest chain from a change to `package`, or None when it is not affected."""
+    name = canonical(package)
+    if name in result.removed:
+        return None
+    if result.workspace.get(name) is None:
+        raise OrchestratorError(f"no package named '{package}' in the workspace",
+                                hint="see `orchestrator list` for the names")
+    if name not in result.affected:
+        return None
+    graph = PackageGraph(result.workspace.packages)
+    path = graph.dependent_paths(result.directly_changed, name) or [name]
+    steps: list[tuple[str, str | None]] = [(path[0], None)]
+    for previous, current in itertools.pairwise(path):
+        edge = graph.edge(current, previous)
+        steps.append((current, ",".join(edge.kinds) if edge is not None else None))
+    start = _first_cause(result.reasons[path[0]])
+    return Chain(start, tuple(steps))
+
+
+def _first_cause(reasons: Iterable[Reason]) -> Reason:
+    return min((r for r in reasons if r.type != "dependency"), key=_reason_key)

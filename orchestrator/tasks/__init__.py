@@ -1,0 +1,1 @@
+"""Running a task over a selection: definitions, cache keys, plan, runner and reports."""

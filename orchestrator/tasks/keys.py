@@ -1,0 +1,184 @@
+"""Task cache keys, made of everything affected-ness reads.
+
+A key covers the task definition, the package's files (with their modes), the global files
+(root and task-scoped) and extra inputs, the package's locked closure in uv.lock, the
+files of every package it depends on over any edge kind, the Python version and the
+caller's variables the task reads. So whenever `affected` would select a package, its key
+has changed and the cache cannot answer for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import sys
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from orchestrator.changes.ownership import at_root
+from orchestrator.errors import OrchestratorError
+from orchestrator.tasks.definitions import ResolvedTask, referenced_variables
+from orchestrator.workspace.globs import FilePatterns
+from orchestrator.workspace.lockfile import LOCK_FILE, LockError, locked_closure, parse_lock
+from orchestrator.workspace.snapshot import blob_id
+
+if TYPE_CHECKING:
+    from orchestrator.gitrepo import Git
+    from orchestrator.workspace.discovery import Workspace
+    from orchestrator.workspace.graph import PackageGraph
+
+KEY_FORMAT = 3
+
+
+# -- the state of the working tree -------------------------------------------------------
+
+
+def worktree_ids(git: Git) -> dict[str, str]:
+    """A content id per file, mode included: index entries, replaced by what is on disk for
+    files that differ.
+
+    One `ls-files -s` and one `status` for the whole repository, whatever its size.
+    """
+    ids = {}
+    for record in git.run("ls-files", "-s", "-z").split(b"\0"):
+        if record:
+            meta, _, path = record.decode("utf-8", "surrogateescape").partition("\t")
+            mode, object_id, _stage = meta.split(" ")
+            ids[path] = f"{mode} {object_id}"
+    for path in git.dirty_paths():
+        ids[path] = _disk_id(git, path)
+    return ids
+
+
+def _disk_id(git: Git, path: str) -> str:
+    full = git.root / path
+    if full.is_symlink():
+        return f"120000 {blob_id(os.readlink(full).encode('utf-8', 'surrogateescape'))}"
+    if full.is_dir():  # a submodule: its checked-out commit, or never cached while dirty
+        return _submodule_id(full)
+    try:
+        mode = "100755" if full.stat().st_mode & 0o100 else "100644"  # as git records it
+        return f"{mode} {blob_id(full.read_bytes())}"
+    except OSError:
+        return "deleted"
+
+
+def _submodule_id(directory: Path) -> str:
+    from orchestrator.gitrepo import Git
+
+    sub = Git(directory)
+    head = sub.resolve("HEAD") or "none"
+    if sub.dirty_paths():
+        return f"160000 {head} modified-{uuid.uuid4().hex}"  # no key can stand for it
+    return f"160000 {head}"
+
+
+# -- uv.lock closures ----------------------------------------------------------------------
+
+
+def lock_closures(data: bytes | None, members: Iterable[str]) -> dict[str, list[str]]:
+    """Each member's locked closure in uv.lock (the affected engine's definition), sorted.
+
+    A lock that cannot be read puts its whole contents in every member's closure.
+    """
+    if data is None:
+        return {}
+    try:
+        lock = parse_lock(data, "in the working tree")
+    except LockError:
+        return {name: [f"unreadable:{blob_id(data)}"] for name in members}
+    return {name: sorted("|".join(item) for item in locked_closure(lock, name))
+            for name in members}
+
+
+# -- keys ----------------------------------------------------------------------------------
+
+
+class KeyBuilder:
+    """Computes cache keys for one run; fingerprints are shared between packages."""
+
+    def __init__(self, workspace: Workspace, graph: PackageGraph, ids: Mapping[str, str],
+                 environ: Mapping[str, str] | None = None):
+        self.workspace = workspace
+        self.graph = graph
+        self.environ = os.environ if environ is None else environ
+        self._owned: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self._at_root: list[tuple[str, str]] = []  # where global patterns apply, as affected
+        for path, object_id in sorted(ids.items()):
+            owner = workspace.owner(path)
+            if owner is not None:
+                self._owned[owner.name].append((path, object_id))
+            if at_root(owner):
+                self._at_root.append((path, object_id))
+        self._all = sorted(ids.items())
+        self._locks = lock_closures(self._lock_data(ids), graph.names)
+        self._fingerprints: dict[str, str] = {}
+        self._matches: dict[tuple[tuple[str, ...], bool], list[tuple[str, str]]] = {}
+
+    def _lock_data(self, ids: Mapping[str, str]) -> bytes | None:
+        if LOCK_FILE not in ids:
+            return None
+        try:
+            return (self.workspace.root / LOCK_FILE).read_bytes()
+        except FileNotFoundError:
+            return None  # listed by git but deleted from the working tree
+        except OSError as e:
+            raise OrchestratorError(f"cannot read {LOCK_FILE}: {e.strerror}") from e
+
+    def fingerprint(self, name: str) -> str:
+        """The package's own state: its files and its locked external closure."""
+        if name not in self._fingerprints:
+            self._fingerprints[name] = digest(
+                {"files": self._owned.get(name, []), "lock": self._locks.get(name, [])}
+            )
+        return self._fingerprints[name]
+
+    def key(self, job: ResolvedTask) -> str:
+        definition = job.definition
+        patterns = self.workspace.config.global_files + definition.global_files
+        return digest({
+            "format": KEY_FORMAT,
+            "task": asdict(definition),
+            "package": job.package,
+            "python": python_identity(),
+            "env": {v: self.environ.get(v) for v in referenced_variables(definition)},
+            "global": self._matching(patterns, at_root_only=True),
+            "inputs": self._matching(definition.inputs, at_root_only=False),
+            "self": self.fingerprint(job.package),
+            "dependencies": [(d, self.fingerprint(d))
+                             for d in sorted(self.graph.all_dependencies([job.package]))],
+        })
+
+    def _matching(self, patterns: tuple[str, ...], *,
+                  at_root_only: bool) -> list[tuple[str, str]]:
+        """Files matching gitignore-style patterns from the root; global patterns apply where
+        the affected engine applies them (files no package, or only a named root, owns)."""
+        memo = (patterns, at_root_only)
+        if memo not in self._matches:
+            spec = FilePatterns(patterns, "task global-files and inputs")
+            files = self._at_root if at_root_only else self._all
+            self._matches[memo] = [(p, i) for p, i in files if spec.match(p)]
+        return self._matches[memo]
+
+
+def python_identity() -> str:
+    return f"{sys.implementation.name}-{platform.python_version()}-{sys.platform}-" \
+           f"{platform.machine()}"
+
+
+def digest(data: Any) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=list)
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def compute_keys(git: Git, workspace: Workspace, graph: PackageGraph,
+                 jobs: Iterable[ResolvedTask]) -> dict[str, str]:
+    """The key of every job, package name -> key."""
+    builder = KeyBuilder(workspace, graph, worktree_ids(git))
+    return {job.package: builder.key(job) for job in jobs}

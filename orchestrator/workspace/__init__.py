@@ -1,0 +1,1 @@
+"""What the repository holds at any commit: settings, packages, their metadata and graph."""

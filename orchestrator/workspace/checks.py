@@ -1,0 +1,126 @@
+"""`check`: pure detectors over the workspace and its graph, each yielding findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from orchestrator.workspace.discovery import Workspace
+from orchestrator.workspace.graph import PackageGraph
+from orchestrator.workspace.imports import hidden_imports
+from orchestrator.workspace.model import ORDER_KINDS, Finding
+from orchestrator.workspace.snapshot import Snapshot
+
+SEVERITY_ORDER = {"error": 0, "warning": 1}
+
+
+def run_checks(workspace: Workspace, graph: PackageGraph, snapshot: Snapshot) -> list[Finding]:
+    findings = [
+        *workspace.findings,
+        *cycles(graph),
+        *versions(workspace),
+        *specifiers(workspace),
+        *layering(workspace, graph),
+        *dynamic_dependencies(workspace),
+        *undeclared_imports(workspace, graph, snapshot),
+    ]
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.message))
+
+
+def cycles(graph: PackageGraph) -> Iterator[Finding]:
+    hard = graph.cycles(ORDER_KINDS)
+    for cycle in hard:
+        yield Finding("error", "cycle", "dependency cycle " + _loop(cycle)
+                      + " (runtime, optional or build edges: no build order exists)",
+                      package=cycle[0])
+    hard_members = {name for cycle in hard for name in cycle}
+    for cycle in graph.cycles():
+        if not set(cycle) <= hard_members:
+            yield Finding("warning", "soft-cycle", "dependency cycle " + _loop(cycle)
+                          + " through a dependency group or uv source", package=cycle[0])
+
+
+def _loop(cycle: list[str]) -> str:
+    return " -> ".join([*cycle, cycle[0]])
+
+
+def versions(workspace: Workspace) -> Iterator[Finding]:
+    from packaging.version import InvalidVersion, Version
+
+    for package in workspace.packages:
+        if package.version is None:
+            continue
+        try:
+            Version(package.version)
+        except InvalidVersion:
+            yield Finding(
+                "warning", "invalid-version",
+                f"{package.name} has version {package.version!r}, which is not a PEP 440 "
+                "version: ranges cannot be checked against it and it cannot be released",
+                path=package.pyproject, package=package.name)
+
+
+def specifiers(workspace: Workspace) -> Iterator[Finding]:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    for package in workspace.packages:
+        for dep in package.dependencies:
+            target = workspace.by_name[dep.name]
+            if not dep.specifier or target.version is None:
+                continue
+            try:
+                admitted = SpecifierSet(dep.specifier).contains(
+                    Version(target.version), prereleases=True)
+            except (InvalidSpecifier, InvalidVersion):
+                continue
+            if not admitted:
+                yield Finding(
+                    "error", "specifier-excludes-version",
+                    f"{package.name} requires {dep.name}{dep.specifier} ({dep.where}) but the "
+                    f"repository has {dep.name} {target.version}",
+                    path=package.pyproject, package=package.name)
+
+
+def layering(workspace: Workspace, graph: PackageGraph) -> Iterator[Finding]:
+    for edge in graph.edges():
+        source, target = workspace.by_name[edge.source], workspace.by_name[edge.target]
+        if source.kind == "library" and target.kind == "service" and edge.kinds != ("group",):
+            yield Finding(
+                "error", "library-depends-on-service",
+                f"library {source.name} depends on service {target.name} "
+                f"({', '.join(edge.kinds)}); libraries must not depend on services",
+                path=source.pyproject, package=source.name)
+
+
+def dynamic_dependencies(workspace: Workspace) -> Iterator[Finding]:
+    for package in workspace.packages:
+        if "dependencies" in package.dynamic or "optional-dependencies" in package.dynamic:
+            yield Finding(
+                "warning", "dynamic-dependencies",
+                f"{package.name} declares its dependencies dynamic, so its static graph is "
+                "incomplete; [tool.uv.sources] entries stand in",
+                path=package.pyproject, package=package.name)
+
+
+def undeclared_imports(workspace: Workspace, graph: PackageGraph,
+                       snapshot: Snapshot) -> Iterator[Finding]:
+    """Imports the metadata does not declare: an error when no declared path leads there
+    (affected detection would miss the importer), a warning when one does, indirectly."""
+    scan = hidden_imports(workspace, snapshot)
+    for path in scan.unparsable:
+        yield Finding("warning", "unparsable-python",
+                      f"{path} is not valid Python, so its imports were not checked", path=path)
+    for importer, imported, files in scan.hidden:
+        where = files[0] + (f" (and {len(files) - 1} more file(s))" if len(files) > 1 else "")
+        if imported in graph.all_dependencies([importer]):
+            yield Finding(
+                "warning", "indirect-import",
+                f"{importer} imports {imported} in {where} but reaches it only through other "
+                "dependencies; declare it directly",
+                path=files[0], package=importer)
+        else:
+            yield Finding(
+                "error", "undeclared-import",
+                f"{importer} imports {imported} in {where} but does not declare it as a "
+                "dependency, so affected detection would miss it",
+                path=files[0], package=importer)

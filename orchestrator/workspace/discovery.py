@@ -1,0 +1,360 @@
+"""Discovery: from a snapshot of the repository to the set of packages and their edges."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from orchestrator.errors import ConfigError
+from orchestrator.workspace.config import Config, parse_config, read_config_file
+from orchestrator.workspace.globs import check_globs, matches_member
+from orchestrator.workspace.metadata import ProjectMetadata, canonical, is_valid_name, read_metadata
+from orchestrator.workspace.model import Dependency, EdgeKind, Finding, Package
+from orchestrator.workspace.parsecache import ParseCache, cache_key
+from orchestrator.workspace.snapshot import Snapshot
+from orchestrator.workspace.tomlfile import parse_toml, table
+
+PYPROJECT = "pyproject.toml"
+SETUP_FILES = ("setup.py", "setup.cfg")
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What discovery read, kept so that a commit whose tree differs only at known paths (the
+    merge base of a range, from HEAD) can be discovered by reading just those paths."""
+
+    root_doc: dict[str, Any]  # the parsed root pyproject.toml ({} when there is none)
+    pyproject_dirs: frozenset[str]  # every directory with a pyproject.toml, "." for the root
+    setup_files: tuple[str, ...]  # every setup.py and setup.cfg, in the snapshot's order
+    metadata: dict[str, ProjectMetadata]  # each readable member pyproject.toml
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Every internal package at one point of history, and what discovery noticed."""
+
+    root: Path
+    config: Config
+    packages: tuple[Package, ...]
+    findings: tuple[Finding, ...] = ()
+    unreadable: tuple[tuple[str, str], ...] = ()  # (pyproject path, why) when not strict
+    label: str = "working tree"
+    sources: Sources | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def by_name(self) -> dict[str, Package]:
+        return {p.name: p for p in self.packages}
+
+    @cached_property
+    def by_path(self) -> dict[str, Package]:
+        return {p.path: p for p in self.packages}
+
+    def get(self, name: str) -> Package | None:
+        return self.by_name.get(canonical(name))
+
+    def owner(self, path: str) -> Package | None:
+        """The package whose directory is the deepest ancestor of `path`."""
+        directory = posixpath.dirname(path)
+        while True:
+            package = self.by_path.get(directory or ".")
+            if package is not None:
+                return package
+            if not directory:
+                return None
+            directory = posixpath.dirname(directory)
+
+
+def load_config(snapshot: Snapshot, override: Path | None) -> tuple[Config, dict[str, Any]]:
+    """The effective Config and the parsed root pyproject.toml ({} when there is none)."""
+    data = snapshot.read(PYPROJECT)
+    root_doc = parse_toml(data, PYPROJECT) if data is not None else {}
+    if override is not None:
+        try:
+            raw = override.read_bytes()
+        except OSError as e:
+            raise ConfigError(f"cannot read config file {override}: {e.strerror}") from e
+        return read_config_file(raw, str(override)), root_doc
+    raw_table = table(root_doc, "tool.orchestrator")
+    if not raw_table:
+        return Config(), root_doc
+    return parse_config(raw_table, PYPROJECT, allow_package_keys=True), root_doc
+
+
+def discover(
+    snapshot: Snapshot,
+    root: Path,
+    *,
+    config_file: Path | None = None,
+    cache: ParseCache | None = None,
+    strict: bool = True,
+) -> Workspace:
+    """Read every member pyproject.toml of `snapshot` into a Workspace.
+
+    With `strict`, a pyproject.toml that cannot be read is an error; otherwise it is
+    recorded in `unreadable` so the caller can decide (the merge base side does).
+    """
+    cache = cache if cache is not None else ParseCache(None)
+    paths = snapshot.paths()
+    directories = _pyproject_dirs(paths)
+    # One batch for the root file and every pyproject.toml the cache lacks (at a commit).
+    snapshot.prefetch([_pyproject_path(d) for d in directories],
+                      unless=lambda path, key: path != PYPROJECT and cache_key(path, key) in cache)
+    config, root_doc = load_config(snapshot, config_file)
+    setup_files = tuple(p for p in paths if posixpath.basename(p) in SETUP_FILES)
+    sources = Sources(root_doc, frozenset(directories), setup_files, {})
+    return _assemble(snapshot, root, config, sources, {}, cache, strict, None)
+
+
+def rediscover(
+    snapshot: Snapshot,
+    near: Workspace,
+    changed: Collection[str],
+    *,
+    cache: ParseCache | None = None,
+    strict: bool = True,
+) -> Workspace | None:
+    """`snapshot`'s workspace derived from `near`'s, whose tree differs from it at most at
+    the `changed` paths: only the changed pyproject.toml files are read. None when that
+    cannot give exactly what `discover` would (the root pyproject.toml changed), so the
+    caller discovers in full."""
+    sources = near.sources
+    if sources is None or PYPROJECT in changed:
+        return None
+    relevant = [p for p in changed if _is_pyproject(p) or posixpath.basename(p) in SETUP_FILES]
+    carried = {p: why for p, why in near.unreadable if p not in changed}
+    if any("\n" in p for p in relevant) or (strict and carried):
+        return None
+    present = snapshot.keys(relevant)
+    directories = set(sources.pyproject_dirs)
+    setup_files = set(sources.setup_files)
+    for path in relevant:
+        if _is_pyproject(path):
+            _toggle(directories, posixpath.dirname(path) or ".", path in present)
+        else:
+            _toggle(setup_files, path, path in present)
+    # Within a directory, setup.cfg sorts before setup.py, as in a commit's tree.
+    ordered = tuple(sorted(setup_files, key=lambda p: (posixpath.dirname(p), p)))
+    known: dict[str, ProjectMetadata | str] = {
+        p: meta for p, meta in sources.metadata.items() if p not in changed}
+    known.update(carried)
+    derived = Sources(sources.root_doc, frozenset(directories), ordered, {})
+    cache = cache if cache is not None else ParseCache(None)
+    return _assemble(snapshot, near.root, near.config, derived, known, cache, strict, near)
+
+
+def _toggle(items: set[str], item: str, present: bool) -> None:
+    if present:
+        items.add(item)
+    else:
+        items.discard(item)
+
+
+def _assemble(
+    snapshot: Snapshot,
+    root: Path,
+    config: Config,
+    sources: Sources,
+    known: dict[str, ProjectMetadata | str],
+    cache: ParseCache,
+    strict: bool,
+    near: Workspace | None,
+) -> Workspace:
+    """The workspace of a layout: members chosen, their metadata read, packages built (or
+    taken from `near` when nothing they are made of differs)."""
+    candidates = _member_dirs(sorted(sources.pyproject_dirs), config, sources.root_doc)
+    files = [_pyproject_path(d) for d in candidates]
+    metadata, unreadable = _read_all(snapshot, files, known, cache, strict)
+    findings = list(_setup_only_findings(sources.setup_files, sources.pyproject_dirs, config))
+    packages = _packages(metadata, config, findings, near)
+    return Workspace(
+        root=root,
+        config=config,
+        packages=packages,
+        findings=tuple(sorted(findings, key=lambda f: (f.path or "", f.code))),
+        unreadable=tuple(sorted(unreadable.items())),
+        label=snapshot.label,
+        sources=Sources(sources.root_doc, sources.pyproject_dirs, sources.setup_files, metadata),
+    )
+
+
+def _is_pyproject(path: str) -> bool:
+    return path == PYPROJECT or path.endswith("/" + PYPROJECT)
+
+
+def _pyproject_dirs(paths: Iterable[str]) -> list[str]:
+    dirs = []
+    for path in paths:
+        if path == PYPROJECT:
+            dirs.append(".")
+        elif path.endswith("/" + PYPROJECT):
+            dirs.append(path[: -len(PYPROJECT) - 1])
+    return sorted(dirs)
+
+
+def _member_dirs(directories: list[str], config: Config, root_doc: dict[str, Any]) -> list[str]:
+    """DESIGN's order: configured members; else the uv workspace (and a named root); else all."""
+    check_globs(config.services, f"{config.source} [tool.orchestrator] services")
+    if config.members is not None:
+        check_globs(config.members, f"{config.source} [tool.orchestrator] members")
+        return [d for d in directories if matches_member(d, config.members)]
+    uv = table(root_doc, "tool.uv.workspace")
+    if uv:
+        members = _glob_list(uv.get("members", []), "pyproject.toml [tool.uv.workspace] members")
+        exclude = _glob_list(uv.get("exclude", []), "pyproject.toml [tool.uv.workspace] exclude")
+        check_globs(members, "pyproject.toml [tool.uv.workspace] members")
+        check_globs(exclude, "pyproject.toml [tool.uv.workspace] exclude")
+        chosen = [d for d in directories
+                  if d != "." and matches_member(d, members) and not matches_member(d, exclude)]
+        if table(root_doc, "project").get("name") and "." in directories:
+            chosen.insert(0, ".")
+        return chosen
+    return directories
+
+
+def _glob_list(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of strings")
+    return value
+
+
+def _pyproject_path(directory: str) -> str:
+    return PYPROJECT if directory == "." else f"{directory}/{PYPROJECT}"
+
+
+def _read_all(
+    snapshot: Snapshot, files: list[str], known: dict[str, ProjectMetadata | str],
+    cache: ParseCache, strict: bool,
+) -> tuple[dict[str, ProjectMetadata], dict[str, str]]:
+    """Metadata of each file (`known`: already read, or why it could not be), from the
+    cache when it has the file's blob, else parsed (and cached)."""
+    found: dict[str, ProjectMetadata] = {}
+    unreadable: dict[str, str] = {}
+    for path in [p for p in files if p in known]:
+        value = known[path]
+        if isinstance(value, str):
+            unreadable[path] = value
+        else:
+            found[path] = value
+    keys = snapshot.keys([p for p in files if p not in known])
+    misses = []
+    for path, key in keys.items():
+        cached = cache.get(cache_key(path, key))
+        if cached is None:
+            misses.append(path)
+        else:
+            found[path] = cached
+    for path, data in snapshot.contents(misses).items():
+        try:
+            meta = read_metadata(parse_toml(data, path), path)
+        except ConfigError as e:
+            if strict:
+                raise
+            unreadable[path] = e.message
+            continue
+        cache.put(cache_key(path, keys[path]), meta)
+        found[path] = meta
+    cache.save()
+    return found, unreadable
+
+
+def _packages(
+    metadata: dict[str, ProjectMetadata], config: Config, findings: list[Finding],
+    near: Workspace | None = None,
+) -> tuple[Package, ...]:
+    named: dict[str, tuple[str, ProjectMetadata]] = {}
+    for path in sorted(metadata):
+        meta = metadata[path]
+        directory = posixpath.dirname(path) or "."
+        for problem in meta.problems:
+            findings.append(
+                Finding("warning", "invalid-metadata", f"{path}: {problem}", path))
+        if meta.name is None:
+            findings.append(Finding("warning", "no-name",
+                                    f"{path} declares no project name, so it is not a package",
+                                    path))
+            continue
+        if not is_valid_name(meta.name):
+            findings.append(Finding("warning", "invalid-name",
+                                    f"{path}: {meta.name!r} is not a valid project name; skipped",
+                                    path))
+            continue
+        name = canonical(meta.name)
+        if name in named:
+            other = named[name][0]
+            raise ConfigError(
+                f"two packages are named {name!r}: {other} and {directory}",
+                hint="names must be unique after PEP 503 normalisation; choose the packages with "
+                "[tool.orchestrator] members (or --config FILE) to leave one out",
+            )
+        named[name] = (directory, meta)
+    names = set(named)
+    reusable = _reusable(near, names, config)
+    packages = []
+    for name, (directory, meta) in named.items():
+        built_from, package = reusable.get(directory, (None, None))
+        if built_from is not meta or package is None:
+            package = _package(name, directory, meta, names, config)
+        packages.append(package)
+    return tuple(sorted(packages, key=lambda p: p.name))
+
+
+def _reusable(near: Workspace | None, names: set[str],
+              config: Config) -> dict[str, tuple[ProjectMetadata, Package]]:
+    """`near`'s packages by directory, with the metadata each was built from, when they can
+    be taken as they are: the same internal names (so the same edges), the same config."""
+    if near is None or near.sources is None or near.config != config \
+            or names != near.by_name.keys():
+        return {}
+    metadata = near.sources.metadata
+    return {p.path: (metadata[p.pyproject], p) for p in near.packages if p.pyproject in metadata}
+
+
+def _package(name: str, directory: str, meta: ProjectMetadata, internal: set[str],
+             config: Config) -> Package:
+    return Package(
+        name=name,
+        version=meta.version,
+        path=directory,
+        kind="service" if matches_member(directory, config.services) else "library",
+        dependencies=internal_edges(name, meta, internal),
+        dynamic=meta.dynamic,
+        settings=meta.settings,
+    )
+
+
+def internal_edges(name: str, meta: ProjectMetadata, internal: set[str]) -> tuple[Dependency, ...]:
+    """Requirements that name another internal package, plus uv sources nothing else declares."""
+    # Plain tuples, in sort order, until the end: hashing dataclasses was most of the cost.
+    edges: set[tuple[str, EdgeKind, str, str]] = {
+        (r.name, r.kind, r.where, r.specifier)
+        for r in meta.requirements
+        if r.name in internal and r.name != name
+    }
+    declared = {edge[0] for edge in edges}
+    for source, _kind in meta.uv_sources:
+        if source in internal and source != name and source not in declared:
+            edges.add((source, "source", "tool.uv.sources", ""))
+    return tuple(Dependency(n, spec, kind, where) for n, kind, where, spec in sorted(edges))
+
+
+def _setup_only_findings(
+    setup_files: Iterable[str], pyproject_dirs: Collection[str], config: Config
+) -> Iterable[Finding]:
+    """Directories with setup.py or setup.cfg but no pyproject.toml: not packages here."""
+    seen = set()
+    for path in setup_files:
+        directory = posixpath.dirname(path) or "."
+        if directory in pyproject_dirs or directory in seen or directory == ".":
+            continue
+        if config.members is not None and not matches_member(directory, config.members):
+            continue
+        seen.add(directory)
+        yield Finding(
+            "warning", "setup-without-pyproject",
+            f"{path} has no pyproject.toml beside it, so {directory} is not read as a package",
+            path,
+        )

@@ -1,0 +1,228 @@
+"""The internal dependency graph: named operations over packages and typed edges.
+
+Edges point from a dependent to its dependency ("A depends on B" is A -> B). Closures are
+plain breadth-first searches over adjacency kept here; networkx is imported only for the
+algorithms that need it (cycles, orders, node-link data), because importing it costs more
+than a whole affected query.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from orchestrator.errors import CycleError
+from orchestrator.workspace.model import ALL_KINDS, EDGE_KINDS, EdgeKind, Package
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+@dataclass(frozen=True)
+class Edge:
+    """All declarations of one dependent -> dependency pair."""
+
+    source: str
+    target: str
+    kinds: tuple[EdgeKind, ...]
+    specifiers: tuple[tuple[EdgeKind, str], ...]
+
+    def has_kind(self, kinds: Collection[EdgeKind]) -> bool:
+        return any(k in kinds for k in self.kinds)
+
+
+class PackageGraph:
+    """Packages as nodes, their internal requirements as typed edges."""
+
+    def __init__(self, packages: Iterable[Package]):
+        self.packages = {p.name: p for p in sorted(packages, key=lambda p: p.name)}
+        self._out: dict[str, dict[str, Edge]] = {name: {} for name in self.packages}
+        self._in: dict[str, dict[str, Edge]] = {name: {} for name in self.packages}
+        for package in self.packages.values():
+            for target, edge in _edges_of(package, self.packages).items():
+                self._out[package.name][target] = edge
+                self._in[target][package.name] = edge
+
+    # -- nodes and edges -----------------------------------------------------
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.packages
+
+    def __len__(self) -> int:
+        return len(self.packages)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.packages)
+
+    def edges(self, kinds: Collection[EdgeKind] = ALL_KINDS) -> list[Edge]:
+        return [
+            edge
+            for source in self.packages
+            for _, edge in sorted(self._out[source].items())
+            if edge.has_kind(kinds)
+        ]
+
+    def edge(self, source: str, target: str) -> Edge | None:
+        return self._out.get(source, {}).get(target)
+
+    # -- neighbourhoods ------------------------------------------------------
+
+    def dependencies(self, name: str, kinds: Collection[EdgeKind] = ALL_KINDS) -> list[str]:
+        """Direct dependencies of `name` over edges of `kinds`."""
+        return [t for t, e in sorted(self._out[name].items()) if e.has_kind(kinds)]
+
+    def dependents(self, name: str, kinds: Collection[EdgeKind] = ALL_KINDS) -> list[str]:
+        """Direct dependents of `name` over edges of `kinds`."""
+        return [s for s, e in sorted(self._in[name].items()) if e.has_kind(kinds)]
+
+    def all_dependencies(self, names: Iterable[str],
+                         kinds: Collection[EdgeKind] = ALL_KINDS) -> set[str]:
+        """Everything `names` depend on, transitively (`names` excluded unless on a cycle)."""
+        return self._closure(names, self._out, kinds)
+
+    def all_dependents(self, names: Iterable[str],
+                       kinds: Collection[EdgeKind] = ALL_KINDS) -> set[str]:
+        """Everything that depends on `names`, transitively (cycles are fine)."""
+        return self._closure(names, self._in, kinds)
+
+    def _closure(self, names: Iterable[str], adjacency: dict[str, dict[str, Edge]],
+                 kinds: Collection[EdgeKind]) -> set[str]:
+        seen: set[str] = set()
+        queue = deque(n for n in names if n in adjacency)
+        while queue:
+            for neighbour, edge in adjacency[queue.popleft()].items():
+                if neighbour not in seen and edge.has_kind(kinds):
+                    seen.add(neighbour)
+                    queue.append(neighbour)
+        return seen
+
+    def dependent_paths(self, sources: Iterable[str], target: str,
+                        kinds: Collection[EdgeKind] = ALL_KINDS) -> list[str] | None:
+        """The shortest chain source -> dependent -> ... -> target, or None."""
+        parent: dict[str, str | None] = {s: None for s in sources if s in self.packages}
+        queue = deque(parent)
+        while queue:
+            node = queue.popleft()
+            if node == target:
+                chain = [node]
+                while (previous := parent[chain[-1]]) is not None:
+                    chain.append(previous)
+                return chain[::-1]
+            for neighbour, edge in sorted(self._in[node].items()):
+                if neighbour not in parent and edge.has_kind(kinds):
+                    parent[neighbour] = node
+                    queue.append(neighbour)
+        return None
+
+    # -- shapes --------------------------------------------------------------
+
+    def subgraph(self, names: Iterable[str]) -> PackageGraph:
+        keep = set(names)
+        sub = PackageGraph([])
+        sub.packages = {n: p for n, p in self.packages.items() if n in keep}
+        sub._out = {n: {t: e for t, e in self._out[n].items() if t in keep} for n in sub.packages}
+        sub._in = {n: {s: e for s, e in self._in[n].items() if s in keep} for n in sub.packages}
+        return sub
+
+    def restricted(self, kinds: Collection[EdgeKind]) -> PackageGraph:
+        """The same packages with only the edges of `kinds`."""
+        sub = self.subgraph(self.packages)
+        sub._out = {n: {t: e for t, e in out.items() if e.has_kind(kinds)}
+                    for n, out in sub._out.items()}
+        sub._in = {n: {s: e for s, e in inc.items() if e.has_kind(kinds)}
+                   for n, inc in sub._in.items()}
+        return sub
+
+    def neighbourhood(self, focus: Iterable[str], depth: int | None,
+                      reverse: bool = False) -> set[str]:
+        """`focus` and what lies within `depth` steps of it (dependencies; dependents too
+        when not `reverse`-only), unbounded when depth is None."""
+        keep = set(focus)
+        for adjacency in ((self._in,) if reverse else (self._out, self._in)):
+            frontier = set(focus)
+            step = 0
+            while frontier and (depth is None or step < depth):
+                frontier = {n for f in frontier for n in adjacency[f]} - keep
+                keep |= frontier
+                step += 1
+        return keep
+
+    # -- order and cycles (networkx) -----------------------------------------
+
+    def to_networkx(self, kinds: Collection[EdgeKind] = ALL_KINDS) -> nx.DiGraph:
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        for name, package in self.packages.items():
+            graph.add_node(name, version=package.version, path=package.path, kind=package.kind)
+        for edge in self.edges(kinds):
+            graph.add_edge(edge.source, edge.target, kinds=list(edge.kinds),
+                           specifiers=dict(edge.specifiers))
+        return graph
+
+    def cycles(self, kinds: Collection[EdgeKind] = ALL_KINDS) -> list[list[str]]:
+        """One cycle per strongly connected component that has one, each rotated to
+        start at its smallest name, sorted."""
+        import networkx as nx
+
+        graph = self.to_networkx(kinds)
+        found = []
+        for component in nx.strongly_connected_components(graph):
+            if len(component) == 1:
+                continue
+            start = min(component)
+            sub = graph.subgraph(component)
+            cycle = nx.find_cycle(sub, start)
+            nodes = [u for u, _v in cycle]
+            pivot = nodes.index(min(nodes))
+            found.append(nodes[pivot:] + nodes[:pivot])
+        return sorted(found)
+
+    def generations(self, kinds: Collection[EdgeKind], *, purpose: str) -> list[list[str]]:
+        """Layers in which every package comes after all its dependencies over `kinds`."""
+        import networkx as nx
+
+        graph = self.to_networkx(kinds).reverse(copy=False)
+        try:
+            return [sorted(layer) for layer in nx.topological_generations(graph)]
+        except nx.NetworkXUnfeasible:
+            raise CycleError(self.cycles(kinds)[0], purpose=purpose) from None
+
+    def order(self, kinds: Collection[EdgeKind], *, purpose: str) -> list[str]:
+        """Dependencies first: a deterministic topological order."""
+        return [name for layer in self.generations(kinds, purpose=purpose) for name in layer]
+
+    def node_link(self, affected: Collection[str] = ()) -> dict[str, Any]:
+        """networkx node-link data (DESIGN's `graph --format json`)."""
+        import networkx as nx
+
+        graph = self.to_networkx()
+        for name in graph.nodes:
+            graph.nodes[name]["affected"] = name in affected
+        data: dict[str, Any] = nx.node_link_data(graph, edges="edges")
+        return data
+
+
+def _edges_of(package: Package, internal: dict[str, Package]) -> dict[str, Edge]:
+    kinds: dict[str, list[EdgeKind]] = {}
+    specs: dict[str, dict[EdgeKind, str]] = {}
+    for dep in package.dependencies:
+        if dep.name not in internal:
+            continue
+        if dep.kind not in kinds.setdefault(dep.name, []):
+            kinds[dep.name].append(dep.kind)
+        if dep.specifier and dep.kind not in specs.setdefault(dep.name, {}):
+            specs[dep.name][dep.kind] = dep.specifier
+        specs.setdefault(dep.name, {})
+    return {
+        target: Edge(
+            package.name,
+            target,
+            tuple(k for k in EDGE_KINDS if k in kinds[target]),
+            tuple(sorted(specs[target].items(), key=lambda kv: EDGE_KINDS.index(kv[0]))),
+        )
+        for target in sorted(kinds)
+    }

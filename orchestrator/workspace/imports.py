@@ -1,0 +1,120 @@
+"""Which internal packages a package's Python code imports, found with `ast`.
+
+An import the metadata does not declare is a hidden edge: affected detection follows
+metadata, so it would miss the importer when the imported package changes.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from orchestrator.workspace.discovery import Workspace
+from orchestrator.workspace.model import Package
+from orchestrator.workspace.snapshot import Snapshot
+
+# Code that ships or tests a package; examples and scripts beside it are not part of it.
+_NOT_CODE = ("tests/fixtures/", "docs/", "build/", "dist/", "examples/", "scripts/",
+             "benchmarks/")
+
+
+def owned_files(workspace: Workspace, paths: Iterable[str]) -> dict[str, list[str]]:
+    """Files of each package (the deepest package directory owns a file)."""
+    owned: dict[str, list[str]] = {p.name: [] for p in workspace.packages}
+    for path in paths:
+        owner = workspace.owner(path)
+        if owner is not None:
+            owned[owner.name].append(path)
+    return owned
+
+
+_NOT_IMPORTABLE = frozenset({"tests", "test", "docs", "examples", "scripts", "benchmarks"})
+_NOT_MODULES = frozenset({"setup.py", "conftest.py", "noxfile.py"})
+
+
+def import_names(package: Package, files: list[str]) -> set[str]:
+    """Dotted names of every Python package directory (one with `__init__.py`) and every
+    top-level module in a package's files."""
+    prefix = "" if package.path == "." else package.path + "/"
+    relative = [path[len(prefix):].removeprefix("src/") for path in files]
+    names = set()
+    for r in relative:
+        parts = r.split("/")
+        if parts[-1] == "__init__.py" and len(parts) > 1 and parts[0] not in _NOT_IMPORTABLE:
+            names.add(".".join(parts[:-1]))
+        elif len(parts) == 1 and r.endswith(".py") and r not in _NOT_MODULES:
+            names.add(r[:-3])
+    return names
+
+
+def imported_modules(source: bytes, path: str) -> set[str] | None:
+    """Dotted names of the absolute imports in one file; None when it cannot be parsed."""
+    try:
+        tree = ast.parse(source, filename=path)
+    except (SyntaxError, ValueError):
+        return None
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def provider_of(module: str, providers: dict[str, str]) -> str | None:
+    """The package providing the longest prefix of a dotted module name."""
+    parts = module.split(".")
+    for end in range(len(parts), 0, -1):
+        name = providers.get(".".join(parts[:end]))
+        if name is not None:
+            return name
+    return None
+
+
+def _providers(packages: tuple[Package, ...], owned: dict[str, list[str]]) -> dict[str, str]:
+    """Module name -> the one package providing it. A name several packages provide (a
+    pkgutil-style namespace `__init__.py`) belongs to none; the longer names decide."""
+    claims: dict[str, set[str]] = {}
+    for package in packages:
+        for module in import_names(package, owned[package.name]):
+            claims.setdefault(module, set()).add(package.name)
+    provider = {module: names.pop() for module, names in claims.items() if len(names) == 1}
+    for package in packages:  # the conventional name only where no real module claims it
+        if package.name.replace("-", "_") not in claims:
+            provider[package.name.replace("-", "_")] = package.name
+    return provider
+
+
+@dataclass(frozen=True)
+class ImportScan:
+    """Undeclared internal imports, and the files that could not be read as Python."""
+
+    hidden: list[tuple[str, str, list[str]]]  # (importer, imported package, files)
+    unparsable: list[str]
+
+
+def hidden_imports(workspace: Workspace, snapshot: Snapshot) -> ImportScan:
+    """Every import of an internal package its importer's metadata does not declare."""
+    owned = owned_files(workspace, snapshot.paths())
+    provider = _providers(workspace.packages, owned)
+    found: dict[tuple[str, str], list[str]] = {}
+    unparsable = []
+    for package in workspace.packages:
+        declared = {d.name for d in package.dependencies} | {package.name}
+        code = [p for p in owned[package.name]
+                if p.endswith(".py") and not any(f"/{x}" in f"/{p}" for x in _NOT_CODE)]
+        for path, source in sorted(snapshot.contents(code).items()):
+            modules = imported_modules(source, path)
+            if modules is None:
+                unparsable.append(path)
+                continue
+            for module in modules:
+                target = provider_of(module, provider)
+                if target is not None and target not in declared:
+                    files = found.setdefault((package.name, target), [])
+                    if path not in files:
+                        files.append(path)
+    hidden = [(importer, target, files) for (importer, target), files in sorted(found.items())]
+    return ImportScan(hidden, unparsable)

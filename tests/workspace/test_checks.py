@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from orchestrator.context import Project
+from orchestrator.workspace.checks import run_checks
+from orchestrator.workspace.snapshot import WorktreeSnapshot
+from tests.gitutil import GitRepo
+
+
+def codes(repo: GitRepo) -> dict[str, str]:
+    project = Project(repo.root)
+    found = run_checks(project.workspace(), project.graph, WorktreeSnapshot(project.git))
+    return {f.code: f.severity for f in found}
+
+
+def test_a_clean_workspace_has_no_findings(repo: GitRepo) -> None:
+    repo.package("packages/a", "a")
+    repo.package("packages/b", "b", dependencies=["a>=1.0"])
+    repo.write("packages/b/src/b/use.py", "import a\nfrom a import thing\n")
+    assert codes(repo) == {}
+
+
+def test_hard_and_soft_cycles(repo: GitRepo) -> None:
+    repo.package("packages/a", "a", dependencies=["b"])
+    repo.package("packages/b", "b", dependencies=["a"])
+    repo.package("packages/c", "c", extra='[dependency-groups]\ndev = ["d"]\n')
+    repo.package("packages/d", "d", dependencies=["c"])
+    assert codes(repo) == {"cycle": "error", "soft-cycle": "warning"}
+
+
+def test_specifier_that_excludes_the_repository_version(repo: GitRepo) -> None:
+    repo.package("packages/a", "a", version="2.0.0")
+    repo.package("packages/b", "b", dependencies=["a>=1,<2"])
+    assert codes(repo) == {"specifier-excludes-version": "error"}
+
+
+def test_library_depending_on_a_service(repo: GitRepo) -> None:
+    repo.package("services/web", "web")
+    repo.package("packages/lib", "lib", dependencies=["web"])
+    assert codes(repo) == {"library-depends-on-service": "error"}
+
+
+def test_undeclared_import_is_an_error(repo: GitRepo) -> None:
+    repo.package("packages/a", "a")
+    repo.package("packages/b", "b")
+    repo.write("packages/b/src/b/use.py", "def f():\n    from a.sub import x\n    return x\n")
+    assert codes(repo) == {"undeclared-import": "error"}
+
+
+def test_import_names_come_from_the_source_tree(repo: GitRepo) -> None:
+    repo.package("packages/a", "acme-a")
+    repo.write("packages/a/src/acme_alpha/__init__.py", "")
+    repo.package("packages/b", "b")
+    repo.write("packages/b/src/b/use.py", "import acme_alpha\n")
+    assert codes(repo) == {"undeclared-import": "error"}
+
+
+def test_dynamic_dependencies_and_discovery_warnings(repo: GitRepo) -> None:
+    repo.write("packages/a/pyproject.toml",
+               '[project]\nname = "a"\nversion = "1"\ndynamic = ["dependencies"]\n')
+    repo.write("pyproject.toml", "[tool.black]\n")
+    repo.write("old/setup.py", "")
+    repo.write("tmpl/pyproject.toml", '[project]\nname = "{{ name }}"\n')
+    assert codes(repo) == {
+        "dynamic-dependencies": "warning",
+        "no-name": "warning",
+        "setup-without-pyproject": "warning",
+        "invalid-name": "warning",
+    }
+
+
+def test_namespace_packages_are_told_apart(repo: GitRepo) -> None:
+    repo.write("packages/a/pyproject.toml", '[project]\nname = "acme-a"\nversion = "1"\n')
+    repo.write("packages/a/src/acme/a/__init__.py", "")
+    repo.write("packages/a/tests/__init__.py", "")
+    repo.write("packages/b/pyproject.toml", '[project]\nname = "acme-b"\nversion = "1"\n')
+    repo.write("packages/b/src/acme/b/__init__.py", "from acme.b import x\n")
+    repo.write("packages/b/tests/test_b.py", "from tests import helpers\nimport acme.b\n")
+    repo.write("packages/b/examples/demo.py", "import acme.a\n")
+    assert codes(repo) == {}
+    repo.write("packages/b/src/acme/b/use.py", "from acme.a import thing\n")
+    assert codes(repo) == {"undeclared-import": "error"}
+
+
+def test_an_import_reached_only_indirectly_is_a_warning(repo: GitRepo) -> None:
+    repo.package("packages/a", "a")
+    repo.package("packages/b", "b", dependencies=["a"])
+    repo.package("packages/c", "c", dependencies=["b"])
+    repo.write("packages/c/src/c/use.py", "import a\n")
+    assert codes(repo) == {"indirect-import": "warning"}
+
+
+def test_metadata_of_the_wrong_shape_is_reported(repo: GitRepo) -> None:
+    repo.write("packages/a/pyproject.toml", """
+        [project]
+        name = "a"
+        version = "not.a.version"
+        optional-dependencies = ["b"]
+        [dependency-groups]
+        dev = [{include-group = "missing"}]
+    """)
+    assert codes(repo) == {"invalid-version": "warning", "invalid-metadata": "warning"}
+
+
+def test_python_that_cannot_be_parsed_is_a_warning(repo: GitRepo) -> None:
+    repo.package("packages/a", "a")
+    repo.write("packages/a/src/a/broken.py", "def f(:\n")
+    assert codes(repo) == {"unparsable-python": "warning"}

@@ -1,0 +1,141 @@
+"""uv.lock closures: only members whose locked dependencies changed are affected by the lock."""
+
+from __future__ import annotations
+
+import textwrap
+
+from orchestrator.changes.affected import Reason
+from orchestrator.context import Project
+from orchestrator.workspace.lockfile import compare_locks
+from tests.gitutil import GitRepo
+from tests.changes.test_affected import affected
+
+
+def lock(requests: str = "2.31.0", marker: str = 'python_version >= "3.8"',
+         idna: str = "3.6") -> str:
+    return textwrap.dedent(f"""\
+        version = 1
+        requires-python = ">=3.11"
+
+        [[package]]
+        name = "acme-web"
+        version = "1.0.0"
+        source = {{ editable = "packages/web" }}
+        dependencies = [{{ name = "requests" }}]
+
+        [[package]]
+        name = "acme-cli"
+        version = "1.0.0"
+        source = {{ editable = "packages/cli" }}
+        dependencies = [{{ name = "click" }}]
+
+        [package.optional-dependencies]
+        color = [{{ name = "colorama", marker = "sys_platform == 'win32'" }}]
+
+        [package.dev-dependencies]
+        dev = [{{ name = "acme-web" }}]
+
+        [[package]]
+        name = "acme-plain"
+        version = "1.0.0"
+        source = {{ editable = "packages/plain" }}
+
+        [[package]]
+        name = "requests"
+        version = "{requests}"
+        source = {{ registry = "https://pypi.org/simple" }}
+        dependencies = [{{ name = "idna", marker = '{marker}' }}]
+
+        [[package]]
+        name = "idna"
+        version = "{idna}"
+        source = {{ registry = "https://pypi.org/simple" }}
+
+        [[package]]
+        name = "click"
+        version = "8.1.7"
+        source = {{ registry = "https://pypi.org/simple" }}
+
+        [[package]]
+        name = "colorama"
+        version = "0.4.6"
+        source = {{ registry = "https://pypi.org/simple" }}
+        """)
+
+
+MEMBERS = ("acme-web", "acme-cli", "acme-plain")
+
+
+def compare(before: str | None, after: str | None) -> tuple[set[str], str | None]:
+    result = compare_locks(before.encode() if before is not None else None,
+                           after.encode() if after is not None else None, MEMBERS)
+    return set(result.changed), result.unreadable
+
+
+def test_identical_locks_change_nothing() -> None:
+    assert compare(lock(), lock()) == (set(), None)
+
+
+def test_version_markers_and_transitive_changes_reach_dependers_only() -> None:
+    # acme-cli reaches requests through its dev group (acme-web): it is affected too.
+    assert compare(lock(), lock(requests="2.32.0")) == ({"acme-web", "acme-cli"}, None)
+    assert compare(lock(), lock(marker='python_version >= "3.9"'))[0] == {"acme-web", "acme-cli"}
+    assert compare(lock(), lock(idna="3.7"))[0] == {"acme-web", "acme-cli"}
+
+
+def test_optional_dependency_change_reaches_its_member() -> None:
+    after = lock().replace('version = "0.4.6"', 'version = "0.4.7"')
+    assert compare(lock(), after)[0] == {"acme-cli"}
+
+
+def test_source_change_counts() -> None:
+    after = lock().replace('version = "8.1.7"\nsource = { registry = "https://pypi.org/simple" }',
+                           'version = "8.1.7"\nsource = { registry = "https://mirror/simple" }')
+    assert compare(lock(), after)[0] == {"acme-cli"}
+
+
+def test_added_or_removed_lock_changes_every_locked_member() -> None:
+    assert compare(None, lock())[0] == set(MEMBERS)
+    assert compare(lock(), None)[0] == set(MEMBERS)
+
+
+def test_unreadable_lock_is_reported() -> None:
+    changed, why = compare(lock(), "version = [")
+    assert changed == set() and why is not None and "not valid TOML" in why
+    assert "unknown format" in (compare("version = 99\n", lock())[1] or "")
+
+
+def _workspace(repo: GitRepo) -> None:
+    repo.write("pyproject.toml", '[tool.uv.workspace]\nmembers = ["packages/*"]\n')
+    repo.package("packages/web", "acme-web", dependencies=["requests"])
+    repo.package("packages/cli", "acme-cli", dependencies=["click"])
+    repo.package("packages/plain", "acme-plain")
+    repo.write("uv.lock", lock())
+    repo.commit("workspace")
+
+
+def test_lock_change_affects_the_member_whose_closure_changed(repo: GitRepo) -> None:
+    _workspace(repo)
+    repo.write("uv.lock", lock().replace('version = "8.1.7"', 'version = "8.1.8"'))
+    result = affected(repo, base="HEAD")
+    assert result.affected == ("acme-cli",)
+    assert result.reasons["acme-cli"] == (Reason("lockfile", files=("uv.lock",)),)
+    assert result.unowned_files == ("uv.lock",)
+
+
+def test_lock_change_from_git_objects(repo: GitRepo) -> None:
+    _workspace(repo)
+    repo.write("uv.lock", lock(idna="3.7"))
+    repo.commit("bump idna")
+    result = affected(repo, base="HEAD~1", head="HEAD")
+    assert result.affected == ("acme-cli", "acme-web")
+
+
+def test_unreadable_lock_affects_everything(repo: GitRepo) -> None:
+    _workspace(repo)
+    repo.write("uv.lock", "garbage = [\n")
+    result = affected(repo, base="HEAD")
+    assert result.affected == ("acme-cli", "acme-plain", "acme-web")
+    reason = result.reasons["acme-plain"][0]
+    assert reason.type == "lockfile" and "not valid TOML" in (reason.detail or "")
+    assert len(Project(repo.root).workspace().packages) == 3

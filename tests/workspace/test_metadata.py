@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import tomllib
+
+from orchestrator.workspace.metadata import ProjectMetadata, canonical, is_valid_name, read_metadata
+
+
+def meta(text: str, path: str = "packages/a/pyproject.toml") -> ProjectMetadata:
+    return read_metadata(tomllib.loads(text), path)
+
+
+def kinds(m: ProjectMetadata) -> set[tuple[str, str, str]]:
+    return {(r.name, r.kind, r.specifier) for r in m.requirements}
+
+
+def test_pep621_tables_give_typed_requirements() -> None:
+    m = meta("""
+        [project]
+        name = "Acme_Api"
+        version = "1.0"
+        dependencies = ["acme-db>=1.4,<1.5", "requests"]
+        [project.optional-dependencies]
+        metrics = ["acme.metrics[prom]>=0.9; python_version>='3.11'"]
+        [dependency-groups]
+        test = ["pytest", {include-group = "lint"}]
+        lint = ["acme-lint"]
+        [build-system]
+        requires = ["hatchling", "acme-build-plugin==2.0"]
+    """)
+    assert m.name == "Acme_Api"
+    assert kinds(m) >= {
+        ("acme-db", "runtime", ">=1.4,<1.5"),
+        ("acme-metrics", "optional", ">=0.9"),
+        ("acme-lint", "group", ""),
+        ("acme-build-plugin", "build", "==2.0"),
+    }
+
+
+def test_poetry_constraints_are_translated_to_pep440() -> None:
+    m = meta("""
+        [tool.poetry]
+        name = "acme-worker"
+        version = "0.3.0"
+        [tool.poetry.dependencies]
+        python = "^3.11"
+        acme-db = "^1.4"
+        acme-log = { path = "../log", develop = true }
+        acme-util = { version = "~2.1", optional = true }
+        [tool.poetry.group.dev.dependencies]
+        acme-testing = "*"
+    """)
+    found = {(r.name, r.kind, r.specifier, r.source) for r in m.requirements}
+    assert ("acme-db", "runtime", ">=1.4,<2.0", "index") in found
+    assert ("acme-log", "runtime", "", "path") in found
+    assert ("acme-util", "optional", ">=2.1,<2.2", "index") in found
+    assert ("acme-testing", "group", "", "index") in found
+    assert not any(r.name == "python" for r in m.requirements)
+
+
+def test_pdm_hatch_and_uv_sources() -> None:
+    m = meta("""
+        [project]
+        name = "x"
+        version = "1"
+        dynamic = ["dependencies"]
+        [tool.pdm.dev-dependencies]
+        dev = ["-e file:///${PROJECT_ROOT}/../b#egg=acme-b", "acme-c"]
+        [tool.hatch.envs.default]
+        dependencies = ["acme-d"]
+        extra-dependencies = ["acme-e"]
+        [tool.uv.sources]
+        acme-f = { workspace = true }
+    """)
+    assert {r.name for r in m.requirements if r.kind == "group"} == {
+        "acme-b", "acme-c", "acme-d", "acme-e"}
+    assert m.uv_sources == (("acme-f", "workspace"),)
+    assert m.dynamic == ("dependencies",)
+
+
+def test_unparsable_requirements_are_problems_not_crashes() -> None:
+    m = meta('[project]\nname = "x"\ndependencies = ["not a requirement!!", 3]\n')
+    assert len(m.problems) == 2
+    assert "project.dependencies" in m.problems[0]
+
+
+def test_include_group_cycles_are_reported() -> None:
+    m = meta('[project]\nname = "x"\n[dependency-groups]\na = [{include-group = "b"}]\n'
+             'b = [{include-group = "a"}]\n')
+    assert any("cycle" in p for p in m.problems)
+
+
+def test_file_without_a_project_has_no_name() -> None:
+    m = meta("[tool.ruff]\nline-length = 100\n", "pyproject.toml")
+    assert m.name is None
+
+
+def test_metadata_survives_the_cache_round_trip() -> None:
+    m = meta("""
+        [project]
+        name = "x"
+        version = "1"
+        dependencies = ["a>=1"]
+        [tool.orchestrator]
+        ignore = ["*.md"]
+        [tool.orchestrator.tasks.test]
+        command = "pytest -x"
+        env = {A = "1"}
+    """)
+    assert ProjectMetadata.from_record(m.to_record()) == m
+
+
+def test_names() -> None:
+    assert canonical("Acme_Core.Utils") == "acme-core-utils"
+    assert is_valid_name("acme-core")
+    assert not is_valid_name("<REPLACE ME>")
+    assert not is_valid_name("{{cookiecutter.project_slug}}")
+
+
+def test_values_of_the_wrong_type_are_problems() -> None:
+    m = meta('[project]\nname = "x"\nversion = 4\ndynamic = "dependencies"\n'
+             '[tool.uv]\nsources = 3\n')
+    assert m.version is None and m.dynamic == ()
+    assert m.problems == ("version must be a string, not 4",
+                          "project.dynamic must be a list, not 'dependencies'",
+                          "tool.uv.sources must be a table")
+
+
+def test_poetry_exact_versions_get_an_operator() -> None:
+    m = meta('[tool.poetry]\nname = "x"\nversion = "1"\n[tool.poetry.dependencies]\n'
+             'a = "1.3.0"\nb = "1.2.*"\n')
+    assert {(r.name, r.specifier) for r in m.requirements} == {("a", "==1.3.0"),
+                                                                ("b", "==1.2.*")}
