@@ -7,8 +7,8 @@ import textwrap
 from orchestrator.changes.affected import Reason
 from orchestrator.context import Project
 from orchestrator.workspace.lockfile import compare_locks
-from tests.gitutil import GitRepo
 from tests.changes.test_affected import affected
+from tests.gitutil import GitRepo
 
 
 def lock(requests: str = "2.31.0", marker: str = 'python_version >= "3.8"',
