@@ -48,6 +48,12 @@ def versions(workspace: Workspace) -> Iterator[Finding]:
 
     for package in workspace.packages:
         if package.version is None:
+            if "version" not in package.dynamic:
+                yield Finding(
+                    "error", "missing-version",
+                    f"{package.name} has no version: its version is missing or not a string, "
+                    "and 'version' is not listed in [project].dynamic",
+                    path=package.pyproject, package=package.name)
             continue
         try:
             Version(package.version)

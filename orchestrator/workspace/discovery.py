@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -11,7 +11,7 @@ from typing import Any
 
 from orchestrator.errors import ConfigError
 from orchestrator.workspace.config import Config, parse_config, read_config_file
-from orchestrator.workspace.globs import check_globs, matches_member
+from orchestrator.workspace.globs import check_globs, matches_member, nearest_member_glob
 from orchestrator.workspace.metadata import ProjectMetadata, canonical, is_valid_name, read_metadata
 from orchestrator.workspace.model import Dependency, EdgeKind, Finding, Package
 from orchestrator.workspace.parsecache import ParseCache, cache_key
@@ -165,11 +165,13 @@ def _assemble(
 ) -> Workspace:
     """The workspace of a layout: members chosen, their metadata read, packages built (or
     taken from `near` when nothing they are made of differs)."""
-    candidates = _member_dirs(sorted(sources.pyproject_dirs), config, sources.root_doc)
+    candidates, explicit = _member_dirs(sorted(sources.pyproject_dirs), config, sources.root_doc,
+                                       strict)
     files = [_pyproject_path(d) for d in candidates]
     metadata, unreadable = _read_all(snapshot, files, known, cache, strict)
     findings = list(_setup_only_findings(sources.setup_files, sources.pyproject_dirs, config))
-    packages = _packages(metadata, config, findings, near)
+    packages = _packages(metadata, config, findings, _Members(explicit, strict, unreadable),
+                         near)
     return Workspace(
         root=root,
         config=config,
@@ -195,24 +197,47 @@ def _pyproject_dirs(paths: Iterable[str]) -> list[str]:
     return sorted(dirs)
 
 
-def _member_dirs(directories: list[str], config: Config, root_doc: dict[str, Any]) -> list[str]:
-    """DESIGN's order: configured members; else the uv workspace (and a named root); else all."""
+def _member_dirs(directories: list[str], config: Config, root_doc: dict[str, Any],
+                 strict: bool) -> tuple[list[str], bool]:
+    """DESIGN's order: configured members; else the uv workspace (and a named root); else all.
+    Also whether the members were named by a setting (rather than found by the fallback)."""
     check_globs(config.services, f"{config.source} [tool.orchestrator] services")
     if config.members is not None:
-        check_globs(config.members, f"{config.source} [tool.orchestrator] members")
-        return [d for d in directories if matches_member(d, config.members)]
+        where = f"{config.source} [tool.orchestrator] members"
+        check_globs(config.members, where)
+        if strict:
+            _require_matches(config.members, directories, where)
+        return [d for d in directories if matches_member(d, config.members)], True
     uv = table(root_doc, "tool.uv.workspace")
     if uv:
-        members = _glob_list(uv.get("members", []), "pyproject.toml [tool.uv.workspace] members")
+        where = "pyproject.toml [tool.uv.workspace] members"
+        members = _glob_list(uv.get("members", []), where)
         exclude = _glob_list(uv.get("exclude", []), "pyproject.toml [tool.uv.workspace] exclude")
-        check_globs(members, "pyproject.toml [tool.uv.workspace] members")
+        check_globs(members, where)
         check_globs(exclude, "pyproject.toml [tool.uv.workspace] exclude")
+        if strict:
+            _require_matches(members, [d for d in directories if d != "."], where)
         chosen = [d for d in directories
                   if d != "." and matches_member(d, members) and not matches_member(d, exclude)]
         if table(root_doc, "project").get("name") and "." in directories:
             chosen.insert(0, ".")
-        return chosen
-    return directories
+        return chosen, True
+    return directories, False
+
+
+def _require_matches(globs: Sequence[str], directories: list[str], where: str) -> None:
+    """A member pattern that matches nothing would make every change affect nothing."""
+    if not globs:
+        raise ConfigError(f"{where} is empty, so the workspace has no packages",
+                          hint="list the package directories, or remove the setting")
+    for glob in globs:
+        if not any(matches_member(d, (glob,)) for d in directories):
+            near = nearest_member_glob(glob, directories)
+            raise ConfigError(
+                f"{where}: {glob!r} matches no directory with a pyproject.toml",
+                hint=f"did you mean {near!r}?" if near else
+                "patterns are relative to the workspace root; `*` stays within one folder, "
+                "`**` crosses folders")
 
 
 def _glob_list(value: Any, where: str) -> list[str]:
@@ -263,82 +288,154 @@ def _read_all(
 
 def _packages(
     metadata: dict[str, ProjectMetadata], config: Config, findings: list[Finding],
-    near: Workspace | None = None,
+    members: _Members, near: Workspace | None = None,
 ) -> tuple[Package, ...]:
-    named: dict[str, tuple[str, ProjectMetadata]] = {}
-    for path in sorted(metadata):
-        meta = metadata[path]
-        directory = posixpath.dirname(path) or "."
-        for problem in meta.problems:
-            findings.append(
-                Finding("warning", "invalid-metadata", f"{path}: {problem}", path))
-        if meta.name is None:
-            findings.append(Finding("warning", "no-name",
-                                    f"{path} declares no project name, so it is not a package",
-                                    path))
-            continue
-        if not is_valid_name(meta.name):
-            findings.append(Finding("warning", "invalid-name",
-                                    f"{path}: {meta.name!r} is not a valid project name; skipped",
-                                    path))
-            continue
-        name = canonical(meta.name)
-        if name in named:
-            other = named[name][0]
-            raise ConfigError(
-                f"two packages are named {name!r}: {other} and {directory}",
-                hint="names must be unique after PEP 503 normalisation; choose the packages with "
-                "[tool.orchestrator] members (or --config FILE) to leave one out",
-            )
-        named[name] = (directory, meta)
-    names = set(named)
-    reusable = _reusable(near, names, config)
+    named = _named(metadata, findings, members)
+    internal = {name: directory for name, (directory, _) in named.items()}
+    findings.extend(_problem_findings(metadata, set(internal)))
+    reusable = _reusable(near, named, config)
     packages = []
     for name, (directory, meta) in named.items():
         built_from, package = reusable.get(directory, (None, None))
         if built_from is not meta or package is None:
-            package = _package(name, directory, meta, names, config)
+            package = _package(name, directory, meta, internal, config)
         packages.append(package)
     return tuple(sorted(packages, key=lambda p: p.name))
 
 
-def _reusable(near: Workspace | None, names: set[str],
+@dataclass
+class _Members:
+    """How the member directories were chosen, and what could not be read of them."""
+
+    explicit: bool  # named by `members` (or uv's workspace members), not the fallback
+    strict: bool
+    unreadable: dict[str, str]
+
+
+def _named(metadata: dict[str, ProjectMetadata], findings: list[Finding],
+           members: _Members) -> dict[str, tuple[str, ProjectMetadata]]:
+    """Each package's normalised name, with its directory and metadata."""
+    named: dict[str, tuple[str, ProjectMetadata]] = {}
+    duplicates: list[tuple[str, str, str]] = []
+    for path in sorted(metadata):
+        meta = metadata[path]
+        directory = posixpath.dirname(path) or "."
+        if meta.name is None:
+            findings.append(Finding("warning", "no-name",
+                                    f"{path} declares no project name, so it is not a package",
+                                    path))
+        elif not is_valid_name(meta.name):
+            _invalid_name(path, meta.name, findings, members)
+        elif (name := canonical(meta.name)) in named:
+            duplicates.append((name, named[name][0], directory))
+        else:
+            named[name] = (directory, meta)
+    if duplicates:
+        raise _duplicates_error(duplicates)
+    return named
+
+
+def _invalid_name(path: str, name: str, findings: list[Finding], members: _Members) -> None:
+    """A member that a setting names must be a package: an invalid name there is an error.
+    Found only by the every-pyproject.toml fallback, it is likely a template placeholder."""
+    why = f"{path}: {name!r} is not a valid project name"
+    if not members.explicit:
+        findings.append(Finding("warning", "invalid-name", f"{why}; skipped", path))
+    elif members.strict:
+        raise ConfigError(why, hint="a project name is letters, digits and '.', '_', '-', "
+                          "starting and ending with a letter or digit (PEP 508)")
+    else:
+        members.unreadable[path] = why
+
+
+def _duplicates_error(duplicates: list[tuple[str, str, str]]) -> ConfigError:
+    pairs = "; ".join(f"{name!r} in {first} and {second}" for name, first, second in duplicates)
+    noun = "name is" if len(duplicates) == 1 else "names are"
+    return ConfigError(
+        f"{len(duplicates)} package {noun} used twice: {pairs}",
+        hint="names must be unique after PEP 503 normalisation; choose the packages with "
+        "[tool.orchestrator] members (e.g. members = [\"libs/*\"]), or --config FILE, to "
+        "leave the copies out",
+    )
+
+
+def _problem_findings(metadata: dict[str, ProjectMetadata],
+                      names: set[str]) -> Iterable[Finding]:
+    """What could not be read as written. A requirement packaging rejects keeps its edge;
+    when it names an internal package it is an error, since its range cannot be checked."""
+    for path in sorted(metadata):
+        for problem in metadata[path].problems:
+            if problem.requirement in names:
+                yield Finding("error", "invalid-requirement",
+                              f"{path}: {problem.message} (its edge to {problem.requirement} "
+                              "is kept)", path)
+            else:
+                yield Finding("warning", "invalid-metadata", f"{path}: {problem.message}", path)
+
+
+def _reusable(near: Workspace | None, named: dict[str, tuple[str, ProjectMetadata]],
               config: Config) -> dict[str, tuple[ProjectMetadata, Package]]:
     """`near`'s packages by directory, with the metadata each was built from, when they can
-    be taken as they are: the same internal names (so the same edges), the same config."""
+    be taken as they are: the same internal names in the same directories (so the same
+    edges), the same config."""
     if near is None or near.sources is None or near.config != config \
-            or names != near.by_name.keys():
+            or {n: d for n, (d, _) in named.items()} != {p.name: p.path for p in near.packages}:
         return {}
     metadata = near.sources.metadata
     return {p.path: (metadata[p.pyproject], p) for p in near.packages if p.pyproject in metadata}
 
 
-def _package(name: str, directory: str, meta: ProjectMetadata, internal: set[str],
+def _package(name: str, directory: str, meta: ProjectMetadata, internal: dict[str, str],
              config: Config) -> Package:
     return Package(
         name=name,
         version=meta.version,
         path=directory,
         kind="service" if matches_member(directory, config.services) else "library",
-        dependencies=internal_edges(name, meta, internal),
+        dependencies=internal_edges(name, directory, meta, internal),
         dynamic=meta.dynamic,
         settings=meta.settings,
     )
 
 
-def internal_edges(name: str, meta: ProjectMetadata, internal: set[str]) -> tuple[Dependency, ...]:
-    """Requirements that name another internal package, plus uv sources nothing else declares."""
+def internal_edges(name: str, directory: str, meta: ProjectMetadata,
+                   internal: dict[str, str]) -> tuple[Dependency, ...]:
+    """Requirements that name another internal package (`internal`: name -> directory),
+    editables whose directory is one, plus uv sources nothing else declares."""
     # Plain tuples, in sort order, until the end: hashing dataclasses was most of the cost.
     edges: set[tuple[str, EdgeKind, str, str]] = {
         (r.name, r.kind, r.where, r.specifier)
         for r in meta.requirements
         if r.name in internal and r.name != name
     }
+    if meta.editables:
+        by_directory = {d: n for n, d in internal.items()}
+        for target, kind, where in meta.editables:
+            found = by_directory.get(editable_directory(target, directory) or "")
+            if found is not None and found != name:
+                edges.add((found, kind, where, ""))
     declared = {edge[0] for edge in edges}
     for source, _kind in meta.uv_sources:
         if source in internal and source != name and source not in declared:
             edges.add((source, "source", "tool.uv.sources", ""))
     return tuple(Dependency(n, spec, kind, where) for n, kind, where, spec in sorted(edges))
+
+
+def editable_directory(target: str, directory: str) -> str | None:
+    """The root-relative directory an editable install names (`-e ../log`,
+    `-e file:///${PROJECT_ROOT}/../log`), or None when it is not a path inside the root."""
+    path = target.split("#", 1)[0]
+    if path.startswith("file://"):
+        path = path.removeprefix("file://")
+        path = path.removeprefix("/") if path.startswith("/${PROJECT_ROOT}") else path
+    elif "://" in path or path.startswith(("git+", "hg+", "svn+", "bzr+")):
+        return None
+    base = "" if directory == "." else directory
+    path = path.replace("${PROJECT_ROOT}", ".")  # the package's own directory
+    if posixpath.isabs(path):
+        return None
+    resolved = posixpath.normpath(posixpath.join(base, path))
+    return None if resolved == ".." or resolved.startswith("../") else resolved
 
 
 def _setup_only_findings(

@@ -69,6 +69,27 @@ def check_globs(globs: Iterable[str], where: str) -> None:
             raise ConfigError(f"{where}: {e.message}") from e
 
 
+def nearest_member_glob(glob: str, directories: Iterable[str]) -> str | None:
+    """The pattern of the same shape over existing directories closest to `glob`, for a
+    did-you-mean: `pakages/*` against `packages/db` gives `packages/*`."""
+    import difflib
+
+    segments = glob.strip().strip("/").split("/")
+    if "**" in segments:
+        return None
+    shapes = set()
+    for directory in directories:
+        parts = directory.split("/")
+        if len(parts) == len(segments) and directory != ".":
+            shapes.add("/".join(seg if _WILD.search(seg) else part
+                                for seg, part in zip(segments, parts, strict=True)))
+    close = difflib.get_close_matches(glob.strip().strip("/"), sorted(shapes), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+_WILD = re.compile(r"[*?\[]")
+
+
 def matches_member(directory: str, globs: Iterable[str]) -> bool:
     path = "" if directory == "." else directory
     return any(member_pattern(g).fullmatch(path) for g in globs)

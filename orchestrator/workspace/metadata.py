@@ -15,9 +15,23 @@ from typing import Any, Literal
 from orchestrator.errors import ConfigError
 from orchestrator.workspace.config import parse_package_settings
 from orchestrator.workspace.model import EdgeKind, PackageSettings, Requirement, TaskOverride
-from orchestrator.workspace.tomlfile import table
 
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+# How a PEP 508 line starts: the project name, before anything packaging may reject after it.
+_LEADING_NAME = re.compile(r"\s*([A-Za-z0-9._-]*[A-Za-z0-9])")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in a pyproject.toml that could not be read as written.
+
+    `requirement` is the normalised leading name of a requirement that packaging rejects:
+    its edge is kept (never a silent drop), and `check` makes it an error when the name is
+    internal.
+    """
+
+    message: str
+    requirement: str | None = None
 
 
 @dataclass(frozen=True)
@@ -28,9 +42,10 @@ class ProjectMetadata:
     version: str | None
     dynamic: tuple[str, ...] = ()
     requirements: tuple[Requirement, ...] = ()
+    editables: tuple[tuple[str, EdgeKind, str], ...] = ()  # (-e target without #egg=, kind, where)
     uv_sources: tuple[tuple[str, str], ...] = ()  # (normalised name, "workspace"|"path"|...)
     settings: PackageSettings = field(default_factory=PackageSettings)
-    problems: tuple[str, ...] = ()  # what could not be read: requirements, wrong types
+    problems: tuple[Problem, ...] = ()  # what could not be read as written
 
     def to_record(self) -> Record:
         """Nested tuples of plain values, for the parse cache (marshal writes them quickly)."""
@@ -40,27 +55,29 @@ class ProjectMetadata:
             self.version,
             self.dynamic,
             tuple((r.name, r.specifier, r.kind, r.where, r.source) for r in self.requirements),
+            self.editables,
             self.uv_sources,
             settings.ignore,
             settings.version_files,
             tuple((name, (t.command, t.needs_dependencies, t.inputs, t.env, t.global_files))
                   for name, t in settings.tasks),
-            self.problems,
+            tuple((p.message, p.requirement) for p in self.problems),
         )
 
     @classmethod
     def from_record(cls, record: Record) -> ProjectMetadata:
-        (name, version, dynamic, requirements, uv_sources, ignore, version_files, tasks,
-         problems) = record
+        (name, version, dynamic, requirements, editables, uv_sources, ignore, version_files,
+         tasks, problems) = record
         return cls(
             name=name,
             version=version,
             dynamic=dynamic,
             requirements=tuple(_requirement(*r) for r in requirements),
+            editables=editables,
             uv_sources=uv_sources,
             settings=PackageSettings(ignore, version_files,
                                      tuple((n, TaskOverride(*o)) for n, o in tasks)),
-            problems=problems,
+            problems=tuple(Problem(*p) for p in problems),
         )
 
 
@@ -111,19 +128,24 @@ def _as_written(line: str, specifier: Iterable[object]) -> str:
 
 
 class _Collector:
-    """Accumulates requirements from every table that can declare one."""
+    """Accumulates requirements from every table that can declare one.
+
+    A requirement whose name cannot be read could name any internal package, so it makes
+    the whole file unreadable (a ConfigError) rather than dropping an edge; one whose name
+    can be read but whose rest packaging rejects keeps its edge and is reported.
+    """
 
     def __init__(self, path: str):
         self.path = path
         self.requirements: list[Requirement] = []
-        self.problems: list[str] = []
+        self.editables: list[tuple[str, EdgeKind, str]] = []
+        self.problems: list[Problem] = []
 
     def pep508(self, text: Any, kind: EdgeKind, where: str) -> None:
         from packaging.requirements import InvalidRequirement
 
         if not isinstance(text, str):
-            self.problems.append(f"{where}: {text!r} is not a requirement string")
-            return
+            raise self.unreadable(f"{where}: {text!r} is not a requirement string")
         line = text.strip()
         if line.startswith("-e ") or line.startswith("--editable "):
             self._editable(line.split(None, 1)[1], kind, where)
@@ -131,17 +153,25 @@ class _Collector:
         try:
             name, specifier, source = _parse_pep508(line)
         except InvalidRequirement as e:
-            self.problems.append(f"{where}: cannot parse {line!r}: {e}")
+            self._unparsable(line, str(e).splitlines()[0], kind, where)
             return
         # The name is normalised already; shared instances, as the cache's loader makes.
         self.requirements.append(_requirement(name, specifier, kind, where, source))
+
+    def _unparsable(self, line: str, why: str, kind: EdgeKind, where: str) -> None:
+        leading = _LEADING_NAME.match(line)
+        if leading is None:
+            raise self.unreadable(f"{where}: cannot read a project name in {line!r}")
+        name = canonical(leading.group(1))
+        self.requirements.append(_requirement(name, "", kind, where, "index"))
+        self.problems.append(Problem(f"{where}: cannot parse {line!r}: {why}", name))
 
     def _editable(self, target: str, kind: EdgeKind, where: str) -> None:
         egg = _EGG.search(target)
         if egg:
             self.add(egg.group(1), "", kind, where, "path")
-        else:
-            self.problems.append(f"{where}: cannot tell the project name of editable {target!r}")
+        else:  # named by its directory: discovery resolves it against the packages
+            self.editables.append((target.strip(), kind, where))
 
     def add(self, name: str, spec: str, kind: EdgeKind, where: str, source: str) -> None:
         self.requirements.append(
@@ -150,32 +180,50 @@ class _Collector:
 
     def pep508_list(self, items: Any, kind: EdgeKind, where: str) -> None:
         if not isinstance(items, list):
-            self.problems.append(f"{where} must be a list of requirements")
-            return
+            raise self.unreadable(f"{where} must be a list of requirement strings")
         for item in items:
             self.pep508(item, kind, where)
+
+    def table(self, data: dict[str, Any], dotted: str, prefix: str = "") -> dict[str, Any]:
+        """The table at `dotted` ({} when absent). A value of another type where a table of
+        requirements (or a table holding one) belongs hides what it declares: unreadable."""
+        node: Any = data
+        for i, part in enumerate(parts := dotted.split(".")):
+            node = node.get(part)
+            if node is None:
+                return {}
+            if not isinstance(node, dict):
+                at = prefix + ".".join(parts[: i + 1])
+                raise ConfigError(f"{self.path}: {at} must be a table, not "
+                                  f"{type(node).__name__}")
+        return node  # type: ignore[no-any-return]
+
+    def unreadable(self, why: str) -> ConfigError:
+        return ConfigError(f"{self.path}: {why}, so its dependencies cannot be read",
+                           hint="fix the value: a requirement that cannot be read could name "
+                           "any package of the workspace")
 
 
 def read_metadata(doc: dict[str, Any], path: str) -> ProjectMetadata:
     """Typed metadata of one pyproject.toml already parsed with tomllib."""
-    project = table(doc, "project")
-    poetry = table(doc, "tool.poetry")
+    collector = _Collector(path)
+    project = collector.table(doc, "project")
+    poetry = collector.table(doc, "tool.poetry")
     name = project.get("name") or poetry.get("name")
     if name is not None and not isinstance(name, str):
         raise ConfigError(f"{path}: [project] name must be a string")
     version = project.get("version") if project else poetry.get("version")
     dynamic = project.get("dynamic", [])
-    collector = _Collector(path)
-    _check_shapes(collector, doc, version, dynamic)
+    if not isinstance(dynamic, list):
+        collector.problems.append(Problem(f"project.dynamic must be a list, not {dynamic!r}"))
     _project_tables(collector, project)
-    _dependency_groups(collector, table(doc, "dependency-groups"))
-    if poetry:
-        _poetry_tables(collector, poetry, path)
+    _dependency_groups(collector, collector.table(doc, "dependency-groups"))
+    _poetry_tables(collector, poetry)
     _pdm_hatch_tables(collector, doc)
-    collector.pep508_list(table(doc, "build-system").get("requires", []), "build",
+    collector.pep508_list(collector.table(doc, "build-system").get("requires", []), "build",
                           "build-system.requires")
     is_root = path == "pyproject.toml"
-    settings = parse_package_settings(table(doc, "tool.orchestrator"), path)
+    settings = parse_package_settings(collector.table(doc, "tool.orchestrator"), path)
     if is_root:  # the root's tasks define the workspace's tasks, not overrides
         settings = PackageSettings(settings.ignore, settings.version_files, ())
     return ProjectMetadata(
@@ -184,36 +232,18 @@ def read_metadata(doc: dict[str, Any], path: str) -> ProjectMetadata:
         dynamic=tuple(d for d in dynamic if isinstance(d, str)) if isinstance(dynamic, list)
         else (),
         requirements=tuple(collector.requirements),
-        uv_sources=_uv_sources(table(doc, "tool.uv.sources")),
+        editables=tuple(collector.editables),
+        uv_sources=_uv_sources(collector.table(doc, "tool.uv.sources")),
         settings=settings,
         problems=tuple(collector.problems),
     )
 
 
-_TABLES = ("project.optional-dependencies", "dependency-groups", "tool.uv.sources",
-           "tool.poetry.dependencies", "tool.pdm.dev-dependencies", "tool.hatch.envs")
-
-
-def _check_shapes(collector: _Collector, doc: dict[str, Any], version: Any,
-                  dynamic: Any) -> None:
-    """Values of the wrong type are reported, not silently read as absent."""
-    if version is not None and not isinstance(version, str):
-        collector.problems.append(f"version must be a string, not {version!r}")
-    if not isinstance(dynamic, list):
-        collector.problems.append(f"project.dynamic must be a list, not {dynamic!r}")
-    for dotted in _TABLES:
-        parent, _, key = dotted.rpartition(".")
-        holder = table(doc, parent) if parent else doc
-        if key in holder and not isinstance(holder[key], dict):
-            collector.problems.append(f"{dotted} must be a table")
-
-
 def _project_tables(collector: _Collector, project: dict[str, Any]) -> None:
     collector.pep508_list(project.get("dependencies", []), "runtime", "project.dependencies")
-    extras = project.get("optional-dependencies", {})
-    if isinstance(extras, dict):
-        for extra, items in extras.items():
-            collector.pep508_list(items, "optional", f"project.optional-dependencies.{extra}")
+    extras = collector.table(project, "optional-dependencies", "project.")
+    for extra, items in extras.items():
+        collector.pep508_list(items, "optional", f"project.optional-dependencies.{extra}")
 
 
 def _dependency_groups(collector: _Collector, groups: dict[str, Any]) -> None:
@@ -223,16 +253,20 @@ def _dependency_groups(collector: _Collector, groups: dict[str, Any]) -> None:
         items = groups.get(group)
         where = f"dependency-groups.{seen[0]}"
         if items is None:
-            collector.problems.append(f"{where}: includes group {group!r}, which does not exist")
+            collector.problems.append(
+                Problem(f"{where}: includes group {group!r}, which does not exist"))
             return
         if not isinstance(items, list):
-            collector.problems.append(f"{where}: group {group!r} is not a list")
-            return
+            raise collector.unreadable(f"{where}: group {group!r} is not a list")
         for item in items:
             if isinstance(item, dict) and "include-group" in item:
                 included = item["include-group"]
+                if not isinstance(included, str):
+                    raise collector.unreadable(f"{where}: include-group {included!r} is not "
+                                               "a group name")
                 if included in seen:
-                    collector.problems.append(f"{where}: include-group cycle at {included!r}")
+                    collector.problems.append(
+                        Problem(f"{where}: include-group cycle at {included!r}"))
                 else:
                     expand(included, (*seen, included))
             else:
@@ -242,20 +276,20 @@ def _dependency_groups(collector: _Collector, groups: dict[str, Any]) -> None:
         expand(group, (group,))
 
 
-def _poetry_tables(collector: _Collector, poetry: dict[str, Any], path: str) -> None:
-    _poetry_deps(collector, poetry.get("dependencies", {}), "runtime",
-                 "tool.poetry.dependencies", path)
-    _poetry_deps(collector, poetry.get("dev-dependencies", {}), "group",
-                 "tool.poetry.dev-dependencies", path)
-    for group, body in (poetry.get("group") or {}).items():
-        if isinstance(body, dict):
-            _poetry_deps(collector, body.get("dependencies", {}), "group",
-                         f"tool.poetry.group.{group}.dependencies", path)
+def _poetry_tables(collector: _Collector, poetry: dict[str, Any]) -> None:
+    at = "tool.poetry."
+    _poetry_deps(collector, collector.table(poetry, "dependencies", at), "runtime",
+                 "tool.poetry.dependencies")
+    _poetry_deps(collector, collector.table(poetry, "dev-dependencies", at), "group",
+                 "tool.poetry.dev-dependencies")
+    for group in collector.table(poetry, "group", at):
+        where = f"tool.poetry.group.{group}.dependencies"
+        _poetry_deps(collector, collector.table(poetry, f"group.{group}.dependencies", at),
+                     "group", where)
 
 
-def _poetry_deps(collector: _Collector, deps: Any, kind: EdgeKind, where: str, path: str) -> None:
-    if not isinstance(deps, dict):
-        return
+def _poetry_deps(collector: _Collector, deps: dict[str, Any], kind: EdgeKind,
+                 where: str) -> None:
     for name, constraint in deps.items():
         if canonical(name) == "python":
             continue
@@ -285,7 +319,8 @@ def _poetry_constraint(name: str, constraint: Any, where: str,
     try:
         translated = str(parse_constraint(version))
     except Exception as e:  # poetry-core raises several private error types
-        collector.problems.append(f"{where}.{name}: cannot translate {version!r}: {e}")
+        collector.problems.append(
+            Problem(f"{where}.{name}: cannot translate {version!r}: {e}", canonical(name)))
         return "", source
     if translated == "*":
         return "", source
@@ -294,13 +329,14 @@ def _poetry_constraint(name: str, constraint: Any, where: str,
 
 
 def _pdm_hatch_tables(collector: _Collector, doc: dict[str, Any]) -> None:
-    for group, items in table(doc, "tool.pdm.dev-dependencies").items():
+    for group, items in collector.table(doc, "tool.pdm.dev-dependencies").items():
         collector.pep508_list(items, "group", f"tool.pdm.dev-dependencies.{group}")
-    for env, body in table(doc, "tool.hatch.envs").items():
-        if isinstance(body, dict):
-            for key in ("dependencies", "extra-dependencies"):
-                if key in body:
-                    collector.pep508_list(body[key], "group", f"tool.hatch.envs.{env}.{key}")
+    envs = collector.table(doc, "tool.hatch.envs")
+    for env in envs:
+        body = collector.table(envs, env, "tool.hatch.envs.")
+        for key in ("dependencies", "extra-dependencies"):
+            if key in body:
+                collector.pep508_list(body[key], "group", f"tool.hatch.envs.{env}.{key}")
 
 
 def _uv_sources(sources: dict[str, Any]) -> tuple[tuple[str, str], ...]:

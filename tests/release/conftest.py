@@ -91,9 +91,9 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ORCHESTRATOR_BUILD_ISOLATION", "0")
 
 
+# Members are found by the every-pyproject.toml rule: some tests have no apps/ at all.
 ROOT = """\
 [tool.orchestrator]
-members = ["libs/*", "apps/*"]
 services = ["apps/*"]
 """
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from orchestrator.context import Project
 from orchestrator.workspace.checks import run_checks
 from orchestrator.workspace.snapshot import WorktreeSnapshot
@@ -94,11 +96,33 @@ def test_metadata_of_the_wrong_shape_is_reported(repo: GitRepo) -> None:
         [project]
         name = "a"
         version = "not.a.version"
-        optional-dependencies = ["b"]
         [dependency-groups]
         dev = [{include-group = "missing"}]
     """)
     assert codes(repo) == {"invalid-version": "warning", "invalid-metadata": "warning"}
+
+
+def test_a_requirement_packaging_rejects_is_an_error_when_it_names_a_package(
+        repo: GitRepo) -> None:
+    repo.package("packages/a", "a")
+    repo.package("packages/b", "b", dependencies=["a=>1.0", "requests=>2"])
+    project = Project(repo.root)
+    found = run_checks(project.workspace(), project.graph, WorktreeSnapshot(project.git))
+    assert [(f.severity, f.code) for f in found] == [("error", "invalid-requirement"),
+                                                      ("warning", "invalid-metadata")]
+    assert "'a=>1.0'" in found[0].message and "edge to a is kept" in found[0].message
+    assert project.graph.dependencies("b") == ["a"]
+
+
+@pytest.mark.parametrize("version", ["", "version = 1\n"])
+def test_a_missing_or_non_string_version_is_an_error(repo: GitRepo, version: str) -> None:
+    repo.write("packages/a/pyproject.toml", f'[project]\nname = "a"\n{version}')
+    assert codes(repo) == {"missing-version": "error"}
+
+
+def test_a_dynamic_version_is_not_missing(repo: GitRepo) -> None:
+    repo.write("packages/a/pyproject.toml", '[project]\nname = "a"\ndynamic = ["version"]\n')
+    assert codes(repo) == {}
 
 
 def test_python_that_cannot_be_parsed_is_a_warning(repo: GitRepo) -> None:

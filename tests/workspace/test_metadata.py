@@ -2,7 +2,16 @@ from __future__ import annotations
 
 import tomllib
 
-from orchestrator.workspace.metadata import ProjectMetadata, canonical, is_valid_name, read_metadata
+import pytest
+
+from orchestrator.errors import ConfigError
+from orchestrator.workspace.metadata import (
+    Problem,
+    ProjectMetadata,
+    canonical,
+    is_valid_name,
+    read_metadata,
+)
 
 
 def meta(text: str, path: str = "packages/a/pyproject.toml") -> ProjectMetadata:
@@ -77,16 +86,43 @@ def test_pdm_hatch_and_uv_sources() -> None:
     assert m.dynamic == ("dependencies",)
 
 
-def test_unparsable_requirements_are_problems_not_crashes() -> None:
-    m = meta('[project]\nname = "x"\ndependencies = ["not a requirement!!", 3]\n')
-    assert len(m.problems) == 2
-    assert "project.dependencies" in m.problems[0]
+@pytest.mark.parametrize(("line", "name"), [
+    ("acme-config=>1.0", "acme-config"), ("d >>2.0", "d"), ("Acme_Log[x]>=1;;", "acme-log"),
+    ("not a requirement!!", "not"),
+])
+def test_a_requirement_packaging_rejects_keeps_its_leading_name(line: str, name: str) -> None:
+    m = meta(f'[project]\nname = "x"\ndependencies = ["{line}"]\n')
+    assert kinds(m) == {(name, "runtime", "")}
+    assert m.problems[0].requirement == name
+    assert m.problems[0].message.startswith(f"project.dependencies: cannot parse {line!r}")
+
+
+@pytest.mark.parametrize("declaration", [
+    'dependencies = ["=>1.0"]', 'dependencies = [3]', 'dependencies = "acme-log"',
+    "optional-dependencies = [\"b\"]", "[project.optional-dependencies]\nx = [{a = 1}]",
+    '[tool.poetry]\ngroup = "x"', "[tool.poetry.group.dev]\ndependencies = 3",
+    "[tool.uv]\nsources = 3", '[tool.hatch.envs]\ndefault = "x"',
+    '[dependency-groups]\ndev = "x"', "[dependency-groups]\ndev = [{include-group = 3}]",
+    '[build-system]\nrequires = "hatchling"',
+])
+def test_a_requirement_whose_name_cannot_be_read_makes_the_file_unreadable(
+        declaration: str) -> None:
+    with pytest.raises(ConfigError, match="^packages/a/pyproject.toml: "):
+        meta(f'[project]\nname = "x"\n{declaration}\n')
 
 
 def test_include_group_cycles_are_reported() -> None:
     m = meta('[project]\nname = "x"\n[dependency-groups]\na = [{include-group = "b"}]\n'
              'b = [{include-group = "a"}]\n')
-    assert any("cycle" in p for p in m.problems)
+    assert any("cycle" in p.message for p in m.problems)
+
+
+def test_an_editable_without_a_name_is_kept_by_its_directory() -> None:
+    m = meta('[project]\nname = "x"\n[tool.pdm.dev-dependencies]\n'
+             'dev = ["-e file:///${PROJECT_ROOT}/../log", "-e ../db#egg=acme-db"]\n')
+    assert m.editables == (("file:///${PROJECT_ROOT}/../log", "group",
+                            "tool.pdm.dev-dependencies.dev"),)
+    assert kinds(m) == {("acme-db", "group", "")}
 
 
 def test_file_without_a_project_has_no_name() -> None:
@@ -117,12 +153,9 @@ def test_names() -> None:
 
 
 def test_values_of_the_wrong_type_are_problems() -> None:
-    m = meta('[project]\nname = "x"\nversion = 4\ndynamic = "dependencies"\n'
-             '[tool.uv]\nsources = 3\n')
+    m = meta('[project]\nname = "x"\nversion = 4\ndynamic = "dependencies"\n')
     assert m.version is None and m.dynamic == ()
-    assert m.problems == ("version must be a string, not 4",
-                          "project.dynamic must be a list, not 'dependencies'",
-                          "tool.uv.sources must be a table")
+    assert m.problems == (Problem("project.dynamic must be a list, not 'dependencies'"),)
 
 
 def test_poetry_exact_versions_get_an_operator() -> None:
