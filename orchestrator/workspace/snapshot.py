@@ -7,8 +7,10 @@ packages now" and "what were they at the merge base" from git objects alone.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 
+from orchestrator.errors import ConfigError
 from orchestrator.gitrepo import SUBMODULE_MODE, Git
 
 
@@ -17,6 +19,17 @@ def blob_id(data: bytes) -> str:
     import hashlib  # only the working tree needs it; commits have their ids from git
 
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _on_disk(path: str) -> bool:
+    """A regular file is there; one that cannot even be looked at counts as there, so that
+    reading it reports why instead of it silently dropping out of the tree."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
 
 
 class Snapshot:
@@ -60,7 +73,7 @@ class WorktreeSnapshot(Snapshot):
             listed, self._sparse = self.git.worktree_files()
             # os.path on one string prefix: Path objects per file cost twice as much here.
             root = f"{self.git.root}{os.sep}"
-            self._paths = [p for p in listed if p in self._sparse or os.path.isfile(root + p)]
+            self._paths = [p for p in listed if p in self._sparse or _on_disk(root + p)]
         return self._paths
 
     def contents(self, paths: list[str]) -> dict[str, bytes]:
@@ -75,8 +88,11 @@ class WorktreeSnapshot(Snapshot):
     def _read_disk(self, path: str) -> bool:
         try:
             self._data[path] = (self.git.root / path).read_bytes()
-        except OSError:
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             return False
+        except OSError as e:  # there, but unreadable: never mistaken for absent
+            raise ConfigError(f"cannot read {path}: {e.strerror}",
+                              hint="check the file's permissions") from e
         return True
 
     def keys(self, paths: list[str]) -> dict[str, str]:

@@ -107,7 +107,7 @@ def test_a_requirement_packaging_rejects_keeps_its_leading_name(line: str, name:
 ])
 def test_a_requirement_whose_name_cannot_be_read_makes_the_file_unreadable(
         declaration: str) -> None:
-    with pytest.raises(ConfigError, match="^packages/a/pyproject.toml: "):
+    with pytest.raises(ConfigError, match=r"^packages/a/pyproject\.toml: "):
         meta(f'[project]\nname = "x"\n{declaration}\n')
 
 

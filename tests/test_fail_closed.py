@@ -1,0 +1,179 @@
+"""Where the truth is unknown, the answer is an error or more packages, never fewer.
+
+Each test builds a real repository shaped like the hostile case, and asserts what a user
+sees through the real entry point.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli import Result, run_cli
+from tests.gitutil import GitRepo
+
+ROOT = '[tool.orchestrator]\nmembers = ["packages/*"]\n'
+
+
+@pytest.fixture
+def chain(repo: GitRepo) -> GitRepo:
+    """config <- log <- db, committed; `log` declares config with a typo'd operator."""
+    repo.write("pyproject.toml", ROOT)
+    repo.package("packages/config", "acme-config")
+    repo.package("packages/log", "acme-log", dependencies=["acme-config=>1.0"])
+    repo.package("packages/db", "acme-db", dependencies=["acme-log>=1.0"])
+    repo.commit("initial")
+    return repo
+
+
+def names(result: Result) -> list[str]:
+    assert result.exit_code == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_a_requirement_packaging_rejects_still_gives_its_edge(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    chain.write("packages/config/src/acme_config/more.py", "X = 1\n")
+    affected = run_cli(capsys, chain.root, "affected", "--base", "HEAD")
+    assert names(affected) == ["acme-config", "acme-db", "acme-log"]
+    why = run_cli(capsys, chain.root, "why", "acme-log", "--base", "HEAD")
+    assert "acme-config → acme-log" in why.stdout
+    check = run_cli(capsys, chain.root, "check")
+    assert check.exit_code == 1
+    assert "error   invalid-requirement" in check.stdout and "'acme-config=>1.0'" in check.stdout
+
+
+def test_a_cached_result_is_not_reused_across_a_kept_edge(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    chain.write("pyproject.toml", ROOT + '[tool.orchestrator.tasks]\nhello = "python -c pass"\n')
+    chain.commit("a task")
+    first = run_cli(capsys, chain.root, "run", "hello", "-p", "acme-log", "--format", "json")
+    assert json.loads(first.stdout)["results"][0]["status"] == "passed"
+    chain.write("packages/config/src/acme_config/more.py", "X = 1\n")
+    second = run_cli(capsys, chain.root, "run", "hello", "-p", "acme-log", "--format", "json")
+    assert json.loads(second.stdout)["results"][0]["status"] == "passed"  # ran, not cached
+
+
+def test_a_requirement_whose_name_cannot_be_read_stops_every_command(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    chain.package("packages/log", "acme-log", dependencies=[">=1.0"])
+    for args in (("affected", "--base", "HEAD"), ("list",), ("check",), ("graph",)):
+        result = run_cli(capsys, chain.root, *args)
+        assert result.exit_code == 2, args
+        assert result.stderr.startswith("orchestrator: packages/log/pyproject.toml: "
+                                        "project.dependencies: cannot read a project name in "
+                                        "'>=1.0'")
+
+
+def test_an_unreadable_base_pyproject_affects_its_package(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    chain.package("packages/db", "acme-db", dependencies=[3])  # type: ignore[list-item]
+    chain.commit("broken")
+    chain.package("packages/db", "acme-db", dependencies=["acme-log>=1.0"])
+    chain.commit("fixed")
+    result = run_cli(capsys, chain.root, "affected", "--base", "HEAD~1", "--format", "json")
+    answer = json.loads(result.stdout)
+    assert answer["affected"] == ["acme-db"]
+
+
+@pytest.mark.parametrize(("root", "message", "hint"), [
+    ('[tool.orchestrator]\nmembers = ["pakages/*"]\n',
+     "pyproject.toml [tool.orchestrator] members: 'pakages/*' matches no directory with a "
+     "pyproject.toml", "hint: did you mean 'packages/*'?"),
+    ('[tool.uv.workspace]\nmembers = ["packages/*", "libs/*"]\n',
+     "pyproject.toml [tool.uv.workspace] members: 'libs/*' matches no directory with a "
+     "pyproject.toml", "hint: patterns are relative"),
+    ('[tool.orchestrator]\nmembers = []\n',
+     "pyproject.toml [tool.orchestrator] members is empty, so the workspace has no packages",
+     "hint: list the package"),
+])
+def test_a_member_pattern_that_matches_nothing_is_an_error(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, root: str, message: str,
+        hint: str) -> None:
+    chain.write("pyproject.toml", root)
+    for args in (("affected", "--base", "HEAD"), ("test",), ("check",)):
+        result = run_cli(capsys, chain.root, *args)
+        assert (result.exit_code, result.stdout) == (2, ""), args
+        first, second = result.stderr.splitlines()
+        assert first == f"orchestrator: {message}" and second.startswith(hint)
+
+
+def test_a_pattern_only_the_merge_base_lacks_is_not_an_error(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, tmp_path: Path) -> None:
+    config = tmp_path / "orchestrator.toml"
+    config.write_text('members = ["packages/*", "services/*"]\n')
+    chain.package("services/api", "acme-api", dependencies=["acme-db"])
+    chain.commit("a service")
+    result = run_cli(capsys, chain.root, "--config", str(config), "affected", "--base", "HEAD~1")
+    assert names(result) == ["acme-api"]
+
+
+def deny(monkeypatch: pytest.MonkeyPatch, prefix: Path) -> None:
+    """Make every path under `prefix` unreadable, as permissions would for a normal user
+    (the tests may run as root, which permission bits do not stop)."""
+    import os
+
+    stat, read_bytes = os.stat, Path.read_bytes
+
+    def check(path: object) -> None:
+        if str(path).startswith(str(prefix)):
+            raise PermissionError(13, "Permission denied", str(path))
+
+    def denied_stat(path: str, *args: object, **kwargs: object) -> os.stat_result:
+        check(path)
+        return stat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    def denied_read(path: Path) -> bytes:
+        check(path)
+        return read_bytes(path)
+
+    monkeypatch.setattr(os, "stat", denied_stat)
+    monkeypatch.setattr(Path, "read_bytes", denied_read)
+
+
+@pytest.mark.parametrize("denied", ["packages/log/pyproject.toml", "packages/log"])
+def test_an_unreadable_pyproject_is_an_error_not_a_removed_package(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo,
+        monkeypatch: pytest.MonkeyPatch, denied: str) -> None:
+    deny(monkeypatch, chain.root / denied)
+    for args in (("affected", "--base", "HEAD", "--format", "json"), ("list",)):
+        result = run_cli(capsys, chain.root, *args)
+        assert (result.exit_code, result.stdout) == (2, ""), args
+        assert result.stderr.startswith(
+            "orchestrator: cannot read packages/log/pyproject.toml: Permission denied")
+
+
+@pytest.mark.parametrize("root", [ROOT, '[tool.uv.workspace]\nmembers = ["packages/*"]\n'])
+def test_an_invalid_name_in_a_configured_member_is_an_error(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, root: str) -> None:
+    chain.write("pyproject.toml", root)
+    chain.package("packages/log", "acme-log ", dependencies=["acme-config>=1.0"])
+    for args in (("affected", "--base", "HEAD"), ("list",), ("check",)):
+        result = run_cli(capsys, chain.root, *args)
+        assert (result.exit_code, result.stdout) == (2, ""), args
+        assert result.stderr.startswith("orchestrator: packages/log/pyproject.toml: 'acme-log ' "
+                                        "is not a valid project name\n")
+
+
+def test_an_invalid_name_found_by_the_fallback_is_a_warning(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    chain.write("pyproject.toml", "")
+    chain.write("templates/new/pyproject.toml", '[project]\nname = "<REPLACE ME>"\n')
+    assert "acme-log" in names(run_cli(capsys, chain.root, "list", "--format", "names"))
+    check = run_cli(capsys, chain.root, "check")
+    assert check.exit_code == 1  # the typo'd requirement; the placeholder is only a warning
+    assert "warning invalid-name: templates/new/pyproject.toml: '<REPLACE ME>'" in check.stdout
+
+
+def test_every_duplicate_name_is_named_at_once(
+        capsys: pytest.CaptureFixture[str], repo: GitRepo) -> None:
+    for directory in ("libs/a", "examples/a", "libs/b", "examples/b"):
+        repo.package(directory, "acme-" + directory[-1])
+    result = run_cli(capsys, repo.root, "list")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "orchestrator: 2 package names are used twice: 'acme-a' in examples/a and libs/a; "
+        "'acme-b' in examples/b and libs/b")
+    assert "members" in result.stderr.splitlines()[1]
