@@ -177,3 +177,73 @@ def test_every_duplicate_name_is_named_at_once(
         "orchestrator: 2 package names are used twice: 'acme-a' in examples/a and libs/a; "
         "'acme-b' in examples/b and libs/b")
     assert "members" in result.stderr.splitlines()[1]
+
+
+def unfenced(lines: list[str]) -> list[str]:
+    """The lines GitHub Actions would read as workflow commands: those outside every
+    `::stop-commands::TOKEN` ... `::TOKEN::` fence."""
+    found, token = [], None
+    for line in lines:
+        if token is not None:
+            token = None if line == f"::{token}::" else token
+        elif line.startswith("::stop-commands::"):
+            token = line.removeprefix("::stop-commands::")
+        else:
+            found.append(line)
+    return found
+
+
+@pytest.mark.parametrize("verbosity", [(), ("-v",)])
+def test_task_output_never_issues_a_github_workflow_command(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, monkeypatch: pytest.MonkeyPatch,
+        verbosity: tuple[str, ...]) -> None:
+    chain.write("pyproject.toml", ROOT + '[tool.orchestrator.tasks.evil]\ncommand = ["{python}", '
+                '"-c", "print(\'::error file=x::injected\'); raise SystemExit(1)"]\n')
+    chain.commit("a task that prints a workflow command")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = run_cli(capsys, chain.root, *verbosity, "run", "evil", "-p", "acme-config")
+    assert result.exit_code == 1
+    assert "::error file=x::injected" in result.stdout
+    assert [line for line in unfenced(result.stdout.splitlines()) if "injected" in line] == []
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ('[tool.orchestrator.tasks]\n"../../../../tmp/x" = "true"\n',
+     "pyproject.toml [tool.orchestrator] tasks: '../../../../tmp/x' is not a valid task name"),
+    ('[tool.orchestrator.tasks]\ntest = 1\n',
+     "pyproject.toml [tool.orchestrator] tasks.test must be a command (a string or a list of "
+     "strings) or a table of task settings"),
+])
+def test_a_task_is_validated_where_it_is_read(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, table: str, message: str) -> None:
+    chain.write("pyproject.toml", ROOT + table)
+    result = run_cli(capsys, chain.root, "run", "../../../../tmp/x")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[0] == f"orchestrator: {message}"
+
+
+def test_a_package_task_name_is_validated_too(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    chain.package("packages/db", "acme-db", extra='[tool.orchestrator.tasks]\n"a/b" = "true"\n')
+    result = run_cli(capsys, chain.root, "list")
+    assert result.exit_code == 2
+    assert "packages/db/pyproject.toml [tool.orchestrator] tasks: 'a/b' is not a valid task " \
+           "name" in result.stderr
+
+
+def test_a_task_named_on_the_command_line_is_validated(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    result = run_cli(capsys, chain.root, "run", "../x")
+    assert result.exit_code == 2
+    assert "'../x' is not a valid task name" in result.stderr
+    assert not (chain.root.parent / "x").exists()
+
+
+def test_a_deeply_nested_value_is_an_error_not_a_crash(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    chain.write("packages/log/pyproject.toml",
+                '[project]\nname = "acme-log"\nversion = "1"\nx = ' + "[" * 600 + "]" * 600)
+    result = run_cli(capsys, chain.root, "list")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith("orchestrator: packages/log/pyproject.toml nests arrays or "
+                                    "tables too deeply to be read")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestrator.errors import ConfigError
-from orchestrator.workspace.config import TaskConfig
+from orchestrator.workspace.config import TaskConfig, check_task_name
 from orchestrator.workspace.discovery import Workspace
 from orchestrator.workspace.model import Package
 
@@ -55,6 +55,7 @@ def definitions(workspace: Workspace, name: str) -> dict[str, TaskConfig]:
     A task defined at the root applies to every package; one that only some packages
     define in their own table applies to those alone.
     """
+    check_task_name(name, "the task to run")
     root = workspace.config.tasks.get(name)
     found: dict[str, TaskConfig] = {}
     for package in workspace.packages:

@@ -50,7 +50,7 @@ class Display:
         if self.verbosity >= 0:
             self._line(f"{result.status:<9}{job.package}{_detail(result)}")
         if self.verbosity > 0:
-            self._print(_indent(tail(self.root, result, lines=10_000)))
+            self._output(_indent(tail(self.root, result, lines=10_000)))
 
     def end(self, results: Sequence[TaskResult], audit: Audit | None = None) -> None:
         self._print(summary_text(results))
@@ -67,7 +67,11 @@ class Display:
             if result.status == "failed":
                 self._print(f"\n--- {result.package} failed (exit {result.exit_code}), "
                             f"log {result.log}, last lines:")
-                self._print(tail(self.root, result))
+                self._output(tail(self.root, result))
+
+    def _output(self, text: str) -> None:
+        """Lines a task printed: shown as they are (the GitHub display fences them)."""
+        self._print(text)
 
     def _line(self, text: str) -> None:
         self._print(f"[{time.strftime('%H:%M:%S')}] {text}")
@@ -86,16 +90,20 @@ class GitHubDisplay(Display):
 
     def finished(self, job: Job, result: TaskResult) -> None:
         self._print(f"::group::{_data(f'{result.status} {job.package}{_detail(result)}')}")
-        # A task's output is not trusted: it must not be able to issue workflow commands.
-        token = secrets.token_hex(16)
-        self._print(f"::stop-commands::{token}")
-        self._print(tail(self.root, result, lines=100_000))
-        self._print(f"::{token}::")
+        self._output(tail(self.root, result, lines=100_000))
         self._print("::endgroup::")
         if result.status == "failed":
             title = _property(f"{self.task} failed in {job.package}")
             self._print(f"::error title={title}::" + _data(
                 f"exit code {result.exit_code}, see the group above or {result.log}"))
+
+
+    def _output(self, text: str) -> None:
+        """A task's output is not trusted: it must not be able to issue workflow commands,
+        so every echo of it is fenced by a stop-commands token it cannot guess."""
+        if text:
+            token = secrets.token_hex(16)
+            self._print(f"::stop-commands::{token}\n{text}\n::{token}::")
 
 
 def _data(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -148,8 +149,24 @@ def _env(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(value.items()))
 
 
+_TASK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+
+
+def check_task_name(name: str, where: str) -> str:
+    """Task names become file names (logs, cache entries, outputs): a safe word only."""
+    if not _TASK_NAME.fullmatch(name):
+        raise ConfigError(f"{where}: {name!r} is not a valid task name",
+                          hint="a task name is up to 64 letters, digits and '.', '_', ':', "
+                          "'-', starting with a letter or digit")
+    return name
+
+
 def parse_task_override(name: str, raw: Any, where: str) -> TaskOverride:
     """A task entry: a bare command, or a table of task keys."""
+    check_task_name(name, where)
+    if not isinstance(raw, dict | str | list):
+        raise ConfigError(f"{where}.{name} must be a command (a string or a list of strings) "
+                          "or a table of task settings")
     if not isinstance(raw, dict):
         return TaskOverride(command=parse_command(raw, f"{where}.{name}"))
     check_keys(raw, TASK_KEYS, f"{where}.{name}")

@@ -56,6 +56,8 @@ def parse_lock(data: bytes | None, side: str) -> dict[str, list[Entry]]:
         doc = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise LockError(f"{LOCK_FILE} {side} is not valid TOML: {e}") from e
+    except RecursionError as e:
+        raise LockError(f"{LOCK_FILE} {side} nests values too deeply to be read") from e
     if doc.get("version") not in KNOWN_VERSIONS:
         raise LockError(f"{LOCK_FILE} {side} has an unknown format "
                         f"(version {doc.get('version')!r})")

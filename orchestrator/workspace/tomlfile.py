@@ -22,6 +22,9 @@ def parse_toml(data: bytes, path: str) -> dict[str, Any]:
             last = text.count("\n") + (0 if text.endswith("\n") else 1)
             message = message.replace("end of document", f"end of document, line {last}")
         raise ConfigError(f"{path} is not valid TOML: {message}") from e
+    except RecursionError as e:  # valid TOML, but deeper than the parser can follow
+        raise ConfigError(f"{path} nests arrays or tables too deeply to be read",
+                          hint="flatten the deeply nested value") from e
 
 
 def table(data: dict[str, Any], dotted: str) -> dict[str, Any]:
