@@ -247,3 +247,31 @@ def test_a_deeply_nested_value_is_an_error_not_a_crash(
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr.startswith("orchestrator: packages/log/pyproject.toml nests arrays or "
                                     "tables too deeply to be read")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("why", "acme-lg", "--base", "HEAD"), "why names 'acme-lg'"),
+    (("graph", "--focus", "acme-lg"), "--focus names 'acme-lg'"),
+    (("run", "test", "-p", "acme-lg"), "-p/--package names 'acme-lg'"),
+])
+def test_every_place_a_package_is_named_suggests_the_nearest(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, args: tuple[str, ...],
+        message: str) -> None:
+    result = run_cli(capsys, chain.root, *args)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"orchestrator: {message}, which is not a package of the workspace",
+        "hint: did you mean 'acme-log'?"]
+
+
+@pytest.mark.parametrize(("args", "remedy"), [
+    (("--base", "nosuchref"), "or check the ref given to --base"),
+    ((), "or pass --base REF"),
+])
+def test_a_missing_base_hint_fits_where_the_base_came_from(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, args: tuple[str, ...],
+        remedy: str) -> None:
+    chain.git("branch", "-m", "trunk")  # neither origin/main nor main exists
+    result = run_cli(capsys, chain.root, "affected", *args)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[1] == f"hint: fetch it (e.g. git fetch origin), {remedy}"

@@ -17,7 +17,7 @@ from orchestrator.changes.ownership import attribute, task_global_files, unreada
 from orchestrator.changes.refs import BaseChoice, choose_base
 from orchestrator.errors import ConfigError, OrchestratorError
 from orchestrator.workspace.discovery import PYPROJECT, Workspace
-from orchestrator.workspace.graph import PackageGraph
+from orchestrator.workspace.graph import PackageGraph, package_name
 from orchestrator.workspace.lockfile import LOCK_FILE, compare_locks
 from orchestrator.workspace.metadata import canonical
 
@@ -144,7 +144,8 @@ def compute_affected(
         changes = collect_changes(project.git, choice.ref, head, committed_only=committed_only)
     except MissingBaseError as e:
         if on_missing_base != "all":
-            raise
+            raise MissingBaseError(e.message, hint=f"{e.hint}, {choice.remedy()}",
+                                   detail=e.detail) from e
         reason = Reason("missing-base", detail=e.message)
         return _everything(choice, head or "HEAD", head_ws, reason)
     return _from_changes(project, choice, changes, head_ws, task)
@@ -284,9 +285,7 @@ def why(result: AffectedResult, package: str) -> Chain | None:
     name = canonical(package)
     if name in result.removed:
         return None
-    if result.workspace.get(name) is None:
-        raise OrchestratorError(f"no package named '{package}' in the workspace",
-                                hint="see `orchestrator list` for the names")
+    package_name(package, result.workspace.by_name, "why")
     if name not in result.affected:
         return None
     graph = PackageGraph(result.workspace.packages)

@@ -48,7 +48,7 @@ def base_commit(git: Git, base: str) -> str:
     commit = git.resolve(base)
     if commit is not None:
         return commit
-    hint = SHALLOW_HINT if git.is_shallow() else "fetch it (e.g. git fetch origin) or pass --base"
+    hint = SHALLOW_HINT if git.is_shallow() else "fetch it (e.g. git fetch origin)"
     raise MissingBaseError(f"base ref '{base}' does not exist in this clone", hint=hint)
 
 

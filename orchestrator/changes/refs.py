@@ -33,6 +33,14 @@ class BaseChoice:
     source: BaseSource
     new_branch: bool = False
 
+    def remedy(self) -> str:
+        """What a user changes when this BASE is wrong, by where it came from."""
+        return {
+            "option": "or check the ref given to --base",
+            "config": "or change `base` in [tool.orchestrator], or pass --base REF",
+            "default": "or pass --base REF",
+        }.get(self.source, "or pass --base REF to override what CI says")
+
 
 def choose_base(
     git: Git, option: str | None, configured: str | None, environ: Mapping[str, str]

@@ -11,8 +11,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from orchestrator.errors import OrchestratorError
-from orchestrator.workspace.metadata import canonical
+from orchestrator.workspace.graph import package_name
 from orchestrator.workspace.model import ALL_KINDS, EdgeKind
 
 if TYPE_CHECKING:
@@ -133,12 +132,7 @@ def focus_names(graph: PackageGraph, focus: Sequence[str]) -> list[str]:
     """Canonical names of the `--focus` packages; an unknown one is an error naming it."""
     names = []
     for raw in focus:
-        name = canonical(raw)
-        if name not in graph:
-            raise OrchestratorError(
-                f"--focus names package '{raw}', which is not in the workspace",
-                hint="`orchestrator list --format names` shows the package names",
-            )
+        name = package_name(raw, graph.names, "--focus")
         if name not in names:
             names.append(name)
     return names

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from orchestrator.errors import OrchestratorError
-from orchestrator.workspace.metadata import canonical
+from orchestrator.workspace.graph import package_name
 
 if TYPE_CHECKING:
     from orchestrator.changes.affected import AffectedResult
@@ -64,15 +62,7 @@ def widen(graph: PackageGraph, names: set[str], request: SelectionRequest) -> se
 
 def named(graph: PackageGraph, names: tuple[str, ...]) -> list[str]:
     """`-p` values as package names; an unknown one is an error with a suggestion."""
-    found = []
-    for name in names:
-        key = canonical(name)
-        if key not in graph:
-            close = difflib.get_close_matches(key, graph.names, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "see `orchestrator list`"
-            raise OrchestratorError(f"no package named '{name}' in the workspace", hint=hint)
-        found.append(key)
-    return found
+    return [package_name(name, graph.names, "-p/--package") for name in names]
 
 
 def compute(project: Project, base: str | None, task: str | None = None) -> AffectedResult:

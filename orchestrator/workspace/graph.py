@@ -13,11 +13,27 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from orchestrator.errors import CycleError
+from orchestrator.errors import CycleError, OrchestratorError
+from orchestrator.workspace.metadata import canonical
 from orchestrator.workspace.model import ALL_KINDS, EDGE_KINDS, EdgeKind, Package
 
 if TYPE_CHECKING:
     import networkx as nx
+
+
+def package_name(raw: str, known: Collection[str], option: str) -> str:
+    """A package name as a user typed it (`option` says where), normalised; one that is not
+    a package is an error with the nearest name as a suggestion, wherever it was read."""
+    name = canonical(raw)
+    if name in known:
+        return name
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    raise OrchestratorError(
+        f"{option} names '{raw}', which is not a package of the workspace",
+        hint=f"did you mean '{close[0]}'?" if close
+        else "`orchestrator list --format names` shows the package names")
 
 
 @dataclass(frozen=True)
