@@ -16,6 +16,7 @@ from typing import NamedTuple
 from orchestrator.errors import GitError
 
 SUBMODULE_MODE = "160000"
+SYMLINK_MODE = "120000"
 
 
 class TreeEntry(NamedTuple):
@@ -109,6 +110,18 @@ class Git:
                 mode, _kind, object_id = meta.split(" ")
                 entries.append(TreeEntry(path, mode, object_id))
         return entries
+
+    def mode(self, commit: str, path: str) -> str | None:
+        """The tree entry mode of one path at `commit` (`120000` for a symlink), or None."""
+        out = self.run("ls-tree", "-z", "--full-tree", commit, "--", path, check=False)
+        record = out.split(b"\0", 1)[0]
+        return record.split(b" ", 1)[0].decode() if record else None
+
+    def submodules(self) -> list[str]:
+        """Paths of the submodules the index records."""
+        out = self.run("ls-files", "-z", "--stage")
+        return [record.split("\t", 1)[1] for record in _split_z(out)
+                if record.startswith(SUBMODULE_MODE + " ")]
 
     def worktree_files(self) -> tuple[list[str], set[str]]:
         """Tracked files plus untracked ones that git does not ignore, and which of them a

@@ -275,3 +275,63 @@ def test_a_missing_base_hint_fits_where_the_base_came_from(
     result = run_cli(capsys, chain.root, "affected", *args)
     assert result.exit_code == 2
     assert result.stderr.splitlines()[1] == f"hint: fetch it (e.g. git fetch origin), {remedy}"
+
+
+def test_z_ends_each_name_or_path_with_nul(
+        capsys: pytest.CaptureFixture[str], repo: GitRepo) -> None:
+    repo.write("pyproject.toml", '[tool.orchestrator]\nmembers = ["packages/*"]\n')
+    repo.package("packages/two\nlines", "acme-odd")
+    repo.package("packages/plain", "acme-plain")
+    repo.commit("initial")
+    repo.write("packages/two\nlines/src/acme_odd/more.py", "X = 1\n")
+    paths = run_cli(capsys, repo.root, "affected", "--base", "HEAD", "--format", "paths", "-z")
+    assert (paths.exit_code, paths.stdout) == (0, "packages/two\nlines\0")
+    listed = run_cli(capsys, repo.root, "list", "--format", "names", "-z")
+    assert listed.stdout == "acme-odd\0acme-plain\0"
+    changed = run_cli(capsys, repo.root, "changed", "--base", "HEAD", "-z")
+    assert changed.stdout == "acme-odd\0"
+    refused = run_cli(capsys, repo.root, "affected", "--base", "HEAD", "--format", "json", "-z")
+    assert refused.exit_code == 2 and "-z applies to --format names and paths" in refused.stderr
+
+
+@pytest.mark.parametrize("text", ['[project]\nname = "x"\n', "[tool.ruff]\nline-length = 1\n"])
+def test_a_config_file_without_the_table_says_so(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, tmp_path: Path, text: str) -> None:
+    config = tmp_path / "other.toml"
+    config.write_text(text)
+    result = run_cli(capsys, chain.root, "--config", str(config), "list")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        f"orchestrator: {config} has no [tool.orchestrator] table")
+
+
+def test_a_committed_symlinked_pyproject_is_named_as_one(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    import os
+
+    chain.write("shared/log.toml", (chain.root / "packages/log/pyproject.toml").read_text())
+    (chain.root / "packages/log/pyproject.toml").unlink()
+    os.symlink("../../shared/log.toml", chain.root / "packages/log/pyproject.toml")
+    chain.commit("share the log package's metadata")
+    assert "acme-log" in names(run_cli(capsys, chain.root, "list", "--format", "names"))
+    result = run_cli(capsys, chain.root, "affected", "--base", "HEAD", "--head", "HEAD")
+    assert result.exit_code == 2
+    head = chain.git("rev-parse", "HEAD")
+    assert result.stderr.splitlines()[0] == (
+        f"orchestrator: packages/log/pyproject.toml is a symbolic link to "
+        f"'../../shared/log.toml' at {head}; git stores the link, not the file it points to")
+
+
+def test_a_package_inside_a_submodule_is_warned_about(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, tmp_path: Path) -> None:
+    from tests.gitutil import make_repo
+
+    other = make_repo(tmp_path, name="vendored")
+    other.package(".", "acme-vendored")
+    other.commit("a package of its own")
+    chain.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(other.root),
+              "packages/vendored")
+    chain.commit("vendor a package")
+    check = run_cli(capsys, chain.root, "check")
+    assert "warning submodule: packages/vendored is a git submodule: packages inside it are " \
+           "not members" in check.stdout

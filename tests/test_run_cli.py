@@ -160,6 +160,12 @@ time.sleep(120)
 """
 
 
+def _default_sigint() -> None:
+    """A test started in the background inherits SIGINT ignored, and Python keeps an
+    ignored SIGINT ignored: the command under test must see Ctrl-C as a terminal sends it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process states from /proc")
 def test_ctrl_c_stops_every_child_process_group(repo: GitRepo, tmp_path: Path) -> None:
     task_repo(repo, {"acme-a": [], "acme-b": []},
@@ -167,25 +173,34 @@ def test_ctrl_c_stops_every_child_process_group(repo: GitRepo, tmp_path: Path) -
                     'command = ["{python}", "{root}/hang.py", "{root}/pid-{name}"]\n')
     repo.write("hang.py", HANG)
     out = tmp_path / "out.txt"
+    children: list[int] = []
+    grandchildren: list[int] = []
     with out.open("wb") as sink:
         proc = subprocess.Popen([sys.executable, "-m", "orchestrator", "-C", str(repo.root),
                                  "run", "hang", "-j", "2", "--no-cache"],
-                                stdout=sink, stderr=subprocess.STDOUT)
-        pid_files = [repo.root / "pid-acme-a", repo.root / "pid-acme-b"]
-        deadline = time.monotonic() + 60
-        while not all(p.exists() for p in pid_files) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        grandchildren = [int(p.read_text()) for p in pid_files]
-        children = [int(line.split()[0]) for line in subprocess.run(
-            ["ps", "-o", "pid=", "--ppid", str(proc.pid)], capture_output=True, text=True,
-            check=False).stdout.split()]
-        assert len(children) == 2
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=30) == 130
+                                stdout=sink, stderr=subprocess.STDOUT,
+                                preexec_fn=_default_sigint)
+        try:
+            pid_files = [repo.root / "pid-acme-a", repo.root / "pid-acme-b"]
+            deadline = time.monotonic() + 60
+            while not all(p.exists() for p in pid_files) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            grandchildren = [int(p.read_text()) for p in pid_files if p.exists()]
+            children = [int(line.split()[0]) for line in subprocess.run(
+                ["ps", "-o", "pid=", "--ppid", str(proc.pid)], capture_output=True, text=True,
+                check=False).stdout.split()]
+            proc.send_signal(signal.SIGINT)
+            code = proc.wait(timeout=30)
+        finally:  # never leave processes behind, whatever fails
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            left = [pid for pid in children + grandchildren if _alive(pid)]
+            for pid in left:
+                os.kill(pid, signal.SIGKILL)
+    assert (len(children), len(grandchildren)) == (2, 2)
+    assert code == 130
     assert "skipped  acme-a (interrupted)" in out.read_text()
-    left = [pid for pid in children + grandchildren if _alive(pid)]
-    for pid in left:  # never leave them behind, even when the test fails
-        os.kill(pid, signal.SIGKILL)
     assert left == []
 
 

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from orchestrator.cli.main import Settings
-from orchestrator.cli.options import base_option, emit, format_option, head_option
+from orchestrator.cli.options import (
+    base_option,
+    emit,
+    format_option,
+    head_option,
+    line_end,
+    zero_option,
+)
 from orchestrator.errors import OrchestratorError
 
 if TYPE_CHECKING:
@@ -49,15 +56,19 @@ def _summarise(settings: Settings, result: AffectedResult, *, dependents: bool) 
 @head_option
 @committed_only_option
 @format_option("names", "json")
+@zero_option
 @click.pass_obj
 def changed_cmd(settings: Settings, base: str | None, head: str | None, committed_only: bool,
-                fmt: str) -> None:
+                fmt: str, zero: bool) -> None:
     """List the packages a change touches directly (without their dependents)."""
     from orchestrator.render import affected as render
 
+    end = line_end(zero, fmt, ("names",))
     result = _compute(settings, base, head, committed_only)
-    renderer = render.render_json if fmt == "json" else render.render_names
-    emit(renderer(result, dependents=False))
+    if fmt == "json":
+        emit(render.render_json(result, dependents=False))
+    else:
+        emit(render.render_names(result, dependents=False, end=end))
     _summarise(settings, result, dependents=False)
 
 
@@ -69,19 +80,25 @@ def changed_cmd(settings: Settings, base: str | None, head: str | None, committe
               show_default=True,
               help="When BASE or the merge base cannot be found: stop, or select everything.")
 @format_option("names", "json", "paths", "github-matrix")
+@zero_option
 @click.option("--github-output", is_flag=True,
               help="Also append matrix, packages, any and count to $GITHUB_OUTPUT.")
 @click.pass_obj
 def affected_cmd(settings: Settings, base: str | None, head: str | None, committed_only: bool,
-                 on_missing_base: MissingBasePolicy, fmt: str, github_output: bool) -> None:
+                 on_missing_base: MissingBasePolicy, fmt: str, zero: bool,
+                 github_output: bool) -> None:
     """List the packages a change touches, directly or through their dependencies."""
     from orchestrator.render import affected as render
 
+    end = line_end(zero, fmt, ("names", "paths"))
     target = _github_output_file() if github_output else None
     result = _compute(settings, base, head, committed_only, on_missing_base)
-    renderers = {"names": render.render_names, "json": render.render_json,
-                 "paths": render.render_paths}
-    emit(render.render_matrix(result) if fmt == "github-matrix" else renderers[fmt](result))
+    if fmt == "names":
+        emit(render.render_names(result, end=end))
+    elif fmt == "paths":
+        emit(render.render_paths(result, end=end))
+    else:
+        emit(render.render_matrix(result) if fmt == "github-matrix" else render.render_json(result))
     if target is not None:
         _append(target, render.github_outputs(result))
     _summarise(settings, result, dependents=True)

@@ -30,11 +30,23 @@ def head_option(f: F) -> F:
                         help="Compare up to REF (default: the working tree).")(f)
 
 
+def zero_option(f: F) -> F:
+    return click.option("-z", "zero", is_flag=True,
+                        help="End each name or path with NUL, not a newline (for xargs -0).")(f)
+
+
+def line_end(zero: bool, fmt: str, formats: tuple[str, ...]) -> str:
+    """What ends each entry of a list output: NUL with -z, which only lists take."""
+    if zero and fmt not in formats:
+        raise OrchestratorError(f"-z applies to --format {' and '.join(formats)}, not {fmt}")
+    return "\0" if zero else "\n"
+
+
 def emit(text: str, output: Path | None = None) -> None:
     """Write a rendered result to stdout, or to a file."""
     if output is None or str(output) == "-":
         if text:  # an empty answer is no output, not an empty line a script would read
-            click.echo(text, nl=not text.endswith("\n"))
+            click.echo(text, nl=not text.endswith(("\n", "\0")))
         return
     try:
         output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from orchestrator.cli.main import Settings
-from orchestrator.cli.options import emit, format_option
+from orchestrator.cli.options import emit, format_option, line_end, zero_option
 
 
 @click.command("config")
@@ -22,15 +22,18 @@ def config_cmd(settings: Settings, fmt: str) -> None:
 
 @click.command("list")
 @format_option("table", "json", "names")
+@zero_option
 @click.pass_obj
-def list_cmd(settings: Settings, fmt: str) -> None:
+def list_cmd(settings: Settings, fmt: str, zero: bool) -> None:
     """List the packages of the workspace."""
     from orchestrator.render import listing
 
+    end = line_end(zero, fmt, ("names",))
     packages = settings.project().workspace().packages
-    render = {"table": listing.render_table, "json": listing.render_json,
-              "names": listing.render_names}[fmt]
-    emit(render(packages))
+    if fmt == "names":
+        emit(listing.render_names(packages, end))
+    else:
+        emit((listing.render_json if fmt == "json" else listing.render_table)(packages))
 
 
 @click.command("check")

@@ -12,13 +12,14 @@ def selected(result: AffectedResult, *, dependents: bool) -> tuple[str, ...]:
     return result.affected if dependents else result.directly_changed
 
 
-def render_names(result: AffectedResult, *, dependents: bool = True) -> str:
-    return "".join(f"{name}\n" for name in selected(result, dependents=dependents))
+def render_names(result: AffectedResult, *, dependents: bool = True, end: str = "\n") -> str:
+    """One name per line; `end="\\0"` for paths with newlines, as git's -z."""
+    return "".join(f"{name}{end}" for name in selected(result, dependents=dependents))
 
 
-def render_paths(result: AffectedResult, *, dependents: bool = True) -> str:
+def render_paths(result: AffectedResult, *, dependents: bool = True, end: str = "\n") -> str:
     names = selected(result, dependents=dependents)
-    return "".join(f"{path}\n" for _, path in result.package_paths(names))
+    return "".join(f"{path}{end}" for _, path in result.package_paths(names))
 
 
 def render_json(result: AffectedResult, *, dependents: bool = True) -> str:

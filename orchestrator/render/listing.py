@@ -26,8 +26,8 @@ def render_json(packages: tuple[Package, ...]) -> str:
     return json.dumps({"root": ".", "packages": [package_json(p) for p in packages]}, indent=2)
 
 
-def render_names(packages: tuple[Package, ...]) -> str:
-    return "\n".join(p.name for p in packages)
+def render_names(packages: tuple[Package, ...], end: str = "\n") -> str:
+    return "".join(f"{p.name}{end}" for p in packages)
 
 
 def render_table(packages: tuple[Package, ...]) -> str:

@@ -22,6 +22,7 @@ def run_checks(workspace: Workspace, graph: PackageGraph, snapshot: Snapshot) ->
         *layering(workspace, graph),
         *dynamic_dependencies(workspace),
         *undeclared_imports(workspace, graph, snapshot),
+        *submodules(snapshot),
     ]
     return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.message))
 
@@ -106,6 +107,15 @@ def dynamic_dependencies(workspace: Workspace) -> Iterator[Finding]:
                 f"{package.name} declares its dependencies dynamic, so its static graph is "
                 "incomplete; [tool.uv.sources] entries stand in",
                 path=package.pyproject, package=package.name)
+
+
+def submodules(snapshot: Snapshot) -> Iterator[Finding]:
+    """Files of a submodule are not in this repository's tree, so no package is read there."""
+    for path in snapshot.git.submodules():
+        yield Finding("warning", "submodule",
+                      f"{path} is a git submodule: packages inside it are not members of this "
+                      "workspace, and changes inside it show only as a new submodule commit",
+                      path=path)
 
 
 def undeclared_imports(workspace: Workspace, graph: PackageGraph,

@@ -251,8 +251,14 @@ def parse_config(raw: Mapping[str, Any], source: str, *, allow_package_keys: boo
 def read_config_file(data: bytes, path: str) -> Config:
     """An explicit --config file: a `[tool.orchestrator]` table, or a bare TOML of its keys."""
     doc = parse_toml(data, path)
-    raw = table(doc, "tool.orchestrator") if "tool" in doc else doc
-    return parse_config(raw, path, allow_package_keys=False)
+    if not any(key in doc for key in ("tool", "project", "build-system")):
+        return parse_config(doc, path, allow_package_keys=False)
+    tool = doc.get("tool")
+    if not isinstance(tool, dict) or "orchestrator" not in tool:
+        raise ConfigError(f"{path} has no [tool.orchestrator] table",
+                          hint="add one, or write the settings as bare keys in a file of "
+                          "their own (members = [...])")
+    return parse_config(table(doc, "tool.orchestrator"), path, allow_package_keys=False)
 
 
 def parse_package_settings(raw: Mapping[str, Any], where: str) -> PackageSettings:

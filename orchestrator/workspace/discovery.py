@@ -276,14 +276,25 @@ def _read_all(
         try:
             meta = read_metadata(parse_toml(data, path), path)
         except ConfigError as e:
+            e = _explained(e, snapshot, path)
             if strict:
-                raise
+                raise e from e.__cause__
             unreadable[path] = e.message
             continue
         cache.put(cache_key(path, keys[path]), meta)
         found[path] = meta
     cache.save()
     return found, unreadable
+
+
+def _explained(error: ConfigError, snapshot: Snapshot, path: str) -> ConfigError:
+    """A pyproject.toml committed as a symbolic link reads as the link's text: say so."""
+    target = snapshot.link_target(path)
+    if target is None:
+        return error
+    return ConfigError(f"{path} is a symbolic link to {target!r} at {snapshot.label}; git "
+                       "stores the link, not the file it points to",
+                       hint="commit the file itself in the package directory")
 
 
 def _packages(

@@ -11,7 +11,7 @@ import stat
 from collections.abc import Callable
 
 from orchestrator.errors import ConfigError
-from orchestrator.gitrepo import SUBMODULE_MODE, Git
+from orchestrator.gitrepo import SUBMODULE_MODE, SYMLINK_MODE, Git
 
 
 def blob_id(data: bytes) -> str:
@@ -50,6 +50,11 @@ class Snapshot:
 
     def read(self, path: str) -> bytes | None:
         return self.contents([path]).get(path)
+
+    def link_target(self, path: str) -> str | None:
+        """Where `path` points when git stores it as a symbolic link, else None. A commit
+        holds a link's text, not the file it names; the disk follows links."""
+        return None
 
     def prefetch(self, paths: list[str], unless: Callable[[str, str], bool]) -> None:
         """A hint that `paths` will be read, except those whose (path, key) `unless` accepts:
@@ -135,6 +140,12 @@ class CommitSnapshot(Snapshot):
         wanted = [k for k in keys.values() if k not in self._data]
         self._data.update(self.git.read_blobs(wanted))
         return {p: self._data[k] for p, k in keys.items() if k in self._data}
+
+    def link_target(self, path: str) -> str | None:
+        if self.git.mode(self.commit, path) != SYMLINK_MODE:
+            return None
+        data = self.read(path)
+        return data.decode("utf-8", "replace") if data is not None else None
 
     def prefetch(self, paths: list[str], unless: Callable[[str, str], bool]) -> None:
         keys = self.keys(paths)

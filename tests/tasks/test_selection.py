@@ -41,7 +41,8 @@ def test_with_dependencies_and_dependents_follow_every_edge_kind(project: Projec
 
 
 def test_unknown_package_suggests_the_nearest(project: Project) -> None:
-    with pytest.raises(OrchestratorError, match=r"names 'acme-bb', which is not a package") as error:
+    with pytest.raises(OrchestratorError,
+                       match=r"names 'acme-bb', which is not a package") as error:
         select(project, SelectionRequest("packages", ("acme-bb",)))
     assert error.value.hint == "did you mean 'acme-b'?"
 
