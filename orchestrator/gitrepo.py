@@ -54,6 +54,40 @@ def _environment() -> dict[str, str]:
     return env
 
 
+@dataclass(frozen=True)
+class IndexListing:
+    """The working tree's files as the index lists them.
+
+    `sparse`: marked skip-worktree, which a sparse checkout leaves off the disk (they are
+    still in the tree). `flagged`: marked skip-worktree or assume-unchanged, with their
+    index blob ids: `git diff` trusts the index for them, so an edit on disk is invisible
+    to it and must be looked for by content.
+    """
+
+    paths: list[str]
+    untracked: list[str]
+    sparse: set[str]
+    flagged: dict[str, str]
+
+
+def _parse_listing(out: bytes) -> IndexListing:
+    paths: dict[str, None] = {}
+    untracked, sparse, flagged = [], set(), {}
+    for record in _split_z(out):
+        tag, rest = record[0], record[2:]
+        if tag == "?":
+            paths[rest] = None
+            untracked.append(rest)
+            continue
+        meta, path = rest.split("\t", 1)
+        paths[path] = None
+        if tag == "S":
+            sparse.add(path)
+        if tag == "S" or tag.islower():
+            flagged[path] = meta.split(" ")[1]
+    return IndexListing(list(paths), untracked, sparse, flagged)
+
+
 class Git:
     """A git working tree, read with plumbing commands."""
 
@@ -61,6 +95,7 @@ class Git:
         self.root = root
         self._env = _environment()
         self._resolved: dict[str, str | None] = {}
+        self._listing: IndexListing | None = None
 
     def run(self, *args: str, check: bool = True, stdin: bytes | None = None) -> bytes:
         argv = ["git", "-c", "core.quotepath=false", *args]
@@ -126,15 +161,16 @@ class Git:
     def worktree_files(self) -> tuple[list[str], set[str]]:
         """Tracked files plus untracked ones that git does not ignore, and which of them a
         sparse checkout leaves off the disk (git still tracks them: they are in the tree)."""
-        out = self.run("ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard",
-                       "--deduplicate")
-        paths, sparse = [], set()
-        for record in _split_z(out):
-            tag, path = record[0], record[2:]
-            paths.append(path)
-            if tag == "S":
-                sparse.add(path)
-        return paths, sparse
+        listing = self.index_listing()
+        return listing.paths, listing.sparse
+
+    def index_listing(self) -> IndexListing:
+        """One `ls-files` of the working tree, kept for the command (every stage reads it)."""
+        if self._listing is None:
+            out = self.run("ls-files", "-z", "-v", "-s", "--cached", "--others",
+                           "--exclude-standard", "--deduplicate")
+            self._listing = _parse_listing(out)
+        return self._listing
 
     def read_blobs(self, object_ids: Iterable[str]) -> dict[str, bytes]:
         """Object contents through one `cat-file --batch` process."""
@@ -192,7 +228,7 @@ class Git:
         return [FileChange(out[i][0], out[i + 1]) for i in range(0, len(out) - 1, 2)]
 
     def untracked(self) -> list[str]:
-        return list(_split_z(self.run("ls-files", "-z", "--others", "--exclude-standard")))
+        return self.index_listing().untracked
 
     def dirty_paths(self) -> list[str]:
         """Paths with staged, unstaged or untracked (not ignored) changes."""

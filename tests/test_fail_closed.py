@@ -335,3 +335,23 @@ def test_a_package_inside_a_submodule_is_warned_about(
     check = run_cli(capsys, chain.root, "check")
     assert "warning submodule: packages/vendored is a git submodule: packages inside it are " \
            "not members" in check.stdout
+
+
+@pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
+def test_an_edit_git_is_told_not_to_look_at_still_counts(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, flag: str) -> None:
+    chain.git("update-index", flag, "packages/config/src/acme_config/__init__.py")
+    assert run_cli(capsys, chain.root, "affected", "--base", "HEAD").stdout == ""
+    chain.write("packages/config/src/acme_config/__init__.py", "BROKEN = True\n")
+    assert chain.git("status", "--porcelain") == ""  # git itself does not see the edit
+    result = run_cli(capsys, chain.root, "affected", "--base", "HEAD")
+    assert names(result) == ["acme-config", "acme-db", "acme-log"]
+
+
+@pytest.mark.parametrize("root", ['tool = 1\n', '[tool]\norchestrator = "packages/*"\n'])
+def test_settings_of_the_wrong_type_are_an_error_not_the_defaults(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, root: str) -> None:
+    chain.write("pyproject.toml", root)
+    result = run_cli(capsys, chain.root, "list")
+    assert (result.exit_code, result.stderr) == (
+        2, "orchestrator: pyproject.toml: [tool.orchestrator] must be a table\n")

@@ -7,10 +7,12 @@ staged, unstaged and untracked (not ignored) files count too.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from orchestrator.errors import GitError
 from orchestrator.gitrepo import Git
+from orchestrator.workspace.snapshot import blob_id
 
 SHALLOW_HINT = "fetch full history, e.g. actions/checkout with fetch-depth: 0"
 
@@ -66,6 +68,21 @@ def find_merge_base(git: Git, base: str, base_sha: str, head: str, head_sha: str
                            hint="pass a --base that shares history with HEAD")
 
 
+def hidden_edits(git: Git) -> list[str]:
+    """Files marked assume-unchanged or skip-worktree whose content on disk differs from the
+    index: `git diff` does not look at them, and missing them would miss their packages."""
+    edited = []
+    for path, blob in git.index_listing().flagged.items():
+        full = git.root / path
+        try:
+            data = os.readlink(full).encode() if full.is_symlink() else full.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # left off the disk by a sparse checkout: the index has it as it is
+        if blob_id(data) != blob:
+            edited.append(path)
+    return edited
+
+
 def collect_changes(git: Git, base: str, head: str | None, *, committed_only: bool) -> ChangeSet:
     """The change set of BASE...HEAD; with no HEAD, BASE...working tree unless committed_only."""
     head_sha = head_commit(git, head)
@@ -76,4 +93,5 @@ def collect_changes(git: Git, base: str, head: str | None, *, committed_only: bo
     files = {change.path for change in git.diff(merge_base, None if worktree else head_sha)}
     if worktree:
         files.update(git.untracked())
+        files.update(hidden_edits(git))
     return ChangeSet(base, base_sha, merge_base, label, head_sha, worktree, tuple(sorted(files)))

@@ -78,6 +78,9 @@ def load_config(snapshot: Snapshot, override: Path | None) -> tuple[Config, dict
         except OSError as e:
             raise ConfigError(f"cannot read config file {override}: {e.strerror}") from e
         return read_config_file(raw, str(override)), root_doc
+    tool = root_doc.get("tool", {})
+    if not isinstance(tool, dict) or not isinstance(tool.get("orchestrator", {}), dict):
+        raise ConfigError(f"{PYPROJECT}: [tool.orchestrator] must be a table")
     raw_table = table(root_doc, "tool.orchestrator")
     if not raw_table:
         return Config(), root_doc
