@@ -94,6 +94,14 @@ def _requirement(name: str, specifier: str, kind: EdgeKind, where: str,
 _SEPARATORS = re.compile(r"[-_.]+")
 
 
+def toml_type(value: Any) -> str:
+    """What TOML calls the type of a parsed value, for messages."""
+    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string",
+             list: "an array", dict: "a table"}
+    return next((word for kind, word in names.items() if isinstance(value, kind)),
+                "a date or time")
+
+
 def canonical(name: str) -> str:
     """PEP 503 normalisation."""
     return _SEPARATORS.sub("-", name).lower()
@@ -195,7 +203,7 @@ class _Collector:
             if not isinstance(node, dict):
                 at = prefix + ".".join(parts[: i + 1])
                 raise ConfigError(f"{self.path}: {at} must be a table, not "
-                                  f"{type(node).__name__}")
+                                  f"{toml_type(node)}")
         return node  # type: ignore[no-any-return]
 
     def unreadable(self, why: str) -> ConfigError:
@@ -209,9 +217,9 @@ def read_metadata(doc: dict[str, Any], path: str) -> ProjectMetadata:
     collector = _Collector(path)
     project = collector.table(doc, "project")
     poetry = collector.table(doc, "tool.poetry")
-    name = project.get("name") or poetry.get("name")
-    if name is not None and not isinstance(name, str):
-        raise ConfigError(f"{path}: [project] name must be a string")
+    name = project["name"] if "name" in project else poetry.get("name")
+    if name is not None and not isinstance(name, str):  # 0 or false: never "no name"
+        raise ConfigError(f"{path}: the project name must be a string, not {name!r}")
     version = project.get("version") if project else poetry.get("version")
     dynamic = project.get("dynamic", [])
     if not isinstance(dynamic, list):
