@@ -171,8 +171,8 @@ def _wrong_type(draw: st.DrawFn, path: str, doc: dict[str, Any], trail: tuple[An
     # is any replacement of a value that declared no internal package.
     on_purpose = (isinstance(old, dict) and isinstance(new, dict)) or (
         not _names_internal(old, example.internal) and trail[-1] != "name")
-    return Mutation(path, _dump(doc), on_purpose=on_purpose or trail[:1] == ("tool",)
-                    and path == "pyproject.toml", touches=touches)
+    return Mutation(path, _dump(doc), on_purpose=on_purpose or (trail[:1] == ("tool",)
+                    and path == "pyproject.toml"), touches=touches)
 
 
 def _text_mutation(draw: st.DrawFn, path: str, data: bytes) -> Mutation:
