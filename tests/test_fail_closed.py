@@ -355,3 +355,13 @@ def test_settings_of_the_wrong_type_are_an_error_not_the_defaults(
     result = run_cli(capsys, chain.root, "list")
     assert (result.exit_code, result.stderr) == (
         2, "orchestrator: pyproject.toml: [tool.orchestrator] must be a table\n")
+
+
+def test_a_services_pattern_that_matches_nothing_is_reported(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    chain.package("services/api", "acme-api")
+    chain.write("pyproject.toml", '[tool.orchestrator]\nmembers = ["packages/*", "services/*"]\n'
+                                  'services = ["servces/*"]\n')
+    check = run_cli(capsys, chain.root, "check")
+    assert "warning unmatched-services: pyproject.toml [tool.orchestrator] services: " \
+           "'servces/*' matches no package (did you mean 'services/*'?)" in check.stdout

@@ -173,6 +173,7 @@ def _assemble(
     files = [_pyproject_path(d) for d in candidates]
     metadata, unreadable = _read_all(snapshot, files, known, cache, strict)
     findings = list(_setup_only_findings(sources.setup_files, sources.pyproject_dirs, config))
+    findings.extend(_unmatched_services(config, candidates))
     packages = _packages(metadata, config, findings, _Members(explicit, strict, unreadable),
                          near)
     return Workspace(
@@ -450,6 +451,19 @@ def editable_directory(target: str, directory: str) -> str | None:
         return None
     resolved = posixpath.normpath(posixpath.join(base, path))
     return None if resolved == ".." or resolved.startswith("../") else resolved
+
+
+def _unmatched_services(config: Config, members: list[str]) -> Iterable[Finding]:
+    """A configured services pattern that matches no member: a typo there makes services
+    libraries (which release publishes) without a word."""
+    if "services" not in config.origins:
+        return
+    for glob in config.services:
+        if not any(matches_member(d, (glob,)) for d in members):
+            near = nearest_member_glob(glob, members)
+            yield Finding("warning", "unmatched-services",
+                          f"{config.source} [tool.orchestrator] services: {glob!r} matches no "
+                          "package" + (f" (did you mean {near!r}?)" if near else ""))
 
 
 def _setup_only_findings(
