@@ -89,10 +89,18 @@ def _parse_listing(out: bytes) -> IndexListing:
 
 
 class Git:
-    """A git working tree, read with plumbing commands."""
+    """A git working tree, read with plumbing commands.
 
-    def __init__(self, root: Path):
+    `root` is the workspace root, which may be a folder of the repository (`top`): every
+    command runs there, and every path in and out is relative to it and limited to it, so
+    that files outside the workspace never count.
+    """
+
+    def __init__(self, root: Path, top: Path | None = None):
         self.root = root
+        self.top = top or root
+        relative = root.relative_to(self.top).as_posix()
+        self.prefix = "" if relative == "." else relative + "/"
         self._env = _environment()
         self._resolved: dict[str, str | None] = {}
         self._listing: IndexListing | None = None
@@ -135,8 +143,13 @@ class Git:
 
     # -- trees ---------------------------------------------------------------
 
+    def spec(self, commit: str, path: str) -> str:
+        """How git names a workspace file in a commit (`""` for the index): `commit:path`
+        from the repository's top."""
+        return f"{commit}:{self.prefix}{path}"
+
     def ls_tree(self, commit: str) -> list[TreeEntry]:
-        out = self.run("ls-tree", "-r", "-z", "--full-tree", commit)
+        out = self.run("ls-tree", "-r", "-z", commit)  # the workspace's subtree only
         text = out.decode("utf-8", errors="surrogateescape")
         entries = []
         for record in text.split("\0"):
@@ -148,7 +161,7 @@ class Git:
 
     def mode(self, commit: str, path: str) -> str | None:
         """The tree entry mode of one path at `commit` (`120000` for a symlink), or None."""
-        out = self.run("ls-tree", "-z", "--full-tree", commit, "--", path, check=False)
+        out = self.run("ls-tree", "-z", commit, "--", path, check=False)
         record = out.split(b"\0", 1)[0]
         return record.split(b" ", 1)[0].decode() if record else None
 
@@ -197,7 +210,7 @@ class Git:
         wanted = list(dict.fromkeys(paths))
         if not wanted:
             return {}
-        names = "".join(f"{commit}:{path}\n" for path in wanted)
+        names = "".join(self.spec(commit, path) + "\n" for path in wanted)
         out = self.run("cat-file", "--batch", stdin=names.encode("utf-8", "surrogateescape"))
         found: dict[str, tuple[str, bytes]] = {}
         pos = 0
@@ -221,7 +234,7 @@ class Git:
         Rename pairing is off so that both sides of a move are reported.
         """
         args = ["diff", "--name-status", "-z", "--no-renames", "--no-ext-diff",
-                "--ignore-submodules=none", base]
+                "--ignore-submodules=none", "--relative", base]
         if head is not None:
             args.append(head)
         out = list(_split_z(self.run(*args)))
@@ -232,8 +245,10 @@ class Git:
 
     def dirty_paths(self) -> list[str]:
         """Paths with staged, unstaged or untracked (not ignored) changes."""
-        out = self.run("status", "--porcelain=v1", "-z", "--no-renames", "--untracked-files=all")
-        return [record[3:] for record in _split_z(out)]
+        out = self.run("status", "--porcelain=v1", "-z", "--no-renames", "--untracked-files=all",
+                       "--", ".")
+        # Porcelain paths are from the repository's top, whatever the directory.
+        return [record[3:].removeprefix(self.prefix) for record in _split_z(out)]
 
     def commit_time(self, commit: str) -> int:
         return int(self.run("show", "-s", "--format=%ct", commit).decode().strip())

@@ -65,7 +65,7 @@ def test_config_shows_origins(capsys: pytest.CaptureFixture[str]) -> None:
                                            "from": "pyproject.toml"}
     assert data["settings"]["global-files"]["from"] == "default"
     text = run_cli(capsys, REPO_ROOT, "config").stdout
-    assert "global-files  (default)" in text and "/requirements*.txt" in text
+    assert "global-files  (default)" in text and "/*requirements*.txt" in text
 
 
 @pytest.mark.parametrize(

@@ -238,8 +238,8 @@ def _lock_reasons(project: Project, changes: ChangeSet, head_ws: Workspace,
 
 
 def _lock_bytes(project: Project, changes: ChangeSet) -> tuple[bytes | None, bytes | None]:
-    base_spec = f"{changes.merge_base}:{LOCK_FILE}"
-    head_spec = f"{changes.head_commit}:{LOCK_FILE}"
+    base_spec = project.git.spec(changes.merge_base, LOCK_FILE)
+    head_spec = project.git.spec(changes.head_commit, LOCK_FILE)
     blobs = project.git.read_blobs([base_spec] if changes.worktree else [base_spec, head_spec])
     if not changes.worktree:
         return blobs.get(base_spec), blobs.get(head_spec)

@@ -22,14 +22,17 @@ DEFAULT_GLOBAL_FILES: tuple[str, ...] = (
     "/.python-version",
     "/poetry.lock",
     "/pdm.lock",
-    "/requirements*.txt",
-    "/constraints*.txt",
+    "/*requirements*.txt",  # requirements.txt, dev-requirements.txt, requirements-test.txt
+    "/*constraints*.txt",
+    "/requirements/",  # requirements/base.txt and the like
 )
 DEFAULT_SERVICES: tuple[str, ...] = ("services/*",)
 
 WORKSPACE_KEYS = ("members", "services", "base", "global-files", "tasks", "release")
 PACKAGE_KEYS = ("ignore", "version-files", "tasks")
 TASK_KEYS = ("command", "needs-dependencies", "inputs", "env", "global-files")
+# Keys that only a workspace root's table has: finding one marks the root.
+ROOT_ONLY_KEYS = tuple(k for k in WORKSPACE_KEYS if k not in (*PACKAGE_KEYS, "release"))
 RELEASE_KEYS = ("tag-format", "dependents", "repository-url", "publish-services")
 
 DependentsPolicy = Literal["out-of-range", "always", "never"]

@@ -98,15 +98,17 @@ def matches_member(directory: str, globs: Iterable[str]) -> bool:
 # A pattern anchored at the base, one segment of plain letters with `*` (the defaults of
 # global-files): gitignore semantics are then `*` within the segment, the name itself or
 # anything under it as a directory, which one regex says exactly as pathspec compiles it.
-_SIMPLE = re.compile(r"/[A-Za-z0-9_.*-]*[A-Za-z0-9_-][A-Za-z0-9_.*-]*")
+_SIMPLE = re.compile(r"/[A-Za-z0-9_.*-]*[A-Za-z0-9_-][A-Za-z0-9_.*-]*/?")
 
 
 def simple_pattern(pattern: str) -> re.Pattern[str] | None:
-    """The regex pathspec would build for a simple anchored pattern, else None."""
+    """The regex pathspec would build for a simple anchored pattern, else None. A trailing
+    slash names a directory only: what is under it matches, a file of that name does not."""
     if not _SIMPLE.fullmatch(pattern) or "**" in pattern:
         return None
-    body = "[^/]*".join(re.escape(part) for part in pattern[1:].split("*"))
-    return re.compile(f"^{body}(?:/|$)")
+    directory = pattern.endswith("/")
+    body = "[^/]*".join(re.escape(part) for part in pattern[1:].rstrip("/").split("*"))
+    return re.compile(f"^{body}/" if directory else f"^{body}(?:/|$)")
 
 
 class FilePatterns:

@@ -86,8 +86,8 @@ class WorktreeSnapshot(Snapshot):
         if missing:
             self.paths()  # learn which of them a sparse checkout left in the index only
             from_index = [p for p in missing if p in self._sparse]
-            blobs = self.git.read_blobs(f":{p}" for p in from_index)
-            self._data.update((p, blobs.get(f":{p}")) for p in from_index)
+            blobs = self.git.read_blobs(self.git.spec("", p) for p in from_index)
+            self._data.update((p, blobs.get(self.git.spec("", p))) for p in from_index)
         return {p: data for p in paths if (data := self._data.get(p)) is not None}
 
     def _read_disk(self, path: str) -> bool:

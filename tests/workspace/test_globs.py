@@ -33,7 +33,8 @@ def test_default_global_files_are_simple() -> None:
     assert defaults and all(simple_pattern(p) for p in defaults)
     fast = FilePatterns(defaults, "global-files")
     for path in ("pyproject.toml", "requirements-dev.txt", "requirements.txt/x", "a/pyproject.toml",
-                 "README.md", "constraints.txt", "uv.lock", "conftest.py"):
+                 "README.md", "constraints.txt", "uv.lock", "conftest.py",
+                 "dev-requirements.txt", "requirements/base.txt", "requirements"):
         assert fast.match(path) == pathspec_match(list(defaults), path), path
 
 
