@@ -46,12 +46,13 @@ class ProjectMetadata:
             tuple((name, (t.command, t.needs_dependencies, t.inputs, t.env, t.global_files))
                   for name, t in settings.tasks),
             self.problems,
+            settings.tag_name,
         )
 
     @classmethod
     def from_record(cls, record: Record) -> ProjectMetadata:
         (name, version, dynamic, requirements, uv_sources, ignore, version_files, tasks,
-         problems) = record
+         problems, tag_name) = record
         return cls(
             name=name,
             version=version,
@@ -59,7 +60,7 @@ class ProjectMetadata:
             requirements=tuple(_requirement(*r) for r in requirements),
             uv_sources=uv_sources,
             settings=PackageSettings(ignore, version_files,
-                                     tuple((n, TaskOverride(*o)) for n, o in tasks)),
+                                     tuple((n, TaskOverride(*o)) for n, o in tasks), tag_name),
             problems=problems,
         )
 
@@ -177,7 +178,7 @@ def read_metadata(doc: dict[str, Any], path: str) -> ProjectMetadata:
     is_root = path == "pyproject.toml"
     settings = parse_package_settings(table(doc, "tool.orchestrator"), path)
     if is_root:  # the root's tasks define the workspace's tasks, not overrides
-        settings = PackageSettings(settings.ignore, settings.version_files, ())
+        settings = PackageSettings(settings.ignore, settings.version_files, (), settings.tag_name)
     return ProjectMetadata(
         name=name,
         version=str(version) if isinstance(version, str) else None,

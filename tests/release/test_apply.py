@@ -89,7 +89,7 @@ def test_plan_is_what_apply_does(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert trailers == [f"Release-Tag: {p['tag']}" for p in planned]  # one tag per line
     # the release commit's own edits never count: nothing is left to release
     assert json.loads(run_cli(capsys, repo.root, "release", "plan", "--format",
-                              "json").stdout) == {"packages": []}
+                              "json").stdout) == {"packages": [], "skipped": []}
     assert repo.git("status", "--porcelain") == ""
 
 
@@ -131,7 +131,8 @@ def test_a_failure_at_any_step_restores_files_and_tags(
         original(work)
         raise OrchestratorError(f"injected failure after {step}")
 
-    def add_then_fail(self: ReleaseGit, paths: list[str], message: str) -> str:
+    def add_then_fail(self: ReleaseGit, paths: list[str], message: str, *,
+                      verify: bool = True) -> str:
         self.git.run("add", "--", *paths)
         raise OrchestratorError("injected failure after commit")
 
@@ -140,7 +141,7 @@ def test_a_failure_at_any_step_restores_files_and_tags(
     else:
         monkeypatch.setitem(apply_module.STEPS, step, failing)
     before = state(repo)
-    out = apply(capsys, repo, code=2)
+    out = apply(capsys, repo, code=1 if step == "commit" else 2)  # a failed commit is a step
     assert f"injected failure after {step}" in out
     assert state(repo) == before
 
