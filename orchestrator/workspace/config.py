@@ -73,10 +73,13 @@ class TaskConfig:
 
 BUILTIN_TASKS: dict[str, TaskConfig] = {
     "test": TaskConfig("test", ("{python}", "-m", "pytest")),
+    # PyPA build, from a copy whose internal requirements are pinned to the repository's
+    # versions (see orchestrator.release.installable); the variable is in the cache key.
     "build": TaskConfig(
         "build",
-        ("{python}", "-m", "build", "--outdir", "{out}", "."),
+        ("{python}", "-m", "orchestrator.release.installable", "--outdir", "{out}", "."),
         needs_dependencies=True,
+        env=(("ORCHESTRATOR_KEEP_LOCAL_REFERENCES", "${ORCHESTRATOR_KEEP_LOCAL_REFERENCES}"),),
     ),
 }
 
