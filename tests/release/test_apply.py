@@ -13,7 +13,7 @@ from orchestrator.release import apply as apply_module
 from orchestrator.release.vcs import ReleaseGit, complaint
 from tests.cli import run_cli
 from tests.gitutil import GitRepo, make_repo
-from tests.release.conftest import small_monorepo
+from tests.release.conftest import small_monorepo, with_every_kind_of_edit
 
 
 def apply(capsys: pytest.CaptureFixture[str], repo: GitRepo, *args: str, code: int = 0) -> str:
@@ -116,14 +116,7 @@ def test_changelog_groups_changes(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_a_failure_at_any_step_restores_files_and_tags(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         step: str) -> None:
-    repo = small_monorepo(tmp_path)
-    repo.write("uv.lock", "version = 1\n")
-    repo.write("libs/core/src/t_core/__init__.py", '__version__ = "1.2.0"\n')
-    core = (repo.root / "libs/core/pyproject.toml").read_text()
-    repo.write("libs/core/pyproject.toml",
-               core + '\n[tool.orchestrator]\nversion-files = ["src/t_core/__init__.py"]\n')
-    repo.write("libs/core/src/t_core/pool.py", "X = 1\n")
-    repo.commit("feat: pool")
+    repo = with_every_kind_of_edit(tmp_path)
     monkeypatch.setattr(apply_module, "find_uv", lambda: None)
     original = apply_module.STEPS[step]
 

@@ -15,25 +15,11 @@ import pytest
 from orchestrator.release import apply as apply_module
 from orchestrator.release.vcs import ReleaseGit
 from tests.cli import run_cli
-from tests.gitutil import GitRepo
-from tests.release.conftest import small_monorepo
+from tests.release.conftest import with_every_kind_of_edit
 from tests.release.test_apply import state
 
 SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
 WRITE_STEPS = [s for s in apply_module.STEPS if s != "commit"]
-
-
-def prepared(tmp_path: Path, lock: bool = True) -> GitRepo:
-    repo = small_monorepo(tmp_path)
-    if lock:  # a stale one: uv is kept out of the in-process runs
-        repo.write("uv.lock", "version = 1\n")
-    repo.write("libs/core/src/t_core/__init__.py", '__version__ = "1.2.0"\n')
-    core = (repo.root / "libs/core/pyproject.toml").read_text()
-    repo.write("libs/core/pyproject.toml",
-               core + '\n[tool.orchestrator]\nversion-files = ["src/t_core/__init__.py"]\n')
-    repo.write("libs/core/src/t_core/pool.py", "X = 1\n")
-    repo.commit("feat: pool")
-    return repo
 
 
 @pytest.mark.parametrize("signum", SIGNALS, ids=lambda s: s.name)
@@ -41,7 +27,7 @@ def prepared(tmp_path: Path, lock: bool = True) -> GitRepo:
 def test_a_signal_during_a_step_restores_files_and_index(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         step: str, signum: signal.Signals) -> None:
-    repo = prepared(tmp_path)
+    repo = with_every_kind_of_edit(tmp_path)
     monkeypatch.setattr(apply_module, "find_uv", lambda: None)
     original = apply_module.STEPS[step]
 
@@ -63,7 +49,7 @@ def test_a_signal_during_a_step_restores_files_and_index(
 def test_a_signal_after_the_release_commit_leaves_what_a_rerun_finishes(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         signum: signal.Signals) -> None:
-    repo = prepared(tmp_path)
+    repo = with_every_kind_of_edit(tmp_path)
     monkeypatch.setattr(apply_module, "find_uv", lambda: None)
     create = ReleaseGit.create_tag
 
@@ -98,7 +84,7 @@ def test_a_signal_to_apply_alone_while_git_commits_stops_git_and_restores(
         tmp_path: Path, signum: signal.Signals) -> None:
     """The signal reaches only the orchestrator (not git, not its hook): git and the hook are
     stopped and waited for, so no orphaned commit lands after the command gave up."""
-    repo = prepared(tmp_path, lock=False)
+    repo = with_every_kind_of_edit(tmp_path, lock=False)
     started = tmp_path / "hook-started"
     hook = repo.write(".git/hooks/pre-commit", HOOK.format(started=started))
     hook.chmod(0o755)
