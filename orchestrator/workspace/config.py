@@ -337,6 +337,11 @@ def _tag_name(raw: Any, where: str, is_root: bool) -> str | None:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where} must be a table")
     if not is_root:  # the root's release table is the workspace's, checked with it
+        workspace_key = next((k for k in raw if k in RELEASE_KEYS), None)
+        if workspace_key is not None:
+            raise ConfigError(f"{where}: {workspace_key!r} is a workspace setting, read from the "
+                              "root's [tool.orchestrator.release] (or --config); a package "
+                              "sets only tag-name")
         check_keys(raw, PACKAGE_RELEASE_KEYS, where)
     if "tag-name" not in raw:
         return None
