@@ -1,4 +1,4 @@
-"""`release plan`, `release apply` and `release publish`."""
+"""`release init`, `release plan`, `release apply` and `release publish`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import click
 
 from orchestrator.cli.main import Settings
 from orchestrator.cli.options import emit, format_option
-from orchestrator.errors import OrchestratorError
+from orchestrator.errors import ConfigError, OrchestratorError
 
 bump_option = click.option("--bump", "bumps", multiple=True, metavar="PKG=LEVEL",
                            help="Bump PKG by major, minor or patch whatever its commits say.")
@@ -33,18 +33,35 @@ def _options(settings: Settings, bumps: tuple[str, ...], pre: str | None) -> Any
     return options
 
 
+@release_group.command("init")
+@click.option("--at", "at", metavar="REF", help="Tag this commit (default: HEAD).")
+@click.pass_obj
+def init_cmd(settings: Settings, at: str | None) -> None:
+    """Tag each untagged package's current version as released; change nothing else."""
+    from orchestrator.release import baseline
+
+    emit(baseline.render(baseline.init(settings.project(), at)))
+
+
 @release_group.command("plan")
 @format_option("table", "json")
 @bump_option
 @pre_option
+@click.option("--strict", is_flag=True,
+              help="Exit 2 when a package is left out because its version cannot be read.")
 @click.pass_obj
-def plan_cmd(settings: Settings, fmt: str, bumps: tuple[str, ...], pre: str | None) -> None:
+def plan_cmd(settings: Settings, fmt: str, bumps: tuple[str, ...], pre: str | None,
+             strict: bool) -> None:
     """Show what a release would do now; changes nothing."""
     from orchestrator.release import report
     from orchestrator.release.plan import plan_at_head
 
     plan = plan_at_head(settings.project(), _options(settings, bumps, pre))
     emit(report.render_json(plan) if fmt == "json" else report.render_table(plan))
+    if strict and plan.skipped:
+        names = ", ".join(s.name for s in plan.skipped)
+        raise ConfigError(f"--strict: {len(plan.skipped)} package(s) cannot be planned because "
+                          f"their version cannot be read: {names}")
 
 
 @release_group.command("apply")
@@ -52,9 +69,11 @@ def plan_cmd(settings: Settings, fmt: str, bumps: tuple[str, ...], pre: str | No
 @bump_option
 @pre_option
 @click.option("--push", is_flag=True, help="Push the release commit and tags atomically.")
+@click.option("--no-verify", is_flag=True,
+              help="Skip the repository's pre-commit and commit-msg hooks on the release commit.")
 @click.pass_obj
 def apply_cmd(settings: Settings, yes: bool, bumps: tuple[str, ...], pre: str | None,
-              push: bool) -> None:
+              push: bool, no_verify: bool) -> None:
     """Set versions, write changelogs, commit once and tag each released package."""
     from orchestrator.release import report
     from orchestrator.release.apply import run_apply
@@ -69,7 +88,7 @@ def apply_cmd(settings: Settings, yes: bool, bumps: tuple[str, ...], pre: str | 
         return click.confirm("Apply this release?", default=False)
 
     outcome = run_apply(settings.project(), _options(settings, bumps, pre), push=push,
-                        confirm=confirm)
+                        confirm=confirm, verify=not no_verify)
     emit(report.render_outcome(outcome))
 
 

@@ -113,9 +113,19 @@ def test_cmd(settings: Settings, /, **options: Any) -> int:
 @execution_options
 @click.option("--out", type=PathType, default=None, metavar="DIR",
               help="Where sdists and wheels go (default: dist/ at the root).")
+@click.option("--keep-local-references", is_flag=True,
+              help="Keep internal requirements as written (path, file:// and workspace "
+                   "sources) instead of pinning them to the repository's versions.")
 @click.pass_obj
-def build_cmd(settings: Settings, /, out: Path | None, **options: Any) -> int:
+def build_cmd(settings: Settings, /, out: Path | None, keep_local_references: bool,
+              **options: Any) -> int:
     """Build sdists and wheels of the selected packages, dependencies first."""
+    # The built-in build command reads both; the first is part of its cache key.
+    os.environ["ORCHESTRATOR_KEEP_LOCAL_REFERENCES"] = "1" if keep_local_references else ""
+    if settings.config_file is not None:
+        os.environ["ORCHESTRATOR_CONFIG_FILE"] = str(settings.config_file.resolve())
+    else:
+        os.environ.pop("ORCHESTRATOR_CONFIG_FILE", None)
     return _run(settings, "build", Options(**options), default="all", out=out)
 
 

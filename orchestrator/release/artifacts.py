@@ -54,9 +54,21 @@ def metadata_problems(path: Path, name: str, version: str, internal: set[str]) -
         problems.append(f"{path.name} is named {meta.get('Name')!r}, not {name}")
     if not _same_version(meta.get("Version", ""), version):
         problems.append(f"{path.name} has version {meta.get('Version')}, not {version}")
-    for line in meta.get_all("Requires-Dist") or []:
-        problems += _requirement_problems(path.name, str(line), internal)
-    return problems
+    return problems + _requires_problems(path.name, meta, internal)
+
+
+def requirement_problems(path: Path, internal: set[str]) -> list[str]:
+    """What in an artifact's requirements no index user could install (empty when nothing)."""
+    try:
+        meta = read_metadata(path)
+    except (StopIteration, OSError, zipfile.BadZipFile, tarfile.TarError) as e:
+        return [f"{path.name} has no readable metadata ({e or 'not found'})"]
+    return _requires_problems(path.name, meta, internal)
+
+
+def _requires_problems(artifact: str, meta: Message, internal: set[str]) -> list[str]:
+    return [p for line in meta.get_all("Requires-Dist") or []
+            for p in _requirement_problems(artifact, str(line), internal)]
 
 
 def _same_version(found: str, expected: str) -> bool:

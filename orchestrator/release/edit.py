@@ -12,6 +12,7 @@ from orchestrator.errors import OrchestratorError
 from orchestrator.release.model import SpecifierEdit
 from orchestrator.release.sites import POETRY_RUNTIME
 from orchestrator.workspace.metadata import canonical
+from orchestrator.workspace.versioning import Unreadable, VersionSource, replace_version
 
 _VERSION_LINE = re.compile(
     r"""^(?P<head>__version__\s*(?::\s*str\s*)?=\s*)(?P<q>['"])(?P<value>[^'"]*)(?P=q)""",
@@ -40,28 +41,27 @@ def _container(doc: Any, dotted: str, path: str) -> Any:
 
 
 def edit_pyproject(text: str, path: str, version: str | None,
-                   edits: tuple[SpecifierEdit, ...]) -> str:
-    """`text` with the project version set (unless None) and the requirement edits made."""
+                   edits: tuple[SpecifierEdit, ...], table: str = "project") -> str:
+    """`text` with the version in `table` set (unless None) and the requirement edits made."""
     import tomlkit
 
     doc = tomlkit.parse(text)
     if version is not None:
-        _set_version(doc, path, version)
+        owner = _container(doc, table, path)
+        if "version" not in owner:
+            raise OrchestratorError(f"{path}: [{table}] has no version; the plan is out of date")
+        owner["version"] = _same_style(owner["version"], version)
     for edit in edits:
         _apply_edit(doc, path, edit)
     return tomlkit.dumps(doc)
 
 
-def _set_version(doc: Any, path: str, version: str) -> None:
-    for dotted in ("project", "tool.poetry"):
-        try:
-            owner = _container(doc, dotted, path)
-        except OrchestratorError:
-            continue
-        if "version" in owner:
-            owner["version"] = _same_style(owner["version"], version)
-            return
-    raise OrchestratorError(f"{path} has no static version to set")
+def edit_version_source(text: str, source: VersionSource, version: str) -> str:
+    """The version file `source` names with its version replaced, every other byte kept."""
+    new = replace_version(text, source, version)
+    if isinstance(new, Unreadable):
+        raise OrchestratorError(f"{new.reason}; the plan is out of date")
+    return new
 
 
 def _apply_edit(doc: Any, path: str, edit: SpecifierEdit) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import posixpath
 import re
 import urllib.error
@@ -25,6 +26,42 @@ class IndexFile:
     sha256: str | None
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """A user name and password, as an index URL's `user:password@` gave them."""
+
+    username: str
+    password: str
+
+    def header(self) -> str:
+        token = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
+        return f"Basic {token}"
+
+
+def split_credentials(url: str) -> tuple[str, Credentials | None]:
+    """`url` without its user information, and that information (percent-decoded)."""
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, host = parts.netloc.rpartition("@")
+    username, _, password = userinfo.partition(":")
+    clean = urllib.parse.urlunsplit(parts._replace(netloc=host))
+    return clean, Credentials(urllib.parse.unquote(username), urllib.parse.unquote(password))
+
+
+def _request(url: str, credentials: Credentials | None, origin: str) -> urllib.request.Request:
+    """A GET of `url`, with the credentials only when it is on the index's own host."""
+    request = urllib.request.Request(url)  # noqa: S310 (http(s) URLs, checked by publish)
+    if credentials is not None and _host(url) == _host(origin):
+        request.add_header("Authorization", credentials.header())
+    return request
+
+
+def _host(url: str) -> tuple[str, str]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme, parts.netloc
+
+
 def simple_url_for(repository_url: str) -> str:
     """The simple index that matches an upload URL (PyPI's, or `<url>/simple/`)."""
     base = repository_url if repository_url.endswith("/") else repository_url + "/"
@@ -42,12 +79,14 @@ def scrub_url(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc="***@" + parts.netloc.split("@")[-1]))
 
 
-def files_for(index_url: str, project: str) -> dict[str, IndexFile]:
+def files_for(index_url: str, project: str,
+              credentials: Credentials | None = None) -> dict[str, IndexFile]:
     """The files the index lists for `project`, by lower-case file name ({} when none)."""
     base = index_url if index_url.endswith("/") else index_url + "/"
     page_url = urllib.parse.urljoin(base, canonical(project) + "/")
     try:
-        with urllib.request.urlopen(page_url, timeout=30) as response:  # noqa: S310
+        request = _request(page_url, credentials, index_url)
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             html = response.read().decode("utf-8", errors="replace")
             page_url = response.geturl()
     except urllib.error.HTTPError as e:
@@ -65,11 +104,13 @@ def files_for(index_url: str, project: str) -> dict[str, IndexFile]:
     return found
 
 
-def download(file: IndexFile, directory: Path) -> Path:
+def download(file: IndexFile, directory: Path, index_url: str,
+             credentials: Credentials | None = None) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / file.filename
     try:
-        with urllib.request.urlopen(file.url, timeout=60) as response:  # noqa: S310
+        request = _request(file.url, credentials, index_url)
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
             target.write_bytes(response.read())
     except (urllib.error.URLError, OSError) as e:
         raise OrchestratorError(f"cannot download {scrub_url(file.url)}: {e}") from e

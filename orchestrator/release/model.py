@@ -11,12 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from packaging.version import Version
+
 from orchestrator.release import conventional
 from orchestrator.release.conventional import Level
+from orchestrator.workspace.versioning import VersionSource
 
 Bump = Literal["major", "minor", "patch", "pre", "promote", "initial", "as-set"]
 ReasonType = Literal["commits", "dependency", "first-release", "promotion", "manual",
-                     "version-set"]
+                     "version-set", "group"]
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,14 @@ class Reason:
     via: str | None = None
     spec_from: str | None = None
     spec_to: str | None = None
+    group: str | None = None  # "group": the release group that brought it along
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"type": self.type}
         if self.commits:
             data["commits"] = list(self.commits)
+        if self.group is not None:
+            data["group"] = self.group
         if self.via is not None:
             data["via"] = self.via
             data["specifier"] = (None if self.spec_from is None
@@ -73,12 +79,13 @@ class Release:
     bump: Bump
     tag: str
     publish: bool
-    dynamic: bool
+    source: VersionSource  # where the version is written (a bump edits exactly that)
     reasons: tuple[Reason, ...]
     edits: tuple[SpecifierEdit, ...] = ()
     changes: tuple[Change, ...] = ()
     version_files: tuple[str, ...] = ()
     previous_tag: str | None = None
+    group: str | None = None  # the release group it is released with
 
     @property
     def changelog(self) -> str:
@@ -86,9 +93,31 @@ class Release:
         return posixpath.join(posixpath.dirname(self.pyproject), "CHANGELOG.md")
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "path": self.path, "current": self.current,
+        data = {"name": self.name, "path": self.path, "current": self.current,
                 "next": self.next, "bump": self.bump, "tag": self.tag, "publish": self.publish,
                 "reasons": [r.to_json() for r in self.reasons]}
+        return data if self.group is None else {**data, "group": self.group}
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A package the plan leaves out because its version cannot be read, and why."""
+
+    name: str
+    path: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "path": self.path, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Current:
+    """A package's version now, as its source of truth says (or its last tag, for a
+    version git tags make), and where it is written."""
+
+    version: Version
+    source: VersionSource
 
 
 @dataclass(frozen=True)
@@ -97,9 +126,17 @@ class ReleasePlan:
     releases: tuple[Release, ...]  # dependencies first
     notes: tuple[str, ...] = ()
     lock_file: bool = False  # a root uv.lock exists and must follow the new versions
+    skipped: tuple[Skipped, ...] = ()
+    untagged: tuple[str, ...] = ()  # packages that have no release tag yet
 
     def to_json(self) -> dict[str, Any]:
-        return {"packages": [r.to_json() for r in self.releases]}
+        return {"packages": [r.to_json() for r in self.releases],
+                "skipped": [s.to_json() for s in self.skipped]}
+
+    @property
+    def tags(self) -> list[str]:
+        """The tags the release makes, each once (a group's members share one)."""
+        return list(dict.fromkeys(r.tag for r in self.releases))
 
     def get(self, name: str) -> Release | None:
         return next((r for r in self.releases if r.name == name), None)
@@ -115,6 +152,7 @@ class ApplyResult:
     pushed: str | None = None  # the remote pushed to
     notes: tuple[str, ...] = ()
     resumed: bool = False
+    skipped: tuple[Skipped, ...] = ()  # packages the plan left out, and why
 
 
 @dataclass(frozen=True)

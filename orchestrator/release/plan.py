@@ -6,6 +6,7 @@ as written, and hands them, as plain data, to the pure `decide` function.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable
 
 from orchestrator.context import Project
@@ -14,7 +15,8 @@ from orchestrator.release.conventional import Level
 from orchestrator.release.decide import History, Requirements, decide
 from orchestrator.release.model import Options, Release, ReleasePlan
 from orchestrator.release.sites import requirement_sites
-from orchestrator.release.tags import TagFormat, tag_name_problem
+from orchestrator.release.state import ReleaseState, ensure_full_history, read_state
+from orchestrator.release.tags import tag_name_problem
 from orchestrator.release.vcs import Commit, ReleaseGit
 from orchestrator.release.versions import normalise_label
 from orchestrator.workspace.config import Config
@@ -23,27 +25,34 @@ from orchestrator.workspace.globs import FilePatterns
 from orchestrator.workspace.lockfile import LOCK_FILE
 from orchestrator.workspace.metadata import canonical
 from orchestrator.workspace.model import SHIPPED_KINDS, Package
-from orchestrator.workspace.snapshot import CommitSnapshot, Snapshot
+from orchestrator.workspace.snapshot import Snapshot
 from orchestrator.workspace.tomlfile import parse_toml
+from orchestrator.workspace.versioning import inside
 
 
 def plan_at_head(project: Project, options: Options,
                  rgit: ReleaseGit | None = None) -> ReleasePlan:
     """The plan for the commit HEAD names now, read from that commit, never the working tree."""
+    ensure_full_history(project.git, "release plan")
     rgit = rgit or ReleaseGit(project.git)
     head = rgit.head()
-    return make_plan(project.workspace(head), CommitSnapshot(project.git, head), rgit, head,
-                     options)
+    return make_plan(read_state(project, rgit, head), rgit, options)
 
 
-def make_plan(workspace: Workspace, snapshot: Snapshot, rgit: ReleaseGit, head: str,
-              options: Options) -> ReleasePlan:
-    """Work out every release from HEAD's packages, tags and history."""
-    decision = decide(workspace.packages, histories(workspace, rgit, head),
-                      requirements(workspace, snapshot), workspace.config.release, options)
+def make_plan(state: ReleaseState, rgit: ReleaseGit, options: Options) -> ReleasePlan:
+    """Work out every release from the packages, tags and history `state` read."""
+    workspace = state.workspace
+    check_version_files(workspace)
+    decision = decide(workspace.packages, state.units, state.current,
+                      histories(state, rgit), requirements(workspace, state.snapshot),
+                      workspace.config.release, options)
     check_tag_names(decision.releases, workspace.config)
-    return ReleasePlan(head=head, releases=decision.releases, notes=decision.notes,
-                       lock_file=snapshot.read(LOCK_FILE) is not None)
+    untagged = tuple(sorted(m for u in state.units if state.last[u.name] is None
+                            for m in u.members))
+    return ReleasePlan(head=state.commit, releases=decision.releases,
+                       notes=state.notes + decision.notes,
+                       lock_file=state.snapshot.read(LOCK_FILE) is not None,
+                       skipped=state.skipped, untagged=untagged)
 
 
 def check_tag_names(releases: tuple[Release, ...], config: Config) -> None:
@@ -58,15 +67,27 @@ def check_tag_names(releases: tuple[Release, ...], config: Config) -> None:
                 hint="use a format such as '{name}-v{version}' or '{name}/v{version}'")
 
 
-def histories(workspace: Workspace, rgit: ReleaseGit, head: str) -> dict[str, History]:
-    """Each package's newest release tag reachable from HEAD and its own commits since."""
-    tag_format = TagFormat(workspace.config.release.tag_format)
-    tags = rgit.tags_merged(head)
-    found = {}
+def check_version_files(workspace: Workspace) -> None:
+    """Refuse `version-files` outside the repository before anything is read or written."""
     for package in workspace.packages:
-        last = tag_format.newest(tags, package.name)
-        commits = own_commits(rgit, workspace, package, last.name, head) if last else []
-        found[package.name] = History(last, tuple(commits))
+        for entry in package.settings.version_files:
+            path = posixpath.normpath(posixpath.join(package.path, entry))
+            if posixpath.isabs(entry) or not inside(path):
+                raise ConfigError(f"{package.pyproject} [tool.orchestrator] version-files "
+                                  f"{entry!r} is outside the repository")
+
+
+def histories(state: ReleaseState, rgit: ReleaseGit) -> dict[str, History]:
+    """Each package's unit's newest release tag reachable from HEAD and its own commits
+    since."""
+    found = {}
+    for unit in state.units:
+        last = state.last[unit.name]
+        for name in unit.members:
+            package = state.workspace.by_name[name]
+            commits = (own_commits(rgit, state.workspace, package, last.name, state.commit)
+                       if last else [])
+            found[name] = History(last, tuple(commits))
     return found
 
 

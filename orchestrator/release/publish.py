@@ -7,9 +7,7 @@ that differs is a hard error, and a package whose dependency failed is not uploa
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import tempfile
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,8 +17,12 @@ from typing import Literal
 from orchestrator.context import Project
 from orchestrator.errors import OrchestratorError
 from orchestrator.release import artifacts, index
+from orchestrator.release.index import Credentials
+from orchestrator.release.interrupts import Interrupted, Stopped, interruptible, run_child
 from orchestrator.release.pins import pin_file
-from orchestrator.release.tags import TagFormat
+from orchestrator.release.scratch import prune_stale, scratch_checkout
+from orchestrator.release.state import read_state
+from orchestrator.release.units import Unit, release_units
 from orchestrator.release.vcs import ReleaseGit
 from orchestrator.workspace.config import Config
 from orchestrator.workspace.discovery import Workspace
@@ -71,8 +73,10 @@ class _Run:
     """Settings and scratch space of one publish run."""
 
     graph: PackageGraph
-    repository_url: str
+    repository_url: str  # without user information: that is in `credentials`
     index_url: str
+    credentials: Credentials | None
+    index_credentials: Credentials | None
     isolation: bool
     publish_services: bool
     checkout: Path  # the release commit, checked out afresh
@@ -120,35 +124,23 @@ def index_of(request: PublishRequest, repository_url: str) -> str:
     return index.simple_url_for(repository_url)
 
 
-def released_at(workspace: Workspace, rgit: ReleaseGit, head: str) -> dict[str, str]:
-    """Package -> version for the release tags that point at HEAD."""
-    tag_format = TagFormat(workspace.config.release.tag_format)
-    tags = rgit.tags_at(head)
+def released_at(units: tuple[Unit, ...], tags: list[str]) -> dict[str, str]:
+    """Package -> version for the release tags that point at HEAD (a group's tag releases
+    every member)."""
     found = {}
-    for package in workspace.packages:
-        newest = tag_format.newest(tags, package.name)
+    for unit in units:
+        newest = unit.newest(tags)
         if newest is not None:
-            found[package.name] = str(newest.version)
+            found.update(dict.fromkeys(unit.members, str(newest.version)))
     return found
 
 
-def known_versions(workspace: Workspace, rgit: ReleaseGit, head: str,
+def known_versions(project: Project, rgit: ReleaseGit, head: str,
                    released: Mapping[str, str]) -> dict[str, str]:
-    """The version each internal package is released at now, to pin requirements on it."""
-    tag_format = TagFormat(workspace.config.release.tag_format)
-    tags: list[str] | None = None
-    versions = {}
-    for package in workspace.packages:
-        if package.name in released:
-            versions[package.name] = released[package.name]
-        elif package.version is not None:
-            versions[package.name] = package.version
-        else:
-            tags = tags if tags is not None else rgit.tags_merged(head)
-            newest = tag_format.newest(tags, package.name)
-            if newest is not None:
-                versions[package.name] = str(newest.version)
-    return versions
+    """The version each internal package is released at now, to pin requirements on it:
+    the release's own, else the one its source of truth (or last tag) says."""
+    state = read_state(project, rgit, head)
+    return {**{name: str(c.version) for name, c in state.current.items()}, **released}
 
 
 def publish(project: Project, request: PublishRequest, echo: Echo) -> PublishResult:
@@ -156,29 +148,34 @@ def publish(project: Project, request: PublishRequest, echo: Echo) -> PublishRes
     rgit = ReleaseGit(project.git)
     head = rgit.head()
     workspace = project.workspace(head)
-    url = repository_of(request, workspace.config)
-    index_url = index_of(request, url)
-    released = released_at(workspace, rgit, head)
+    url, credentials = index.split_credentials(repository_of(request, workspace.config))
+    index_url, index_credentials = index.split_credentials(index_of(request, url))
+    for stale in prune_stale(rgit):
+        echo(f"removed {stale}, left by a publish run that was stopped")
+    released = released_at(release_units(workspace.packages, workspace.config),
+                           rgit.tags_at(head))
     if not released:
-        return PublishResult(head, repository_url=index.scrub_url(url))
+        return PublishResult(head, repository_url=url)
     graph = PackageGraph(workspace.packages)
     order = graph.subgraph(released).order(ORDER_KINDS, purpose="order the uploads")
-    with tempfile.TemporaryDirectory(prefix="orchestrator-publish-") as scratch:
-        run = _Run(graph=graph, repository_url=url, index_url=index_url,
-                   isolation=isolation_wanted(request.no_isolation),
-                   publish_services=workspace.config.release.publish_services,
-                   checkout=Path(scratch) / "checkout",
-                   out=request.out_dir or Path(scratch) / "dist",
-                   epoch=project.git.commit_time(head), echo=echo)
-        rgit.add_worktree(run.checkout, head)
-        try:
-            _pin_checkout(run.checkout, workspace,
-                          known_versions(workspace, rgit, head, released), released)
+    versions = known_versions(project, rgit, head, released)
+    try:
+        with interruptible(), scratch_checkout(rgit, head) as scratch:
+            run = _Run(graph=graph, repository_url=url, index_url=index_url,
+                       credentials=credentials,
+                       index_credentials=index_credentials or credentials,
+                       isolation=isolation_wanted(request.no_isolation),
+                       publish_services=workspace.config.release.publish_services,
+                       checkout=scratch / "checkout", out=request.out_dir or scratch / "dist",
+                       epoch=project.git.commit_time(head), echo=echo)
+            _pin_checkout(run.checkout, workspace, versions, released)
             for name in order:
                 run.outcomes[name] = _publish_one(run, graph.packages[name], released[name])
-        finally:
-            rgit.remove_worktree(run.checkout)
-    return PublishResult(head, tuple(run.outcomes[n] for n in order), index.scrub_url(url))
+    except Interrupted as e:
+        raise Stopped(f"release publish interrupted by {e.name}: what was uploaded stays on "
+                      "the index; run release publish again to upload the rest",
+                      e.signum) from None
+    return PublishResult(head, tuple(run.outcomes[n] for n in order), url)
 
 
 def _pin_checkout(checkout: Path, workspace: Workspace, versions: Mapping[str, str],
@@ -214,10 +211,9 @@ def _build(run: _Run, package: Package) -> list[Path]:
         argv.append("--no-isolation")
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(run.epoch),
            "PIP_FIND_LINKS": str(run.out), "UV_FIND_LINKS": str(run.out)}
-    proc = subprocess.run([*argv, str(run.checkout / package.path)], capture_output=True,
-                          text=True, env=env, check=False)
-    if proc.returncode != 0:
-        tail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-3:]
+    ran = run_child([*argv, str(run.checkout / package.path)], run.checkout, env)
+    if ran.status != 0:
+        tail = (ran.stderr.strip() or ran.stdout.strip()).splitlines()[-3:]
         raise OrchestratorError(f"building {package.name} failed: {scrub(' | '.join(tail))}")
     return sorted(out.iterdir(), key=lambda p: (not artifacts.is_sdist(p), p.name))
 
@@ -235,7 +231,7 @@ def _verify(run: _Run, package: Package, version: str, files: list[Path]) -> Non
 
 
 def _upload(run: _Run, package: Package, version: str, files: list[Path]) -> Outcome:
-    present = index.files_for(run.index_url, package.name)
+    present = index.files_for(run.index_url, package.name, run.index_credentials)
     to_upload = []
     for file in files:
         remote = present.get(file.name.lower())
@@ -247,7 +243,7 @@ def _upload(run: _Run, package: Package, version: str, files: list[Path]) -> Out
                 "cannot be replaced: release a new version instead")
     for file in to_upload:
         run.echo(f"uploading {file.name}")
-        twine_upload(run.repository_url, file)
+        twine_upload(run.repository_url, file, run.credentials)
     status: Status = "uploaded" if to_upload else "present"
     return Outcome(package.name, version, status, tuple(f.name for f in to_upload),
                    message="" if to_upload else "already on the index")
@@ -256,26 +252,34 @@ def _upload(run: _Run, package: Package, version: str, files: list[Path]) -> Out
 def _identical(run: _Run, local: Path, remote: index.IndexFile) -> bool:
     if remote.sha256 is not None and remote.sha256 == artifacts.sha256(local):
         return True
-    downloaded = index.download(remote, run.out / "index")
+    downloaded = index.download(remote, run.out / "index", run.index_url,
+                                run.index_credentials)
     return artifacts.same_contents(local, downloaded)
 
 
-def twine_upload(repository_url: str, file: Path) -> None:
-    """One file through twine; credentials are twine's own and never appear in messages."""
+def twine_upload(repository_url: str, file: Path,
+                 credentials: Credentials | None = None) -> None:
+    """One file through twine. Credentials are twine's own, or those the URL carried, which
+    reach it through its environment (never its arguments); neither appears in messages."""
     argv = [sys.executable, "-m", "twine", "upload", "--non-interactive",
             "--disable-progress-bar", "--repository-url", repository_url, str(file)]
-    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
-        detail = " ".join(scrub(lines[-1] if lines else "no output").split())
+    env = dict(os.environ)
+    if credentials is not None:
+        env.update(TWINE_USERNAME=credentials.username, TWINE_PASSWORD=credentials.password)
+    ran = run_child(argv, file.parent, env)
+    if ran.status != 0:
+        lines = [line for line in (ran.stdout + ran.stderr).splitlines() if line.strip()]
+        secrets = (credentials.username, credentials.password) if credentials else ()
+        detail = " ".join(scrub(lines[-1] if lines else "no output", secrets).split())
         raise OrchestratorError(f"uploading {file.name} to {index.scrub_url(repository_url)} "
                                 f"failed: {detail}")
 
 
-def scrub(text: str) -> str:
-    """`text` with twine's credentials and any URL user information blanked out."""
-    for var in ("TWINE_PASSWORD", "TWINE_USERNAME"):
-        secret = os.environ.get(var, "")
+def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """`text` with twine's credentials (and `secrets`) and any URL user information blanked
+    out."""
+    for secret in (os.environ.get("TWINE_PASSWORD", ""), os.environ.get("TWINE_USERNAME", ""),
+                   *secrets):
         if len(secret) >= 3:
             text = text.replace(secret, "***")
     return " ".join(index.scrub_url(word) if "://" in word else word for word in text.split(" "))

@@ -12,15 +12,37 @@ def render_json(plan: ReleasePlan) -> str:
 
 
 def render_table(plan: ReleasePlan) -> str:
-    """One line per release with its reasons, then notes."""
+    """How many packages have no tag yet, one line per release with its reasons, a warning
+    for each package left out, then notes."""
     if not plan.releases:
-        return "Nothing to release: no package changed since its last release.\n" + _notes(plan)
+        return (_untagged(plan) + "Nothing to release: no package changed since its last "
+                "release.\n" + _warnings(plan) + _notes(plan))
     rows = [("package", "current", "next", "bump", "tag", "why")]
     rows += [(r.name, r.current or "-", r.next, r.bump, r.tag, _why(r)) for r in plan.releases]
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:5], widths, strict=True))
              + "  " + row[5] for row in rows]
-    return "\n".join(line.rstrip() for line in lines) + "\n" + _notes(plan)
+    return (_untagged(plan) + "\n".join(line.rstrip() for line in lines) + "\n"
+            + _warnings(plan) + _notes(plan))
+
+
+def _untagged(plan: ReleasePlan) -> str:
+    count = len(plan.untagged)
+    if not count:
+        return ""
+    which = "1 package has" if count == 1 else f"{count} packages have"
+    return (f"{which} no release tag yet ({_some(plan.untagged)}): each is released at its "
+            "current version. If those versions were released before, run `orchestrator "
+            "release init` to tag them as the baseline.\n\n")
+
+
+def _some(names: tuple[str, ...]) -> str:
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def _warnings(plan: ReleasePlan) -> str:
+    return "".join(f"warning: {s.name} ({s.path}) is not planned: {s.reason}\n"
+                   for s in plan.skipped)
 
 
 def _notes(plan: ReleasePlan) -> str:
@@ -42,6 +64,8 @@ def _reason(reason: Reason) -> str:
         moved = (f" ({reason.spec_from} -> {reason.spec_to})"
                  if reason.spec_from is not None else "")
         return f"depends on {reason.via}{moved}"
+    if reason.type == "group":
+        return f"released with its group {reason.group}"
     return {"first-release": "first release (no tag yet)",
             "promotion": "pre-release promoted to final",
             "manual": "--bump",
@@ -67,4 +91,6 @@ def render_applied(result: ApplyResult) -> str:
         lines.append(f"pushed the commit and {len(result.created) + len(result.existing)} "
                      f"tags to {result.pushed}")
     lines += [f"note: {note}" for note in result.notes]
+    lines += [f"warning: {s.name} ({s.path}) was not released: {s.reason}"
+              for s in result.skipped]
     return "\n".join(lines) + "\n"

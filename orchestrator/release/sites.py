@@ -17,7 +17,9 @@ from packaging.version import Version
 
 from orchestrator.release.versions import (
     admits,
+    floor,
     poetry_admits,
+    poetry_floor,
     rewrite_poetry,
     rewrite_specifier,
 )
@@ -45,6 +47,10 @@ class Site:
             return poetry_admits(self.specifier, version)
         return admits(self.specifier, version)
 
+    def floor(self) -> Version | None:
+        """The lowest version this requirement admits, None when it has no lower bound."""
+        return specifier_floor(self.specifier, self.style)
+
     def moved_to(self, version: Version) -> tuple[str, str]:
         """(new text, new specifier) admitting `version`, in the style already written."""
         if self.style == "poetry":
@@ -52,6 +58,15 @@ class Site:
             return new_spec, new_spec
         new_spec = rewrite_specifier(self.specifier, version)
         return self.text.replace(self.specifier, new_spec, 1), new_spec
+
+
+def specifier_floor(specifier: str, style: Style) -> Version | None:
+    return poetry_floor(specifier) if style == "poetry" else floor(specifier)
+
+
+def style_of(where: str) -> Style:
+    """How requirements in the table `where` are written."""
+    return "poetry" if where == POETRY_RUNTIME else "pep508"
 
 
 def written_specifier(text: str, requirement: Requirement) -> str:

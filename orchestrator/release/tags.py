@@ -4,12 +4,10 @@ against git's rules for tag names."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
-
-from orchestrator.workspace.metadata import canonical
 
 # What git check-ref-format refuses anywhere in a ref name, and how to say it.
 _FORBIDDEN = {" ": "a space", "~": "'~'", "^": "'^'", ":": "':'", "?": "'?'", "*": "'*'",
@@ -40,35 +38,49 @@ def tag_name_problem(tag: str) -> str | None:
 @dataclass(frozen=True)
 class Tag:
     name: str  # the tag as git knows it
-    package: str
+    package: str  # the package, or the release group, it releases
     version: Version
 
 
+_PLACEHOLDER = re.compile(r"(\{name\}|\{path\}|\{version\})")
+_VERSION = r"[0-9][0-9A-Za-z.+!_-]*"
+
+
 class TagFormat:
-    """`{name}-v{version}` and the like, rendered and matched in full (never by prefix)."""
+    """One tag pattern (`{name}-v{version}`, `{path}-v{version}`, `v{version}`) bound to what
+    its {name} and {path} stand for: rendered, and matched in full (never by prefix)."""
 
-    def __init__(self, template: str):
+    def __init__(self, template: str, name: str = "", path: str = ""):
         self.template = template
-        self._patterns: dict[str, re.Pattern[str]] = {}
+        self.name = name
+        self.path = path
+        self._pattern: re.Pattern[str] | None = None
 
-    def render(self, package: str, version: Version | str) -> str:
-        return self.template.replace("{name}", package).replace("{version}", str(version))
+    def render(self, version: Version | str) -> str:
+        return (self.template.replace("{name}", self.name).replace("{path}", self.path)
+                .replace("{version}", str(version)))
 
-    def _pattern(self, package: str) -> re.Pattern[str]:
-        if package not in self._patterns:
-            name = r"[-_.]+".join(re.escape(part) for part in re.split(r"[-_.]+", package))
-            body = "".join(
-                name if piece == "{name}" else
-                r"(?P<version>[0-9][0-9A-Za-z.+!_-]*)" if piece == "{version}" else
-                re.escape(piece)
-                for piece in re.split(r"(\{name\}|\{version\})", self.template)
-            )
-            self._patterns[package] = re.compile(body, re.IGNORECASE)
-        return self._patterns[package]
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The template as an anchored regex: a name in any PEP 503 spelling, the path as
+        written, and every {version} after the first the same text as the first."""
+        if self._pattern is None:
+            name = r"[-_.]+".join(re.escape(part) for part in re.split(r"[-_.]+", self.name))
+            seen = False
+            pieces = []
+            for piece in _PLACEHOLDER.split(self.template):
+                if piece == "{version}":
+                    pieces.append("(?P=version)" if seen else f"(?P<version>{_VERSION})")
+                    seen = True
+                else:
+                    pieces.append(name if piece == "{name}" else re.escape(
+                        self.path if piece == "{path}" else piece))
+            self._pattern = re.compile("".join(pieces), re.IGNORECASE)
+        return self._pattern
 
-    def match(self, tag: str, package: str) -> Version | None:
-        """The version `tag` releases of `package`, or None when it is not one of its tags."""
-        found = self._pattern(canonical(package)).fullmatch(tag)
+    def match(self, tag: str) -> Version | None:
+        """The version `tag` releases under this format, or None when it is not one."""
+        found = self.pattern.fullmatch(tag)
         if found is None:
             return None
         try:
@@ -76,7 +88,17 @@ class TagFormat:
         except InvalidVersion:
             return None
 
-    def newest(self, tags: Iterable[str], package: str) -> Tag | None:
-        """The highest PEP 440 version among `package`'s tags."""
-        found = [Tag(t, package, v) for t in tags if (v := self.match(t, package)) is not None]
-        return max(found, key=lambda t: t.version, default=None)
+
+def version_of(tag: str, formats: Sequence[TagFormat]) -> Version | None:
+    """The version `tag` releases under the first of `formats` that matches it."""
+    for tag_format in formats:
+        version = tag_format.match(tag)
+        if version is not None:
+            return version
+    return None
+
+
+def newest(tags: Iterable[str], formats: Sequence[TagFormat], owner: str) -> Tag | None:
+    """The highest PEP 440 version among the tags any of `formats` matches."""
+    found = [Tag(t, owner, v) for t in tags if (v := version_of(t, formats)) is not None]
+    return max(found, key=lambda t: t.version, default=None)

@@ -13,6 +13,7 @@ commands never pay for it. The working tree's status and commit times are gitrep
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from orchestrator.errors import GitError
 from orchestrator.gitrepo import Git
+from orchestrator.release.interrupts import run_child
 from orchestrator.release.tags import tag_name_problem
 
 if TYPE_CHECKING:
@@ -188,10 +190,21 @@ class ReleaseGit:
 
     # -- writes --------------------------------------------------------------
 
-    def commit(self, paths: list[str], message: str) -> str:
-        self._output(f"cannot stage {', '.join(paths)}", "add", "--", *paths)
-        self._output("cannot commit the release", "commit", "-q", "--no-verify", "-m", message)
+    def commit(self, paths: list[str], message: str, *, verify: bool = True) -> str:
+        """Stage `paths` and commit them, running the repository's hooks unless `verify` is
+        False. git runs in its own session (see interrupts): if we are interrupted, it and
+        its hooks are stopped and waited for before the caller decides anything."""
+        self._child(f"cannot stage {', '.join(paths)}", "add", "--", *paths)
+        self._child("git commit failed", "commit", "-q", *([] if verify else ["--no-verify"]),
+                    "-m", message)
         return self.head()
+
+    def _child(self, failure: str, *args: str) -> None:
+        ran = run_child(["git", "-c", "core.quotepath=false", *args], self.root,
+                        {**os.environ, **_ENVIRONMENT})
+        if ran.status != 0:
+            output = "\n".join(part.strip() for part in (ran.stdout, ran.stderr) if part.strip())
+            raise GitError(f"{failure} (exit {ran.status})", detail=output or "no output")
 
     def unstage(self, paths: list[str]) -> None:
         self._run("reset", "-q", "--", *paths)
@@ -223,7 +236,17 @@ class ReleaseGit:
 
     def remove_worktree(self, directory: Path) -> None:
         self._run("worktree", "remove", "--force", str(directory))
+        self.prune_worktrees()
+
+    def prune_worktrees(self) -> None:
+        """Forget the worktrees whose directories are gone."""
         self._run("worktree", "prune")
+
+    def worktrees(self) -> list[Path]:
+        """Every linked worktree (the main one left out)."""
+        out = self._output("cannot list the worktrees", "worktree", "list", "--porcelain", "-z")
+        paths = [Path(f[len("worktree "):]) for f in out.split("\0") if f.startswith("worktree ")]
+        return paths[1:]
 
 
 def _commit_of(ref: TagReference | RemoteReference) -> str | None:

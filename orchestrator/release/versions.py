@@ -109,6 +109,44 @@ def admits(specifier: str, version: Version) -> bool:
     return SpecifierSet(specifier).contains(version, prereleases=True)
 
 
+_FLOOR_OPERATORS = (">=", ">", "==", "~=", "===")
+
+
+def floor(specifier: str) -> Version | None:
+    """The lowest version a PEP 440 specifier can admit (its lower bound), None when it has
+    none: `>=1.4,<1.5` -> 1.4, `~=2.1` -> 2.1, `==1.2.*` -> 1.2, `<2` -> None."""
+    bounds = []
+    for clause in SpecifierSet(specifier):
+        if clause.operator in _FLOOR_OPERATORS:
+            try:
+                bounds.append(Version(clause.version.removesuffix(".*")))
+            except InvalidVersion:  # `===` takes any string
+                continue
+    return max(bounds, default=None)
+
+
+def poetry_floor(text: str) -> Version | None:
+    """`floor` of a Poetry constraint, translated with poetry-core (`^1.2` -> 1.2); of
+    alternatives (`^1.0 || ^2.0`), the lowest."""
+    if "|" in text:
+        floors = [poetry_floor(part) for part in re.split(r"\|\|?", text)]
+        return None if None in floors else min(f for f in floors if f is not None)
+    if text.strip() in ("", "*"):
+        return None
+    from poetry.core.constraints.version import parse_constraint
+
+    try:
+        translated = str(parse_constraint(text))
+    except Exception as e:  # poetry-core raises several private error types
+        raise OrchestratorError(f"cannot read Poetry constraint {text!r}: {e}") from e
+    if translated == "*":
+        return None
+    try:  # poetry-core prints an exact version bare ("1.3.0")
+        return floor(f"=={translated}" if translated[:1].isdigit() else translated)
+    except InvalidSpecifier as e:
+        raise OrchestratorError(f"cannot read Poetry constraint {text!r}: {e}") from e
+
+
 # -- rewriting a specifier in its own style ----------------------------------
 
 _NUMBERS = re.compile(r"^\d+(?:\.\d+)*")

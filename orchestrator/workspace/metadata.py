@@ -62,12 +62,13 @@ class ProjectMetadata:
             tuple((name, (t.command, t.needs_dependencies, t.inputs, t.env, t.global_files))
                   for name, t in settings.tasks),
             tuple((p.message, p.requirement) for p in self.problems),
+            settings.tag_name,
         )
 
     @classmethod
     def from_record(cls, record: Record) -> ProjectMetadata:
         (name, version, dynamic, requirements, editables, uv_sources, ignore, version_files,
-         tasks, problems) = record
+         tasks, problems, tag_name) = record
         return cls(
             name=name,
             version=version,
@@ -76,7 +77,7 @@ class ProjectMetadata:
             editables=editables,
             uv_sources=uv_sources,
             settings=PackageSettings(ignore, version_files,
-                                     tuple((n, TaskOverride(*o)) for n, o in tasks)),
+                                     tuple((n, TaskOverride(*o)) for n, o in tasks), tag_name),
             problems=tuple(Problem(*p) for p in problems),
         )
 
@@ -233,7 +234,7 @@ def read_metadata(doc: dict[str, Any], path: str) -> ProjectMetadata:
     is_root = path == "pyproject.toml"
     settings = parse_package_settings(collector.table(doc, "tool.orchestrator"), path)
     if is_root:  # the root's tasks define the workspace's tasks, not overrides
-        settings = PackageSettings(settings.ignore, settings.version_files, ())
+        settings = PackageSettings(settings.ignore, settings.version_files, (), settings.tag_name)
     return ProjectMetadata(
         name=name,
         version=str(version) if isinstance(version, str) else None,

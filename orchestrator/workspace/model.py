@@ -56,6 +56,7 @@ class PackageSettings:
     ignore: tuple[str, ...] = ()
     version_files: tuple[str, ...] = ()
     tasks: tuple[tuple[str, TaskOverride], ...] = ()
+    tag_name: str | None = None  # [tool.orchestrator.release] tag-name: {name} in its tags
 
     def task(self, name: str) -> TaskOverride | None:
         return dict(self.tasks).get(name)

@@ -123,3 +123,18 @@ def small_monorepo(tmp_path: Path, prefix: str = "t", root_extra: str = "") -> G
     for tag in (f"{prefix}-core-v1.2.0", f"{prefix}-util-v0.3.0", f"{prefix}-app-v2.0.0"):
         repo.git("tag", "-a", "-m", tag, tag)
     return repo
+
+
+def with_every_kind_of_edit(tmp_path: Path, lock: bool = True) -> GitRepo:
+    """`small_monorepo` with a feature in t-core, which also has a version file, and a
+    (stale) uv.lock: a release edits versions, specifiers, version files and changelogs."""
+    repo = small_monorepo(tmp_path)
+    if lock:
+        repo.write("uv.lock", "version = 1\n")
+    repo.write("libs/core/src/t_core/__init__.py", '__version__ = "1.2.0"\n')
+    core = (repo.root / "libs/core/pyproject.toml").read_text()
+    repo.write("libs/core/pyproject.toml",
+               core + '\n[tool.orchestrator]\nversion-files = ["src/t_core/__init__.py"]\n')
+    repo.write("libs/core/src/t_core/pool.py", "X = 1\n")
+    repo.commit("feat: pool")
+    return repo

@@ -13,7 +13,7 @@ from orchestrator.release import apply as apply_module
 from orchestrator.release.vcs import ReleaseGit, complaint
 from tests.cli import run_cli
 from tests.gitutil import GitRepo, make_repo
-from tests.release.conftest import small_monorepo
+from tests.release.conftest import small_monorepo, with_every_kind_of_edit
 
 
 def apply(capsys: pytest.CaptureFixture[str], repo: GitRepo, *args: str, code: int = 0) -> str:
@@ -89,7 +89,7 @@ def test_plan_is_what_apply_does(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert trailers == [f"Release-Tag: {p['tag']}" for p in planned]  # one tag per line
     # the release commit's own edits never count: nothing is left to release
     assert json.loads(run_cli(capsys, repo.root, "release", "plan", "--format",
-                              "json").stdout) == {"packages": []}
+                              "json").stdout) == {"packages": [], "skipped": []}
     assert repo.git("status", "--porcelain") == ""
 
 
@@ -116,14 +116,7 @@ def test_changelog_groups_changes(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_a_failure_at_any_step_restores_files_and_tags(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         step: str) -> None:
-    repo = small_monorepo(tmp_path)
-    repo.write("uv.lock", "version = 1\n")
-    repo.write("libs/core/src/t_core/__init__.py", '__version__ = "1.2.0"\n')
-    core = (repo.root / "libs/core/pyproject.toml").read_text()
-    repo.write("libs/core/pyproject.toml",
-               core + '\n[tool.orchestrator]\nversion-files = ["src/t_core/__init__.py"]\n')
-    repo.write("libs/core/src/t_core/pool.py", "X = 1\n")
-    repo.commit("feat: pool")
+    repo = with_every_kind_of_edit(tmp_path)
     monkeypatch.setattr(apply_module, "find_uv", lambda: None)
     original = apply_module.STEPS[step]
 
@@ -131,7 +124,8 @@ def test_a_failure_at_any_step_restores_files_and_tags(
         original(work)
         raise OrchestratorError(f"injected failure after {step}")
 
-    def add_then_fail(self: ReleaseGit, paths: list[str], message: str) -> str:
+    def add_then_fail(self: ReleaseGit, paths: list[str], message: str, *,
+                      verify: bool = True) -> str:
         self.git.run("add", "--", *paths)
         raise OrchestratorError("injected failure after commit")
 
@@ -140,7 +134,7 @@ def test_a_failure_at_any_step_restores_files_and_tags(
     else:
         monkeypatch.setitem(apply_module.STEPS, step, failing)
     before = state(repo)
-    out = apply(capsys, repo, code=2)
+    out = apply(capsys, repo, code=1 if step == "commit" else 2)  # a failed commit is a step
     assert f"injected failure after {step}" in out
     assert state(repo) == before
 
@@ -408,3 +402,62 @@ def test_options_are_checked_before_a_release_commit_is_finished(
     assert "--bump 't-core' must be PKG=major" in out
     assert repo.git("tag", "--points-at", head) == ""
     assert "tagged t-core-v1.2.1" in apply(capsys, repo, "--pre", "alpha")
+
+
+def _hook(repo: GitRepo, name: str, body: str) -> None:
+    hook = repo.write(f".git/hooks/{name}", "#!/bin/sh\n" + body)
+    hook.chmod(0o755)
+
+
+def test_the_release_commit_runs_the_hooks(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    repo = small_monorepo(tmp_path)
+    repo.write("libs/core/src/t_core/a.py", "X = 1\n")
+    repo.commit("fix: a")
+    _hook(repo, "commit-msg", f'cp "$1" "{tmp_path}/message"\n')
+    apply(capsys, repo)
+    assert (tmp_path / "message").read_text().startswith("chore(release): t-core 1.2.1")
+
+
+def test_a_failing_hook_is_a_failed_step_that_restores_everything(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = small_monorepo(tmp_path)
+    repo.write("libs/core/src/t_core/a.py", "X = 1\n")
+    repo.commit("feat: a")
+    _hook(repo, "pre-commit", 'echo "lint: libs/core/pyproject.toml is not formatted" >&2\n'
+                              "exit 1\n")
+    before = state(repo)
+    result = run_cli(capsys, repo.root, "release", "apply", "--yes")
+    assert result.exit_code == 1
+    assert "the release commit failed: git commit failed (exit 1); every file was restored" in (
+        result.stderr)
+    assert "lint: libs/core/pyproject.toml is not formatted" in result.stderr  # its output
+    assert state(repo) == before  # files, index (no release edit left staged) and tags
+    out = apply(capsys, repo, "--no-verify")
+    assert "tagged t-core-v1.3.0" in out
+
+
+def test_version_files_outside_the_repository_are_refused_before_any_write(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = small_monorepo(tmp_path)
+    outside = tmp_path / "outside.py"
+    outside.write_text('__version__ = "1.2.0"\n')
+    core = (repo.root / "libs/core/pyproject.toml").read_text()
+    repo.write("libs/core/pyproject.toml",
+               core + '\n[tool.orchestrator]\nversion-files = ["../../../outside.py"]\n')
+    repo.write("libs/core/src/t_core/a.py", "X = 1\n")
+    repo.commit("feat: a")
+    before = state(repo)
+    out = apply(capsys, repo, code=2)
+    assert "version-files '../../../outside.py' is outside the repository" in out
+    assert state(repo) == before and outside.read_text() == '__version__ = "1.2.0"\n'
+    # a link inside the repository that leads out of it is refused before any write too
+    (repo.root / "libs/core/src/t_core/link.py").symlink_to(outside)
+    repo.write("libs/core/pyproject.toml",
+               core + '\n[tool.orchestrator]\nversion-files = ["src/t_core/link.py"]\n')
+    repo.commit("chore: a link")
+    before = state(repo)
+    out = apply(capsys, repo, code=2)
+    assert "libs/core/src/t_core/link.py, which the release of t-core would write, is outside " \
+           "the repository" in out
+    assert state(repo) == before and outside.read_text() == '__version__ = "1.2.0"\n'

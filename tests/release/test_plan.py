@@ -77,7 +77,7 @@ def test_only_non_releasing_commits_mean_nothing_to_release(
     assert result.exit_code == 0
     assert "Nothing to release" in result.stdout
     assert json.loads(run_cli(capsys, repo.root, "release", "plan", "--format",
-                              "json").stdout) == {"packages": []}
+                              "json").stdout) == {"packages": [], "skipped": []}
 
 
 def test_ignore_patterns_and_nested_packages_do_not_count(
@@ -183,7 +183,7 @@ def test_json_has_design_shape_on_the_example_monorepo(
         {"name": "acme-worker", "path": "services/worker", "current": "1.3.0", "next": "1.3.1",
          "bump": "patch", "tag": "acme-worker-v1.3.1", "publish": False,
          "reasons": [dependency]},
-    ]}
+    ], "skipped": []}
     keys = ["name", "path", "current", "next", "bump", "tag", "publish", "reasons"]
     assert all(list(p) == keys for p in data["packages"])
     assert list(data["packages"][1]["reasons"][0]) == ["type", "via", "specifier"]

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import http.server
+import os
+import signal
+import subprocess
+import sys
 import tarfile
+import tempfile
+import threading
+import time
 import zipfile
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 from orchestrator.errors import OrchestratorError
 from orchestrator.release import publish as publish_module
+from orchestrator.release.index import Credentials
 from tests.cli import Result, run_cli
 from tests.gitutil import GitRepo, make_repo
 from tests.release.conftest import ROOT, Index, hatch_package
@@ -41,11 +53,11 @@ def uploads(monkeypatch: pytest.MonkeyPatch, fail: str | None = None) -> list[st
     """Record every file handed to twine; optionally make the uploads of one file fail."""
     calls: list[str] = []
 
-    def recording(url: str, file: Path) -> None:
+    def recording(url: str, file: Path, credentials: Credentials | None = None) -> None:
         calls.append(file.name)
         if fail is not None and file.name.startswith(fail):
             raise OrchestratorError(f"uploading {file.name} failed: injected")
-        TWINE_UPLOAD(url, file)
+        TWINE_UPLOAD(url, file, credentials)
 
     monkeypatch.setattr(publish_module, "twine_upload", recording)
     return calls
@@ -155,7 +167,9 @@ def test_nothing_to_publish_and_credentials_never_shown(
     closed = f"http://uploader:s3cret-pass@127.0.0.1:{pypi.port}/no-such-endpoint/"
     result = publish(capsys, repo.root, "--repository-url", closed, "--index-url", pypi.simple)
     assert result.exit_code == 1
-    assert "FAILED (uploading pe_core-1.0.0.tar.gz to http://***@127.0.0.1" in result.stdout
+    # the URL's user information went to twine through its environment, never into a message
+    assert (f"FAILED (uploading pe_core-1.0.0.tar.gz to http://127.0.0.1:{pypi.port}/"
+            "no-such-endpoint/ failed") in result.stdout
     assert "s3cret-pass" not in result.stdout + result.stderr
 
 
@@ -303,3 +317,120 @@ def test_a_failed_build_never_shows_credentials(
     assert "pg-core 1.0.0: FAILED (building pg-core failed: " in result.stdout
     assert "https://***@example.org/simple/" in result.stdout
     assert "s3cret-pass" not in result.stdout + result.stderr
+
+
+SLOW_BACKEND = '''\
+"""hatchling, but a build that can be made to wait (so that a test can kill publish)."""
+import os
+import time
+
+from hatchling.build import *  # noqa: F403
+from hatchling import build as _hatchling
+
+
+def build_sdist(sdist_directory, config_settings=None):
+    marker = os.environ.get("SLOW_BUILD_MARKER")
+    if marker:
+        with open(marker, "w") as f:
+            f.write(str(os.getpid()))
+        time.sleep(60)
+    return _hatchling.build_sdist(sdist_directory, config_settings)
+'''
+
+
+def _leftovers(repo: GitRepo, temporary: Path) -> tuple[int, list[str]]:
+    worktrees = repo.git("worktree", "list", "--porcelain").count("worktree ") - 1
+    return worktrees, sorted(p.name for p in temporary.glob("orchestrator-publish-*"))
+
+
+@pytest.mark.slow
+def test_a_killed_publish_leaves_nothing_the_next_run_does_not_clear(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        pypi: Index) -> None:
+    repo = released_repo(tmp_path, capsys, pypi, "pk")
+    text = (repo.root / "libs/core/pyproject.toml").read_text()
+    repo.write("libs/core/pyproject.toml", text.replace(
+        'build-backend = "hatchling.build"',
+        'build-backend = "slow_backend"\nbackend-path = ["."]'))
+    repo.write("libs/core/slow_backend.py", SLOW_BACKEND)
+    repo.commit("fix: a backend that can wait")
+    assert run_cli(capsys, repo.root, "release", "apply", "--yes").exit_code == 0
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    marker = tmp_path / "building"
+    env = {**repo.env, "TMPDIR": str(temporary), "SLOW_BUILD_MARKER": str(marker),
+           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    proc = subprocess.Popen([sys.executable, "-m", "orchestrator", "release", "publish"],
+                            cwd=repo.root, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            if (marker.exists() and marker.read_text()) or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert marker.exists(), "the build never started"
+        proc.send_signal(signal.SIGKILL)  # nothing of publish runs after this
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if marker.exists() and marker.read_text():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(marker.read_text()), signal.SIGKILL)  # the orphaned build
+    worktrees, directories = _leftovers(repo, temporary)
+    assert worktrees == 1 and len(directories) == 1  # what the killed run left behind
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    result = publish(capsys, repo.root)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert f"removed {temporary / directories[0]}, left by a publish run that was stopped" in (
+        result.stderr)
+    assert "pk-core 1.0.1: uploaded" in result.stdout
+    assert _leftovers(repo, temporary) == (0, [])
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """An index that lists nothing and accepts every upload, recording what it was sent."""
+
+    seen: ClassVar[list[tuple[str, str | None]]] = []
+
+    def do_GET(self) -> None:
+        self.seen.append(("GET " + self.path, self.headers.get("Authorization")))
+        self.send_response(404)
+        self.end_headers()
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.seen.append(("POST " + self.path, self.headers.get("Authorization")))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"OK")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_credentials_in_the_repository_url_reach_twine_and_are_never_shown(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        repo = make_repo(tmp_path)
+        repo.write("pyproject.toml", ROOT)
+        hatch_package(repo, "libs/core", "pu-core", "1.0.0")
+        repo.commit("initial")
+        repo.git("tag", "-a", "-m", "x", "pu-core-v1.0.0")
+        port = server.server_address[1]
+        url = f"http://uploader:p%40ss%20w0rd@127.0.0.1:{port}/"
+        result = publish(capsys, repo.root, "--repository-url", url)
+    finally:
+        server.shutdown()
+        thread.join()
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert f"Published to http://127.0.0.1:{port}/:" in result.stdout
+    token = "Basic " + base64.b64encode(b"uploader:p@ss w0rd").decode()
+    assert ("GET /simple/pu-core/", token) in _Recorder.seen
+    assert [seen for seen in _Recorder.seen if seen[0].startswith("POST")] == [
+        ("POST /", token), ("POST /", token)]
+    assert "p@ss" not in result.stdout + result.stderr and "w0rd" not in result.stdout

@@ -53,7 +53,19 @@ def test_every_documented_key_is_read_and_its_origin_kept() -> None:
         ({"members": "packages/*"}, "members must be a list of strings"),
         ({"release": {"tag-fromat": "x"}}, "did you mean 'tag-format'?"),
         ({"release": {"dependents": "sometimes"}}, "must be 'out-of-range', 'always' or 'never'"),
-        ({"release": {"tag-format": "v{version}"}}, "must contain both {name} and {version}"),
+        ({"release": {"tag-format": "{name}-v"}}, "'{name}-v' must contain {version}"),
+        ({"release": {"tag-format": ["v{version}", "{pkg}-{version}"]}},
+         "'{pkg}-{version}' has the placeholder {pkg}; use {name}, {path}, {version}"),
+        ({"release": {"tag-format": []}}, "must name at least one format"),
+        ({"release": {"groups": {"name": "x"}}}, "[[tool.orchestrator.release.groups]]"),
+        ({"release": {"groups": [{"members": ["a"]}]}}, "groups[0] needs a 'name'"),
+        ({"release": {"groups": [{"name": "g"}]}}, "groups[0] (g) needs 'members'"),
+        ({"release": {"groups": [{"name": "g", "members": ["a"],
+                                  "tag-format": "{path}@{version}"}]}},
+         "has the placeholder {path}; use {name}, {version}"),
+        ({"release": {"groups": [{"name": "g", "members": ["a"]}, {"name": "g", "members": []}]}},
+         "two groups are named 'g'"),
+        ({"release": {"tag-name": "x"}}, "unknown key 'tag-name'"),
         ({"tasks": {"lint": {"comand": "x"}}}, "did you mean 'command'?"),
         ({"tasks": {"lint": {"env": {}}}}, "needs a 'command'"),
         ({"tasks": {"lint": "unbalanced 'quote"}}, "cannot be split into arguments"),
@@ -102,3 +114,35 @@ def test_invalid_toml_at_the_end_still_names_a_line() -> None:
     with pytest.raises(ConfigError) as info:
         read_config_file(b'members = ["a"]\nbase = ', "ci.toml")
     assert "end of document, line 2" in info.value.message
+
+
+def test_release_groups_tag_format_lists_and_tag_names_are_read() -> None:
+    config = parse_config({"release": {
+        "tag-format": ["{name}=={version}", "{path}-v{version}"],
+        "groups": [{"name": "sdk", "members": ["libs/sdk", "libs/inst-*"],
+                    "tag-format": "v{version}"}, {"name": "cli", "members": ["libs/cli"]}]}},
+        "pyproject.toml", allow_package_keys=False)
+    assert config.release.tag_formats == ("{name}=={version}", "{path}-v{version}")
+    assert config.release.tag_format == "{name}=={version}"  # the one new tags are written in
+    assert [(g.name, g.members, g.tag_formats) for g in config.release.groups] == [
+        ("sdk", ("libs/sdk", "libs/inst-*"), ("v{version}",)), ("cli", ("libs/cli",), None)]
+    settings = parse_package_settings({"release": {"tag-name": "sdk"}}, "libs/sdk/pyproject.toml")
+    assert settings.tag_name == "sdk"
+    root = parse_config({"release": {"tag-name": "core"}}, "pyproject.toml",
+                        allow_package_keys=True)  # the root package's own, beside the rest
+    assert root.release.tag_formats == ("{name}-v{version}",)
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    ({"release": {"tag-format": "x"}}, "'tag-format' is a workspace setting, read from the "
+                                       "root's [tool.orchestrator.release]"),
+    ({"release": {"tag-nmae": "x"}}, "unknown key 'tag-nmae' (did you mean 'tag-name'?)"),
+    ({"release": {"tag-name": ""}}, "tag-name '' must be a non-empty name without braces"),
+    ({"release": {"tag-name": 3}}, "tag-name must be a string"),
+    ({"release": "sdk"}, "[tool.orchestrator.release] must be a table"),
+])
+def test_a_packages_release_table_holds_only_its_tag_name(raw: dict[str, object],
+                                                          message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_package_settings(raw, "libs/sdk/pyproject.toml")
+    assert message in info.value.message and "libs/sdk/pyproject.toml" in info.value.message
