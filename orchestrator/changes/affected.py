@@ -20,6 +20,7 @@ from orchestrator.workspace.discovery import PYPROJECT, Workspace
 from orchestrator.workspace.graph import PackageGraph, package_name
 from orchestrator.workspace.lockfile import LOCK_FILE, compare_locks
 from orchestrator.workspace.metadata import canonical
+from orchestrator.workspace.model import EDGE_KINDS, EdgeKind
 
 if TYPE_CHECKING:
     from orchestrator.context import Project
@@ -78,6 +79,7 @@ class AffectedResult:
     includes_worktree: bool = False
     base_source: str = "option"  # option, github-pull-request, github-push, ..., default
     head_commit: str | None = None
+    followed_kinds: tuple[str, ...] = EDGE_KINDS  # the edge kinds dependents are found over
 
     def package_paths(self, names: tuple[str, ...]) -> list[tuple[str, str]]:
         """(name, path) of each of `names` at HEAD."""
@@ -96,6 +98,7 @@ class AffectedResult:
             "directly_changed": list(self.directly_changed),
             "affected": list(affected),
             "removed": list(self.removed),
+            "affected_kinds": list(self.followed_kinds),
             "reasons": {
                 name: [r.to_json() for r in self.reasons[name]
                        if dependents or r.type != "dependency"]
@@ -176,18 +179,19 @@ def _from_changes(project: Project, choice: BaseChoice, changes: ChangeSet,
             _add(seeds, name, Reason("global-file", files=files))
     for name, why_text in unreadable_at_base(head_ws, base_ws).items():
         _add(seeds, name, Reason("unreadable-base", detail=why_text))
-    removed = _removed(base_ws, head_ws, seeds)
+    kinds = head_ws.config.affected_kinds
+    removed = _removed(base_ws, head_ws, seeds, kinds)
     if LOCK_FILE in changes.files:
         _lock_reasons(project, changes, head_ws, seeds)
     graph = project.graph_at(None if changes.worktree else changes.head_commit)
-    reasons = propagate(graph, seeds)
+    reasons = propagate(followed(graph, kinds), seeds)
     return AffectedResult(
         base=choice.ref, head=changes.head, merge_base=changes.merge_base,
         changed_files=changes.files, unowned_files=attribution.unowned,
         global_files=attribution.global_files, directly_changed=tuple(sorted(seeds)),
         affected=tuple(sorted(reasons)), removed=removed, reasons=reasons,
         workspace=head_ws, includes_worktree=changes.worktree, base_source=choice.source,
-        head_commit=changes.head_commit,
+        head_commit=changes.head_commit, followed_kinds=kinds,
     )
 
 
@@ -210,11 +214,17 @@ def _add(seeds: Seeds, name: str, reason: Reason) -> None:
     seeds.setdefault(name, []).append(reason)
 
 
-def _removed(base_ws: Workspace, head_ws: Workspace, seeds: Seeds) -> tuple[str, ...]:
+def followed(graph: PackageGraph, kinds: Sequence[EdgeKind]) -> PackageGraph:
+    """The graph affected-ness walks: only the edge kinds `affected-kinds` names."""
+    return graph if set(kinds) == set(EDGE_KINDS) else graph.restricted(kinds)
+
+
+def _removed(base_ws: Workspace, head_ws: Workspace, seeds: Seeds,
+             kinds: Sequence[EdgeKind]) -> tuple[str, ...]:
     """Packages gone at HEAD; their dependents at the merge base that still exist are seeds."""
     removed = sorted(set(base_ws.by_name) - set(head_ws.by_name))
     if removed:
-        base_graph = PackageGraph(base_ws.packages)
+        base_graph = followed(PackageGraph(base_ws.packages), kinds)
         for name in removed:
             for dependent in base_graph.dependents(name):
                 if dependent in head_ws.by_name:
@@ -288,7 +298,8 @@ def why(result: AffectedResult, package: str) -> Chain | None:
     package_name(package, result.workspace.by_name, "why")
     if name not in result.affected:
         return None
-    graph = PackageGraph(result.workspace.packages)
+    graph = followed(PackageGraph(result.workspace.packages),
+                     result.workspace.config.affected_kinds)
     path = graph.dependent_paths(result.directly_changed, name) or [name]
     steps: list[tuple[str, str | None]] = [(path[0], None)]
     for previous, current in itertools.pairwise(path):

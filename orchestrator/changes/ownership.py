@@ -11,8 +11,9 @@ import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from orchestrator.workspace.discovery import Workspace
+from orchestrator.workspace.discovery import PYPROJECT, Workspace
 from orchestrator.workspace.globs import FilePatterns
+from orchestrator.workspace.lockfile import LOCK_FILE
 from orchestrator.workspace.model import Package
 
 
@@ -45,14 +46,18 @@ class _Policy:
 
 
 def attribute(files: Iterable[str], head: Workspace, base: Workspace) -> Attribution:
-    """Owners of each file on both sides, minus what both sides' policies exempt."""
+    """Owners of each file on both sides, minus what both sides' policies exempt: first the
+    workspace-wide `ignore`, then each package's own."""
     policy = _Policy()
     global_head = FilePatterns(head.config.global_files, "global-files")
     global_base = FilePatterns(base.config.global_files, "global-files (merge base)")
+    ignored = _WorkspaceIgnore(head, base)
     owned: dict[str, list[str]] = {}
     unowned: list[str] = []
     global_files: list[str] = []
     for path in files:
+        if ignored(path):
+            continue
         now, before = head.owner(path), base.owner(path)
         if now is None and before is None:
             unowned.append(path)
@@ -66,6 +71,25 @@ def attribute(files: Iterable[str], head: Workspace, base: Workspace) -> Attribu
                 owned.setdefault(name, []).append(path)
     return Attribution({n: tuple(f) for n, f in owned.items()}, tuple(unowned),
                        tuple(global_files))
+
+
+class _WorkspaceIgnore:
+    """The root's `ignore`, read from both sides. Metadata is never exempt: a package's
+    pyproject.toml, the root's and the lock file change how packages install."""
+
+    def __init__(self, head: Workspace, base: Workspace):
+        self.head, self.base = head, base
+        self.patterns = (FilePatterns(head.config.ignore, "ignore"),
+                         FilePatterns(base.config.ignore, "ignore (merge base)"))
+
+    def __call__(self, path: str) -> bool:
+        return all(p.match(path) for p in self.patterns) and not self._metadata(path)
+
+    def _metadata(self, path: str) -> bool:
+        if path in (PYPROJECT, LOCK_FILE):
+            return True
+        return any(owner is not None and path == owner.pyproject
+                   for owner in (self.head.owner(path), self.base.owner(path)))
 
 
 def _owners(now: Package | None, before: Package | None, head: Workspace) -> set[str]:

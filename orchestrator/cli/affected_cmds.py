@@ -125,12 +125,14 @@ def _append(target: str, text: str) -> None:
 @base_option
 @head_option
 @committed_only_option
+@format_option("text", "json")
 @click.pass_obj
 def why_cmd(settings: Settings, package: str, base: str | None, head: str | None,
-            committed_only: bool) -> None:
+            committed_only: bool, fmt: str) -> None:
     """Show the shortest chain from a changed file to PACKAGE, or say it is not affected."""
     from orchestrator.changes.affected import why
-    from orchestrator.render.affected import render_why
+    from orchestrator.render.affected import render_why, render_why_json
 
     result = _compute(settings, base, head, committed_only)
-    emit(render_why(result, package, why(result, package)))
+    render = render_why_json if fmt == "json" else render_why
+    emit(render(result, package, why(result, package)))

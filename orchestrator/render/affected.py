@@ -6,6 +6,7 @@ import json
 
 from orchestrator.changes.affected import AffectedResult, Chain, Reason
 from orchestrator.workspace.metadata import canonical
+from orchestrator.workspace.model import EDGE_KINDS
 
 
 def selected(result: AffectedResult, *, dependents: bool) -> tuple[str, ...]:
@@ -78,17 +79,46 @@ def _range(result: AffectedResult) -> str:
 
 def render_why(result: AffectedResult, package: str, chain: Chain | None) -> str:
     """`a/b.py → acme-db → acme-api (runtime)`, or a plain sentence when not affected."""
-    if chain is None and canonical(package) in result.removed:
-        dependents = sorted(n for n, reasons in result.reasons.items()
-                            if any(r.type == "removed-dependency" and r.via == canonical(package)
-                                   for r in reasons))
+    name = canonical(package)
+    if chain is None and name in result.removed:
         return (f"{package} was removed by this change ({_range(result)}); packages that "
-                f"depended on it: {', '.join(dependents) or 'none'}\n")
+                f"depended on it: {', '.join(_removed_dependents(result, name)) or 'none'}\n"
+                + _kinds_note(result))
     if chain is None:
-        return f"{package} is not affected by this change ({_range(result)})\n"
+        return f"{package} is not affected by this change ({_range(result)})\n" \
+            + _kinds_note(result)
     parts = [_start(chain.start), chain.steps[0][0]]
     parts += [f"{name} ({kind})" if kind else name for name, kind in chain.steps[1:]]
-    return " → ".join(parts) + "\n"
+    return " → ".join(parts) + "\n" + _kinds_note(result)
+
+
+def render_why_json(result: AffectedResult, package: str, chain: Chain | None) -> str:
+    """The same answer as data: the chain from its first cause, step by step."""
+    name = canonical(package)
+    data: dict[str, object] = {
+        "package": name, "affected": chain is not None, "removed": name in result.removed,
+        "base": result.base, "head": result.head, "merge_base": result.merge_base,
+        "affected_kinds": list(result.followed_kinds),
+        "cause": chain.start.to_json() if chain is not None else None,
+        "chain": [{"package": step, "kind": kind} for step, kind in chain.steps]
+        if chain is not None else [],
+    }
+    if name in result.removed:
+        data["dependents"] = _removed_dependents(result, name)
+    return json.dumps(data, indent=2)
+
+
+def _removed_dependents(result: AffectedResult, name: str) -> list[str]:
+    return sorted(n for n, reasons in result.reasons.items()
+                  if any(r.type == "removed-dependency" and r.via == name for r in reasons))
+
+
+def _kinds_note(result: AffectedResult) -> str:
+    """Said only when `affected-kinds` leaves some edge kinds out."""
+    if set(result.followed_kinds) == set(EDGE_KINDS):
+        return ""
+    return f"(dependents found over {', '.join(result.followed_kinds) or 'no'} edges: " \
+        "affected-kinds)\n"
 
 
 def _start(reason: Reason) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from orchestrator.workspace.config import Config
+from orchestrator.workspace.config import Config, ReleaseGroup
 
 
 def config_data(config: Config, root: str) -> dict[str, Any]:
@@ -21,6 +21,10 @@ def config_data(config: Config, root: str) -> dict[str, Any]:
             "services": {"value": list(config.services), "from": origin("services")},
             "base": {"value": config.base, "from": origin("base")},
             "global-files": {"value": list(config.global_files), "from": origin("global-files")},
+            "ignore": {"value": list(config.ignore), "from": origin("ignore")},
+            "affected-kinds": {"value": list(config.affected_kinds),
+                               "from": origin("affected-kinds")},
+            "order-kinds": {"value": list(config.order_kinds), "from": origin("order-kinds")},
             "tasks": {
                 "value": {
                     name: {
@@ -36,15 +40,24 @@ def config_data(config: Config, root: str) -> dict[str, Any]:
             },
             "release": {
                 "value": {
-                    "tag-format": config.release.tag_format,
+                    "tag-format": (config.release.tag_format if len(config.release.tag_formats)
+                                   == 1 else list(config.release.tag_formats)),
                     "dependents": config.release.dependents,
                     "repository-url": config.release.repository_url,
                     "publish-services": config.release.publish_services,
+                    "groups": [_group(g) for g in config.release.groups],
                 },
                 "from": origin("release"),
             },
         },
     }
+
+
+def _group(group: ReleaseGroup) -> dict[str, Any]:
+    formats = group.tag_formats
+    return {"name": group.name, "members": list(group.members),
+            "tag-format": None if formats is None else
+            formats[0] if len(formats) == 1 else list(formats)}
 
 
 def render_json(config: Config, root: str) -> str:

@@ -4,7 +4,7 @@ in start order with their cache keys, and where logs and outputs go."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +15,7 @@ from orchestrator.tasks.cache import TaskCache
 from orchestrator.tasks.definitions import ResolvedTask
 from orchestrator.tasks.keys import compute_keys
 from orchestrator.tasks.selection import Selection, SelectionRequest, select
-from orchestrator.workspace.model import ORDER_KINDS
+from orchestrator.workspace.model import EdgeKind
 
 if TYPE_CHECKING:
     from orchestrator.context import Project
@@ -92,7 +92,7 @@ def plan_run(project: Project, request: RunRequest) -> Plan:
     out_dir = request.out_dir if request.out_dir is not None else project.root / "dist"
     resolved = {n: definitions.resolve(per_package[n], project.graph.packages[n], project.root,
                                        staging / n) for n in per_package}
-    order = _OrderDependencies(project.graph)
+    order = _OrderDependencies(project.graph, workspace.config.order_kinds)
     run = with_needed(names, resolved, order)
     keys = {}
     if request.use_cache:
@@ -122,17 +122,18 @@ def _check_named_have_task(request: RunRequest, per_package: Mapping[str, object
 class _OrderDependencies:
     """Transitive dependencies over the edges that order tasks, computed on demand."""
 
-    def __init__(self, graph: PackageGraph):
+    def __init__(self, graph: PackageGraph, kinds: Collection[EdgeKind]):
         self.graph = graph
+        self.kinds = kinds  # `order-kinds`: by default runtime, optional and build
         self._memo: dict[str, set[str]] = {}
 
     def __call__(self, name: str) -> set[str]:
         if name not in self._memo:
-            self._memo[name] = self.graph.all_dependencies([name], ORDER_KINDS)
+            self._memo[name] = self.graph.all_dependencies([name], self.kinds)
         return self._memo[name]
 
     def cycle(self, name: str) -> list[str]:
-        cycles = [c for c in self.graph.cycles(ORDER_KINDS) if name in c]
+        cycles = [c for c in self.graph.cycles(self.kinds) if name in c]
         return cycles[0] if cycles else [name]
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from orchestrator.workspace.discovery import Workspace
 from orchestrator.workspace.graph import PackageGraph
 from orchestrator.workspace.imports import hidden_imports
-from orchestrator.workspace.model import ORDER_KINDS, Finding
+from orchestrator.workspace.model import EDGE_KINDS, EdgeKind, Finding
 from orchestrator.workspace.snapshot import Snapshot
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
@@ -16,7 +16,7 @@ SEVERITY_ORDER = {"error": 0, "warning": 1}
 def run_checks(workspace: Workspace, graph: PackageGraph, snapshot: Snapshot) -> list[Finding]:
     findings = [
         *workspace.findings,
-        *cycles(graph),
+        *cycles(graph, workspace.config.order_kinds),
         *versions(workspace),
         *specifiers(workspace),
         *layering(workspace, graph),
@@ -27,17 +27,19 @@ def run_checks(workspace: Workspace, graph: PackageGraph, snapshot: Snapshot) ->
     return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.message))
 
 
-def cycles(graph: PackageGraph) -> Iterator[Finding]:
-    hard = graph.cycles(ORDER_KINDS)
+def cycles(graph: PackageGraph, order_kinds: Collection[EdgeKind]) -> Iterator[Finding]:
+    hard = graph.cycles(order_kinds)
     for cycle in hard:
         yield Finding("error", "cycle", "dependency cycle " + _loop(cycle)
-                      + " (runtime, optional or build edges: no build order exists)",
+                      + f" ({', '.join(order_kinds)} edges: no build order exists)",
                       package=cycle[0])
     hard_members = {name for cycle in hard for name in cycle}
+    others = ", ".join(k for k in EDGE_KINDS if k not in order_kinds)
     for cycle in graph.cycles():
         if not set(cycle) <= hard_members:
             yield Finding("warning", "soft-cycle", "dependency cycle " + _loop(cycle)
-                          + " through a dependency group or uv source", package=cycle[0])
+                          + f" that needs {others} edges (no build order is at stake)",
+                          package=cycle[0])
 
 
 def _loop(cycle: list[str]) -> str:

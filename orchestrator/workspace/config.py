@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from orchestrator.errors import ConfigError
-from orchestrator.workspace.model import PackageSettings, TaskOverride
+from orchestrator.workspace.model import (
+    EDGE_KINDS,
+    ORDER_KINDS,
+    EdgeKind,
+    PackageSettings,
+    TaskOverride,
+)
 from orchestrator.workspace.tomlfile import parse_toml, table
 
 DEFAULT_GLOBAL_FILES: tuple[str, ...] = (
@@ -28,7 +34,8 @@ DEFAULT_GLOBAL_FILES: tuple[str, ...] = (
 )
 DEFAULT_SERVICES: tuple[str, ...] = ("services/*",)
 
-WORKSPACE_KEYS = ("members", "services", "base", "global-files", "tasks", "release")
+WORKSPACE_KEYS = ("members", "services", "base", "global-files", "ignore", "affected-kinds",
+                  "order-kinds", "tasks", "release")
 PACKAGE_KEYS = ("ignore", "version-files", "tasks", "release")
 TASK_KEYS = ("command", "needs-dependencies", "inputs", "env", "global-files")
 # Keys that only a workspace root's table has: finding one marks the root.
@@ -118,6 +125,9 @@ class Config:
     services: tuple[str, ...] = DEFAULT_SERVICES
     base: str | None = None
     global_files: tuple[str, ...] = DEFAULT_GLOBAL_FILES
+    ignore: tuple[str, ...] = ()  # workspace-wide: changes here affect no package
+    affected_kinds: tuple[EdgeKind, ...] = EDGE_KINDS  # what affected-ness follows
+    order_kinds: tuple[EdgeKind, ...] = tuple(k for k in EDGE_KINDS if k in ORDER_KINDS)
     tasks: Mapping[str, TaskConfig] = field(default_factory=lambda: dict(BUILTIN_TASKS))
     release: ReleaseConfig = field(default_factory=ReleaseConfig)
     source: str = "defaults"  # the file the table was read from
@@ -210,6 +220,17 @@ def parse_task_override(name: str, raw: Any, where: str) -> TaskOverride:
             _strings(raw["global-files"], f"{at}.global-files") if "global-files" in raw else None
         ),
     )
+
+
+def _kinds(raw: Any, where: str, default: tuple[EdgeKind, ...]) -> tuple[EdgeKind, ...]:
+    """A list of edge kinds, in DESIGN's order; each must be one of them."""
+    if raw is None:
+        return default
+    for kind in _strings(raw, where):
+        if kind not in EDGE_KINDS:
+            raise ConfigError(f"{where}: unknown edge kind '{kind}'{suggest(kind, EDGE_KINDS)}",
+                              hint=f"the kinds are {', '.join(EDGE_KINDS)}")
+    return tuple(k for k in EDGE_KINDS if k in raw)
 
 
 def _tasks(raw: Any, where: str) -> dict[str, TaskConfig]:
@@ -312,6 +333,11 @@ def parse_config(raw: Mapping[str, Any], source: str, *, allow_package_keys: boo
             if "global-files" in raw
             else defaults.global_files
         ),
+        ignore=_strings(raw["ignore"], f"{where} ignore") if "ignore" in raw else (),
+        affected_kinds=_kinds(raw.get("affected-kinds"), f"{where} affected-kinds",
+                              defaults.affected_kinds),
+        order_kinds=_kinds(raw.get("order-kinds"), f"{where} order-kinds",
+                           defaults.order_kinds),
         tasks=_tasks(raw.get("tasks", {}), f"{where} tasks"),
         release=_release(raw.get("release", {}), f"{where} release",
                          allow_package_keys=allow_package_keys),

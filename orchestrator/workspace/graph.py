@@ -48,6 +48,11 @@ class Edge:
     def has_kind(self, kinds: Collection[EdgeKind]) -> bool:
         return any(k in kinds for k in self.kinds)
 
+    def only(self, kinds: Collection[EdgeKind]) -> Edge:
+        """This edge as far as `kinds` go."""
+        return Edge(self.source, self.target, tuple(k for k in self.kinds if k in kinds),
+                    tuple((k, s) for k, s in self.specifiers if k in kinds))
+
 
 class PackageGraph:
     """Packages as nodes, their internal requirements as typed edges."""
@@ -146,9 +151,9 @@ class PackageGraph:
     def restricted(self, kinds: Collection[EdgeKind]) -> PackageGraph:
         """The same packages with only the edges of `kinds`."""
         sub = self.subgraph(self.packages)
-        sub._out = {n: {t: e for t, e in out.items() if e.has_kind(kinds)}
+        sub._out = {n: {t: e.only(kinds) for t, e in out.items() if e.has_kind(kinds)}
                     for n, out in sub._out.items()}
-        sub._in = {n: {s: e for s, e in inc.items() if e.has_kind(kinds)}
+        sub._in = {n: {s: e.only(kinds) for s, e in inc.items() if e.has_kind(kinds)}
                    for n, inc in sub._in.items()}
         return sub
 
