@@ -46,8 +46,8 @@ def test_affected_json_follows_the_design_shape(capsys: Capsys, mono: GitRepo) -
     result = run_cli(capsys, mono.root, "affected", "--base", "main", "--format", "json")
     data = json.loads(result.stdout)
     assert list(data) == ["base", "head", "merge_base", "changed_files", "unowned_files",
-                               "global_files", "directly_changed", "affected", "removed",
-                               "reasons"]
+                          "global_files", "directly_changed", "affected", "removed",
+                          "affected_kinds", "reasons"]
     assert data["base"] == "main" and data["head"] == "HEAD"
     assert data["merge_base"] == mono.git("rev-parse", "main")
     assert data["changed_files"] == ["README.md", "packages/db/src/acme_db/pool.py"]
