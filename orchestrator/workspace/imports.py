@@ -14,7 +14,7 @@ from orchestrator.workspace.discovery import Workspace
 from orchestrator.workspace.model import Package
 from orchestrator.workspace.snapshot import Snapshot
 
-# Code that ships or tests a package; examples and scripts beside it are not part of it.
+# Folders at a package's top that hold no code of it: examples and scripts beside it.
 _NOT_CODE = ("tests/fixtures/", "docs/", "build/", "dist/", "examples/", "scripts/",
              "benchmarks/")
 
@@ -87,6 +87,15 @@ def _providers(packages: tuple[Package, ...], owned: dict[str, list[str]]) -> di
     return provider
 
 
+def _code_files(package: Package, files: list[str]) -> list[str]:
+    """Its Python files, less the examples and scripts folders at its top: judged by the path
+    within the package, so a package that itself lives under `examples/` is still checked,
+    and a module named `scripts` inside its code is code."""
+    prefix = "" if package.path == "." else package.path + "/"
+    return [p for p in files if p.endswith(".py")
+            and not p[len(prefix):].startswith(_NOT_CODE)]
+
+
 @dataclass(frozen=True)
 class ImportScan:
     """Undeclared internal imports, and the files that could not be read as Python."""
@@ -103,8 +112,7 @@ def hidden_imports(workspace: Workspace, snapshot: Snapshot) -> ImportScan:
     unparsable = []
     for package in workspace.packages:
         declared = {d.name for d in package.dependencies} | {package.name}
-        code = [p for p in owned[package.name]
-                if p.endswith(".py") and not any(f"/{x}" in f"/{p}" for x in _NOT_CODE)]
+        code = _code_files(package, owned[package.name])
         for path, source in sorted(snapshot.contents(code).items()):
             modules = imported_modules(source, path)
             if modules is None:

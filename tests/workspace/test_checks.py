@@ -129,3 +129,16 @@ def test_python_that_cannot_be_parsed_is_a_warning(repo: GitRepo) -> None:
     repo.package("packages/a", "a")
     repo.write("packages/a/src/a/broken.py", "def f(:\n")
     assert codes(repo) == {"unparsable-python": "warning"}
+
+
+def test_a_package_that_lives_under_examples_is_checked(repo: GitRepo) -> None:
+    repo.package("packages/evals", "acme-evals")
+    repo.package("examples", "acme-examples")
+    repo.write("examples/src/acme_examples/demo.py", "import acme_evals\n")
+    repo.write("examples/src/acme_examples/scripts/tool.py", "import acme_evals\n")
+    repo.package("packages/core", "acme-core")
+    repo.write("packages/core/examples/demo.py", "import acme_evals\n")  # inside: not code
+    project = Project(repo.root)
+    found = run_checks(project.workspace(), project.graph, WorktreeSnapshot(project.git))
+    assert [(f.code, f.package, f.path) for f in found] == [
+        ("undeclared-import", "acme-examples", "examples/src/acme_examples/demo.py")]
