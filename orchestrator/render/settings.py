@@ -25,6 +25,8 @@ def config_data(config: Config, root: str) -> dict[str, Any]:
             "affected-kinds": {"value": list(config.affected_kinds),
                                "from": origin("affected-kinds")},
             "order-kinds": {"value": list(config.order_kinds), "from": origin("order-kinds")},
+            "resolve-dynamic": {"value": config.resolve_dynamic,
+                                "from": origin("resolve-dynamic")},
             "tasks": {
                 "value": {
                     name: {

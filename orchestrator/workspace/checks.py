@@ -103,11 +103,13 @@ def layering(workspace: Workspace, graph: PackageGraph) -> Iterator[Finding]:
 
 def dynamic_dependencies(workspace: Workspace) -> Iterator[Finding]:
     for package in workspace.packages:
-        if "dependencies" in package.dynamic or "optional-dependencies" in package.dynamic:
+        dynamic = "dependencies" in package.dynamic or "optional-dependencies" in package.dynamic
+        if dynamic and package.dynamic_source is None:
             yield Finding(
                 "warning", "dynamic-dependencies",
                 f"{package.name} declares its dependencies dynamic, so its static graph is "
-                "incomplete; [tool.uv.sources] entries stand in",
+                "incomplete; [tool.uv.sources] entries stand in (set resolve-dynamic = true "
+                "to ask its build backend)",
                 path=package.pyproject, package=package.name)
 
 

@@ -35,7 +35,7 @@ DEFAULT_GLOBAL_FILES: tuple[str, ...] = (
 DEFAULT_SERVICES: tuple[str, ...] = ("services/*",)
 
 WORKSPACE_KEYS = ("members", "services", "base", "global-files", "ignore", "affected-kinds",
-                  "order-kinds", "tasks", "release")
+                  "order-kinds", "resolve-dynamic", "tasks", "release")
 PACKAGE_KEYS = ("ignore", "version-files", "tasks", "release")
 TASK_KEYS = ("command", "needs-dependencies", "inputs", "env", "global-files")
 # Keys that only a workspace root's table has: finding one marks the root.
@@ -128,6 +128,7 @@ class Config:
     ignore: tuple[str, ...] = ()  # workspace-wide: changes here affect no package
     affected_kinds: tuple[EdgeKind, ...] = EDGE_KINDS  # what affected-ness follows
     order_kinds: tuple[EdgeKind, ...] = tuple(k for k in EDGE_KINDS if k in ORDER_KINDS)
+    resolve_dynamic: bool = False  # ask build backends for dependencies they compute
     tasks: Mapping[str, TaskConfig] = field(default_factory=lambda: dict(BUILTIN_TASKS))
     release: ReleaseConfig = field(default_factory=ReleaseConfig)
     source: str = "defaults"  # the file the table was read from
@@ -338,6 +339,7 @@ def parse_config(raw: Mapping[str, Any], source: str, *, allow_package_keys: boo
                               defaults.affected_kinds),
         order_kinds=_kinds(raw.get("order-kinds"), f"{where} order-kinds",
                            defaults.order_kinds),
+        resolve_dynamic=_bool(raw.get("resolve-dynamic", False), f"{where} resolve-dynamic"),
         tasks=_tasks(raw.get("tasks", {}), f"{where} tasks"),
         release=_release(raw.get("release", {}), f"{where} release",
                          allow_package_keys=allow_package_keys),

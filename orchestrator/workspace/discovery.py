@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,13 @@ from typing import Any
 from orchestrator.errors import ConfigError
 from orchestrator.workspace.config import Config, parse_config, read_config_file
 from orchestrator.workspace.globs import check_globs, matches_member, nearest_member_glob
-from orchestrator.workspace.metadata import ProjectMetadata, canonical, is_valid_name, read_metadata
+from orchestrator.workspace.metadata import (
+    ProjectMetadata,
+    canonical,
+    is_valid_name,
+    read_metadata,
+    requirements_in_file,
+)
 from orchestrator.workspace.model import Dependency, EdgeKind, Finding, Package
 from orchestrator.workspace.parsecache import ParseCache, cache_key
 from orchestrator.workspace.snapshot import Snapshot
@@ -142,7 +148,8 @@ def rediscover(
     # Within a directory, setup.cfg sorts before setup.py, as in a commit's tree.
     ordered = tuple(sorted(setup_files, key=lambda p: (posixpath.dirname(p), p)))
     known: dict[str, ProjectMetadata | str] = {
-        p: meta for p, meta in sources.metadata.items() if p not in changed}
+        p: meta for p, meta in sources.metadata.items()  # other files feed some of them
+        if p not in changed and not meta.requirement_files and meta.dynamic_source is None}
     known.update(carried)
     derived = Sources(sources.root_doc, frozenset(directories), ordered, {})
     cache = cache if cache is not None else ParseCache(None)
@@ -174,6 +181,8 @@ def _assemble(
     metadata, unreadable = _read_all(snapshot, files, known, cache, strict)
     findings = list(_setup_only_findings(sources.setup_files, sources.pyproject_dirs, config))
     findings.extend(_unmatched_services(config, candidates))
+    if config.resolve_dynamic:
+        _resolve_dynamic(snapshot, metadata, cache, findings)
     packages = _packages(metadata, config, findings, _Members(explicit, strict, unreadable),
                          near)
     return Workspace(
@@ -288,7 +297,66 @@ def _read_all(
         cache.put(cache_key(path, keys[path]), meta)
         found[path] = meta
     cache.save()
+    _add_requirement_files(snapshot, found, unreadable, strict)
     return found, unreadable
+
+
+def _add_requirement_files(snapshot: Snapshot, found: dict[str, ProjectMetadata],
+                           unreadable: dict[str, str], strict: bool) -> None:
+    """Dependencies setuptools reads from files, read from the same snapshot (never cached
+    with the pyproject.toml: the files change on their own)."""
+    for path in [p for p, meta in found.items() if meta.requirement_files]:
+        try:
+            found[path] = with_requirement_files(snapshot, path, found[path])
+        except ConfigError as e:
+            if strict:
+                raise
+            del found[path]
+            unreadable[path] = e.message
+
+
+def with_requirement_files(snapshot: Snapshot, path: str,
+                           meta: ProjectMetadata) -> ProjectMetadata:
+    directory = posixpath.dirname(path)
+    pending = [(posixpath.normpath(posixpath.join(directory, f)), kind, where)
+               for f, kind, where in meta.requirement_files]
+    requirements, problems, seen = list(meta.requirements), list(meta.problems), set()
+    while pending:
+        file, kind, where = pending.pop(0)
+        if file in seen:
+            continue
+        seen.add(file)
+        data = snapshot.read(file) if not file.startswith("../") else None
+        if data is None:
+            raise ConfigError(f"{path}: {where} names {file}, which is not in the repository",
+                              hint="setuptools reads the dependencies from that file")
+        found, more, includes = requirements_in_file(data.decode("utf-8", "replace"), kind,
+                                                     f"{where} ({file})", file)
+        requirements += found
+        problems += more
+        pending += [(posixpath.normpath(posixpath.join(posixpath.dirname(file), i)), kind,
+                     where) for i in includes]
+    return replace(meta, requirements=tuple(requirements), problems=tuple(problems),
+                   dynamic_source="files")
+
+
+def _resolve_dynamic(snapshot: Snapshot, metadata: dict[str, ProjectMetadata],
+                     cache: ParseCache, findings: list[Finding]) -> None:
+    """`resolve-dynamic`: dependencies only a build backend computes, asked of it."""
+    from orchestrator.workspace.dynamic import resolve
+
+    directory = (cache.path.parent if cache.path is not None else Path(".orchestrator")) / \
+        "dynamic"
+    for path, meta in sorted(metadata.items()):
+        if not meta.dynamic_dependencies or meta.dynamic_source is not None:
+            continue
+        try:
+            found = resolve(snapshot, posixpath.dirname(path) or ".", directory)
+        except ConfigError as e:
+            findings.append(Finding("error", "unresolved-dynamic", e.message, path))
+            continue
+        metadata[path] = replace(meta, requirements=meta.requirements + found,
+                                 dynamic_source="backend")
 
 
 def _explained(error: ConfigError, snapshot: Snapshot, path: str) -> ConfigError:
@@ -410,6 +478,7 @@ def _package(name: str, directory: str, meta: ProjectMetadata, internal: dict[st
         dependencies=internal_edges(name, directory, meta, internal),
         dynamic=meta.dynamic,
         settings=meta.settings,
+        dynamic_source=meta.dynamic_source,
     )
 
 

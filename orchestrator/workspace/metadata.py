@@ -43,9 +43,16 @@ class ProjectMetadata:
     dynamic: tuple[str, ...] = ()
     requirements: tuple[Requirement, ...] = ()
     editables: tuple[tuple[str, EdgeKind, str], ...] = ()  # (-e target without #egg=, kind, where)
+    # Requirement files setuptools reads for dynamic dependencies: (file, kind, where).
+    requirement_files: tuple[tuple[str, EdgeKind, str], ...] = ()
+    dynamic_source: str | None = None  # set when discovery read the dynamic dependencies
     uv_sources: tuple[tuple[str, str], ...] = ()  # (normalised name, "workspace"|"path"|...)
     settings: PackageSettings = field(default_factory=PackageSettings)
     problems: tuple[Problem, ...] = ()  # what could not be read as written
+
+    @property
+    def dynamic_dependencies(self) -> bool:
+        return "dependencies" in self.dynamic or "optional-dependencies" in self.dynamic
 
     def to_record(self) -> Record:
         """Nested tuples of plain values, for the parse cache (marshal writes them quickly)."""
@@ -56,6 +63,7 @@ class ProjectMetadata:
             self.dynamic,
             tuple((r.name, r.specifier, r.kind, r.where, r.source) for r in self.requirements),
             self.editables,
+            self.requirement_files,
             self.uv_sources,
             settings.ignore,
             settings.version_files,
@@ -67,14 +75,15 @@ class ProjectMetadata:
 
     @classmethod
     def from_record(cls, record: Record) -> ProjectMetadata:
-        (name, version, dynamic, requirements, editables, uv_sources, ignore, version_files,
-         tasks, problems, tag_name) = record
+        (name, version, dynamic, requirements, editables, requirement_files, uv_sources, ignore,
+         version_files, tasks, problems, tag_name) = record
         return cls(
             name=name,
             version=version,
             dynamic=dynamic,
             requirements=tuple(_requirement(*r) for r in requirements),
             editables=editables,
+            requirement_files=requirement_files,
             uv_sources=uv_sources,
             settings=PackageSettings(ignore, version_files,
                                      tuple((n, TaskOverride(*o)) for n, o in tasks), tag_name),
@@ -242,6 +251,7 @@ def read_metadata(doc: dict[str, Any], path: str) -> ProjectMetadata:
         else (),
         requirements=tuple(collector.requirements),
         editables=tuple(collector.editables),
+        requirement_files=_setuptools_files(collector, doc, dynamic),
         uv_sources=_uv_sources(collector.table(doc, "tool.uv.sources")),
         settings=settings,
         problems=tuple(collector.problems),
@@ -346,6 +356,52 @@ def _pdm_hatch_tables(collector: _Collector, doc: dict[str, Any]) -> None:
         for key in ("dependencies", "extra-dependencies"):
             if key in body:
                 collector.pep508_list(body[key], "group", f"tool.hatch.envs.{env}.{key}")
+
+
+def _setuptools_files(collector: _Collector, doc: dict[str, Any],
+                      dynamic: Any) -> tuple[tuple[str, EdgeKind, str], ...]:
+    """`[tool.setuptools.dynamic]` dependencies kept in files: static, so read as edges."""
+    if not isinstance(dynamic, list) or not {"dependencies", "optional-dependencies"} & set(
+            d for d in dynamic if isinstance(d, str)):
+        return ()
+    table = collector.table(doc, "tool.setuptools.dynamic")
+    found: list[tuple[str, EdgeKind, str]] = []
+    where = "tool.setuptools.dynamic"
+    if "dependencies" in dynamic and "dependencies" in table:
+        found += _file_list(collector, table["dependencies"], "runtime", f"{where}.dependencies")
+    if "optional-dependencies" in dynamic:
+        extras = collector.table(table, "optional-dependencies", f"{where}.")
+        for extra, entry in extras.items():
+            found += _file_list(collector, entry, "optional",
+                                f"{where}.optional-dependencies.{extra}")
+    return tuple(found)
+
+
+def _file_list(collector: _Collector, entry: Any, kind: EdgeKind,
+               where: str) -> list[tuple[str, EdgeKind, str]]:
+    files = entry.get("file") if isinstance(entry, dict) else None
+    files = [files] if isinstance(files, str) else files
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise collector.unreadable(f"{where} must be {{file = [...]}} naming requirement files")
+    return [(f, kind, where) for f in files]
+
+
+def requirements_in_file(text: str, kind: EdgeKind, where: str,
+                         path: str) -> tuple[list[Requirement], list[Problem], list[str]]:
+    """A requirements file as setuptools' `file:` reads it: a PEP 508 line each, `#`
+    comments; `-r` includes are returned to be read too. An unreadable name is an error."""
+    collector = _Collector(path)
+    includes = []
+    for raw in text.splitlines():
+        line = raw.split(" #", 1)[0].strip() if not raw.lstrip().startswith("#") else ""
+        if line.startswith(("-r ", "--requirement ")):
+            includes.append(line.split(None, 1)[1])
+        elif line.startswith(("-c ", "--constraint ", "--index-url", "--extra-index-url",
+                              "-i ", "--find-links", "-f ")):
+            continue  # where packages come from, not which
+        elif line:
+            collector.pep508(line, kind, where)
+    return collector.requirements, collector.problems, includes
 
 
 def _uv_sources(sources: dict[str, Any]) -> tuple[tuple[str, str], ...]:

@@ -73,6 +73,8 @@ class Package:
     dependencies: tuple[Dependency, ...] = ()
     dynamic: tuple[str, ...] = ()
     settings: PackageSettings = field(default_factory=PackageSettings)
+    # Where dynamic dependencies were read: "files" (setuptools), "backend" (PEP 517).
+    dynamic_source: str | None = None
 
     @property
     def pyproject(self) -> str:
