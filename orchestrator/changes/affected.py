@@ -47,6 +47,7 @@ class Reason:
     via: str | None = None  # dependency, removed-dependency: the package it came through
     kind: str | None = None  # dependency: the edge kind(s) followed, e.g. "runtime"
     detail: str | None = None  # unreadable-base, missing-base, new-branch: the sentence
+    change: str | None = None  # lockfile: what changed in it ("soupsieve 2.6 → 2.7")
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"type": self.type}
@@ -58,6 +59,8 @@ class Reason:
             data["kind"] = self.kind
         if self.detail is not None:
             data["detail"] = self.detail
+        if self.change is not None:
+            data["change"] = self.change
         return data
 
 
@@ -237,14 +240,15 @@ def _lock_reasons(project: Project, changes: ChangeSet, head_ws: Workspace,
     """Members whose locked closure differs; everything when a side cannot be read."""
     before, after = _lock_bytes(project, changes)
     members = [p.name for p in head_ws.packages]
-    comparison = compare_locks(before, after, members)
+    side = "in the working tree" if changes.worktree else "at HEAD"
+    comparison = compare_locks(before, after, members, head_side=side)
     if comparison.unreadable is not None:
         reason = Reason("lockfile", files=(LOCK_FILE,), detail=comparison.unreadable)
         for name in members:
             _add(seeds, name, reason)
         return
-    for name in sorted(comparison.changed):
-        _add(seeds, name, Reason("lockfile", files=(LOCK_FILE,)))
+    for name, change in sorted(comparison.changed.items()):
+        _add(seeds, name, Reason("lockfile", files=(LOCK_FILE,), change=change))
 
 
 def _lock_bytes(project: Project, changes: ChangeSet) -> tuple[bytes | None, bytes | None]:

@@ -131,7 +131,7 @@ def _start(reason: Reason) -> str:
     if reason.type == "lockfile":
         if reason.detail:
             return f"{first} ({reason.detail}: every member is affected)"
-        return f"{first} (its locked dependencies changed)"
+        return f"{first}: {reason.change}" if reason.change else first
     if reason.type == "removed-dependency":
         return f"{reason.via} (removed)"
     if reason.type == "unreadable-base":

@@ -27,25 +27,49 @@ class LockError(Exception):
 
 @dataclass(frozen=True)
 class LockComparison:
-    """Members whose locked closure differs, or why the two locks could not be compared."""
+    """Members whose locked closure differs (with what changed in it), or why the two locks
+    could not be compared."""
 
-    changed: frozenset[str]
+    changed: Mapping[str, str]  # member -> "soupsieve 2.6 → 2.7"
     unreadable: str | None = None
 
 
-def compare_locks(base: bytes | None, head: bytes | None, members: Iterable[str],
-                  ) -> LockComparison:
-    """Compare each member's closure in the base lock with the head lock (None: no lock)."""
+def compare_locks(base: bytes | None, head: bytes | None, members: Iterable[str], *,
+                  head_side: str = "at HEAD") -> LockComparison:
+    """Compare each member's closure in the base lock with the head lock (None: no lock).
+    `head_side` says where HEAD's lock was read ("in the working tree")."""
     try:
         before = parse_lock(base, "at the merge base")
-        after = parse_lock(head, "at HEAD")
+        after = parse_lock(head, head_side)
     except LockError as e:
-        return LockComparison(frozenset(), str(e))
-    changed = {
-        name for name in members
-        if locked_closure(before, name) != locked_closure(after, name)
-    }
-    return LockComparison(frozenset(changed))
+        return LockComparison({}, str(e))
+    changed = {}
+    for name in members:
+        old, new = locked_closure(before, name), locked_closure(after, name)
+        if old != new:
+            changed[name] = describe(old, new)
+    return LockComparison(changed)
+
+
+def describe(old: Closure, new: Closure, most: int = 3) -> str:
+    """What differs between two closures, as a reader wants it: versions first."""
+    versions = {False: _versions(old), True: _versions(new)}
+    names = sorted(set(versions[False]) | set(versions[True]))
+    moves = [f"{n} {versions[False].get(n, '(none)')} → {versions[True].get(n, '(none)')}"
+             for n in names if versions[False].get(n) != versions[True].get(n)]
+    if not moves:
+        touched = sorted({item[1] for item in old ^ new})
+        return f"{', '.join(touched[:most])}: locked dependencies or sources changed"
+    return ", ".join(moves[:most]) + (f" and {len(moves) - most} more" if len(moves) > most
+                                      else "")
+
+
+def _versions(closure: Closure) -> dict[str, str]:
+    found: dict[str, set[str]] = {}
+    for item in closure:
+        if item[0] == "package":
+            found.setdefault(item[1], set()).add(item[2] or "?")
+    return {name: "/".join(sorted(v)) for name, v in found.items()}
 
 
 def parse_lock(data: bytes | None, side: str) -> dict[str, list[Entry]]:
@@ -75,31 +99,51 @@ def _is_entry(value: Any) -> bool:
 
 
 def locked_closure(lock: Mapping[str, list[Entry]], member: str) -> Closure:
-    """Every package (name, version, source) and edge (with markers and extras) reachable
-    from `member` through its dependencies, extras and dev groups."""
+    """Every package (name, version, source) and edge (with markers and extras) that the
+    member installs: its dependencies, its own extras and dev groups; then, for what it
+    reaches, their dependencies and only the extras a dependency names (a dependency's dev
+    groups are never installed with it)."""
     found: set[tuple[str, ...]] = set()
-    queue = list(lock.get(member, []))
-    seen: set[int] = set()
+    activated: dict[int, set[str]] = {}
+    queue: list[tuple[Entry, frozenset[str] | None]] = [(e, None) for e in lock.get(member, [])]
     while queue:
-        entry = queue.pop()
-        if id(entry) in seen:
+        entry, extras = queue.pop()
+        root = extras is None
+        groups = set(_extras(entry)) if root else set(extras or ()) & set(_extras(entry))
+        before = activated.get(id(entry))
+        if before is not None and (groups <= before):
             continue
-        seen.add(id(entry))
+        activated[id(entry)] = (before or set()) | groups
         found.add(("package", canonical(entry["name"]), _text(entry.get("version")),
                    _text(entry.get("source"))))
-        for dep in _dependencies(entry):
+        new_groups = groups - (before or set())
+        for dep in _dependencies(entry, new_groups, base=before is None, dev=root):
             found.add(_edge(entry, dep))
-            queue.extend(_targets(lock, dep))
+            queue.extend((target, frozenset(_named_extras(dep))) for target in _targets(lock, dep))
     return frozenset(found)
 
 
-def _dependencies(entry: Entry) -> Iterable[Entry]:
-    yield from _valid(entry.get("dependencies"))
-    for table in ("optional-dependencies", "dev-dependencies"):
-        groups = entry.get(table)
-        if isinstance(groups, dict):
-            for group in sorted(groups):
-                yield from _valid(groups[group])
+def _extras(entry: Entry) -> list[str]:
+    groups = entry.get("optional-dependencies")
+    return sorted(groups) if isinstance(groups, dict) else []
+
+
+def _named_extras(dep: Entry) -> list[str]:
+    extra = dep.get("extra")
+    return [e for e in extra if isinstance(e, str)] if isinstance(extra, list) else []
+
+
+def _dependencies(entry: Entry, extras: Iterable[str], *, base: bool,
+                  dev: bool) -> Iterable[Entry]:
+    if base:
+        yield from _valid(entry.get("dependencies"))
+    optional = entry.get("optional-dependencies")
+    for extra in sorted(extras):
+        yield from _valid(optional.get(extra) if isinstance(optional, dict) else None)
+    groups = entry.get("dev-dependencies")
+    if dev and base and isinstance(groups, dict):
+        for group in sorted(groups):
+            yield from _valid(groups[group])
 
 
 def _valid(items: Any) -> Iterable[Entry]:

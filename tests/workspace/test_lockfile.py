@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from orchestrator.changes.affected import Reason
 from orchestrator.context import Project
 from orchestrator.workspace.lockfile import compare_locks
 from tests.changes.test_affected import affected
+from tests.cli import run_cli
 from tests.gitutil import GitRepo
 
 
@@ -119,7 +122,8 @@ def test_lock_change_affects_the_member_whose_closure_changed(repo: GitRepo) -> 
     repo.write("uv.lock", lock().replace('version = "8.1.7"', 'version = "8.1.8"'))
     result = affected(repo, base="HEAD")
     assert result.affected == ("acme-cli",)
-    assert result.reasons["acme-cli"] == (Reason("lockfile", files=("uv.lock",)),)
+    assert result.reasons["acme-cli"] == (
+        Reason("lockfile", files=("uv.lock",), change="click 8.1.7 → 8.1.8"),)
     assert result.unowned_files == ("uv.lock",)
 
 
@@ -139,3 +143,74 @@ def test_unreadable_lock_affects_everything(repo: GitRepo) -> None:
     reason = result.reasons["acme-plain"][0]
     assert reason.type == "lockfile" and "not valid TOML" in (reason.detail or "")
     assert len(Project(repo.root).workspace().packages) == 3
+
+
+PRECISE = """\
+version = 1
+requires-python = ">=3.11"
+
+[[package]]
+name = "acme-slim"
+version = "1.0.0"
+source = { editable = "packages/slim" }
+dependencies = [{ name = "httpx" }]
+
+[package.optional-dependencies]
+web-fetch = [{ name = "soupsieve" }]
+
+[package.dev-dependencies]
+dev = [{ name = "pytest" }]
+
+[[package]]
+name = "acme-cli"
+version = "1.0.0"
+source = { editable = "packages/cli" }
+dependencies = [{ name = "acme-slim" }]
+
+[[package]]
+name = "acme-fetcher"
+version = "1.0.0"
+source = { editable = "packages/fetcher" }
+dependencies = [{ name = "acme-slim", extra = ["web-fetch"] }]
+
+[[package]]
+name = "httpx"
+version = "0.27.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "soupsieve"
+version = "2.6"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "pytest"
+version = "8.0.0"
+source = { registry = "https://pypi.org/simple" }
+"""
+PRECISE_MEMBERS = ("acme-slim", "acme-cli", "acme-fetcher")
+
+
+def test_only_the_extras_a_member_activates_are_followed() -> None:
+    after = PRECISE.replace('version = "2.6"', 'version = "2.7"')
+    result = compare_locks(PRECISE.encode(), after.encode(), PRECISE_MEMBERS)
+    # cli installs acme-slim without [web-fetch]: soupsieve is not part of it.
+    assert dict(result.changed) == {"acme-slim": "soupsieve 2.6 → 2.7",
+                                    "acme-fetcher": "soupsieve 2.6 → 2.7"}
+
+
+def test_a_dependency_s_dev_groups_are_not_installed_with_it() -> None:
+    after = PRECISE.replace('version = "8.0.0"', 'version = "8.1.0"')
+    result = compare_locks(PRECISE.encode(), after.encode(), PRECISE_MEMBERS)
+    assert dict(result.changed) == {"acme-slim": "pytest 8.0.0 → 8.1.0"}
+
+
+def test_why_names_what_changed_in_the_lock(repo: GitRepo, capsys: pytest.CaptureFixture[str],
+                                            ) -> None:
+    _workspace(repo)
+    repo.write("uv.lock", lock(requests="2.32.0"))
+    result = run_cli(capsys, repo.root, "why", "acme-web", "--base", "HEAD")
+    assert result.stdout == "uv.lock: requests 2.31.0 → 2.32.0 → acme-web\n"
+    repo.write("uv.lock", "version = [")
+    result = run_cli(capsys, repo.root, "why", "acme-web", "--base", "HEAD")
+    assert "uv.lock in the working tree is not valid TOML" in result.stdout
