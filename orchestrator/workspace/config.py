@@ -26,7 +26,8 @@ DEFAULT_GLOBAL_FILES: tuple[str, ...] = (
 )
 DEFAULT_SERVICES: tuple[str, ...] = ("services/*",)
 
-WORKSPACE_KEYS = ("members", "services", "base", "global-files", "tasks", "release")
+WORKSPACE_KEYS = ("members", "services", "base", "global-files", "tasks", "release",
+                  "remote-cache")
 PACKAGE_KEYS = ("ignore", "version-files", "tasks")
 TASK_KEYS = ("command", "needs-dependencies", "inputs", "env", "global-files")
 RELEASE_KEYS = ("tag-format", "dependents", "repository-url", "publish-services")
@@ -93,6 +94,7 @@ class Config:
     global_files: tuple[str, ...] = DEFAULT_GLOBAL_FILES
     tasks: Mapping[str, TaskConfig] = field(default_factory=lambda: dict(BUILTIN_TASKS))
     release: ReleaseConfig = field(default_factory=ReleaseConfig)
+    remote_cache: str | None = None  # a Turborepo remote cache API URL, or s3://bucket/prefix
     source: str = "defaults"  # the file the table was read from
     origins: Mapping[str, str] = field(default_factory=dict)  # key -> file, or "default"
 
@@ -208,6 +210,27 @@ def _release(raw: Any, where: str) -> ReleaseConfig:
     )
 
 
+REMOTE_CACHE_SCHEMES = ("http://", "https://", "s3://")
+
+
+def remote_cache_url(value: Any, where: str) -> str:
+    """A remote cache URL: the Turborepo remote cache API over HTTP(S), or an S3 bucket.
+
+    Credentials come from the environment only, so a URL that carries some is refused
+    (and never echoed).
+    """
+    url = _string(value, where)
+    if not url.startswith(REMOTE_CACHE_SCHEMES):
+        raise ConfigError(f"{where} must start with http://, https:// or s3://")
+    host = url.split("/")[2]
+    if not host:
+        raise ConfigError(f"{where} names no server or bucket")
+    if "@" in host:
+        raise ConfigError(f"{where} must not carry credentials; set "
+                          "ORCHESTRATOR_REMOTE_CACHE_TOKEN in the environment instead")
+    return url
+
+
 def parse_config(raw: Mapping[str, Any], source: str, *, allow_package_keys: bool) -> Config:
     """Validate a root `[tool.orchestrator]` table into a Config."""
     where = f"{source} [tool.orchestrator]"
@@ -226,6 +249,8 @@ def parse_config(raw: Mapping[str, Any], source: str, *, allow_package_keys: boo
         ),
         tasks=_tasks(raw.get("tasks", {}), f"{where} tasks"),
         release=_release(raw.get("release", {}), f"{where} release"),
+        remote_cache=remote_cache_url(raw["remote-cache"], f"{where} remote-cache")
+        if "remote-cache" in raw else None,
         source=source,
         origins={key: source for key in raw},
     )
