@@ -226,13 +226,13 @@ def _remote_durations(project: Project, plan: Plan, results: list[TaskResult],
     """Store this run's durations for the next run's shards (--durations remote)."""
     if remote is None:
         return None
-    if plan.durations_from_remote:
-        from orchestrator.tasks.balance import write_commit
+    if plan.durations_from_remote and plan.shard is not None:
+        from orchestrator.tasks import balance
 
-        commit = write_commit(project)
+        commit = balance.write_commit(project)
         measured = {r.package: r.measured for r in results if r.measured is not None}
         if commit is not None:
-            remote.write_durations(plan.task, commit, {**plan.durations, **measured})
+            balance.write(remote, plan.task, commit, plan.shard, plan.durations, measured)
     return remote.stats()
 
 

@@ -83,6 +83,7 @@ class Plan:
     settings: RunSettings
     durations: Mapping[str, float] = field(default_factory=dict)  # what shards balanced by
     durations_from_remote: bool = False
+    shard: tuple[int, int] | None = None
 
 
 def plan_run(project: Project, request: RunRequest, remote: RemoteCache | None = None) -> Plan:
@@ -115,7 +116,7 @@ def plan_run(project: Project, request: RunRequest, remote: RemoteCache | None =
         rekey=lambda tasks: compute_keys(project.git, workspace, project.graph, tasks),
     )
     return Plan(request.task, tuple(jobs), chosen, settings, durations,
-                request.durations == "remote")
+                request.durations == "remote", request.shard)
 
 
 def _durations(project: Project, request: RunRequest,
@@ -129,10 +130,10 @@ def _durations(project: Project, request: RunRequest,
         raise OrchestratorError("--durations remote needs a remote cache",
                                 hint="set remote-cache in [tool.orchestrator] or pass "
                                      "--remote-cache URL")
-    from orchestrator.tasks.balance import read_commit
+    from orchestrator.tasks import balance
 
-    commit = read_commit(project, request.selection.base)
-    return remote.read_durations(request.task, commit) if commit else {}
+    commit = balance.read_commit(project, request.selection.base)
+    return balance.read(remote, request.task, commit) if commit else {}
 
 
 def _check_named_have_task(request: RunRequest, per_package: Mapping[str, object]) -> None:

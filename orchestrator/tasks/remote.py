@@ -32,7 +32,6 @@ from orchestrator.tasks.stores import (
 Lookup = Literal["hit", "miss", "error"]
 DOWNLOADS = 8
 UPLOADS = 4
-DURATIONS_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -168,31 +167,19 @@ class RemoteCache:
         return RemoteStats(self.where, self.read_only, c["hit"], c["miss"], c["error"],
                            c["upload"])
 
-    # -- durations for balancing shards
+    # -- small documents (durations for balancing shards)
 
-    def read_durations(self, task: str, commit: str) -> dict[str, float]:
-        """The durations stored for `commit`; none when there are none. A store that fails
-        here stops the command: shards that split on different durations could miss a
-        package."""
-        from orchestrator.errors import OrchestratorError
-
-        key = durations_key(task, commit)
-        try:
-            artifact = self.store.get(key)
-        except StoreError as e:
-            raise OrchestratorError(
-                f"cannot read the durations for balancing shards from the remote cache: {e}",
-                hint="rerun, or balance by count without --durations remote") from None
+    def read_document(self, key: str) -> bytes | None:
+        """A document's bytes, None when absent or not trusted; StoreError when the store
+        fails (the caller decides what that means)."""
+        artifact = self.store.get(key)
         if artifact is None or not self._trusted(key, artifact.body, artifact.tag):
-            return {}
-        return _durations(artifact.body)
+            return None
+        return artifact.body
 
-    def write_durations(self, task: str, commit: str, durations: Mapping[str, float]) -> None:
-        if self.read_only or self.off:
-            return
-        body = json.dumps({"format": DURATIONS_FORMAT, "durations": {
-            k: round(v, 3) for k, v in sorted(durations.items())}}).encode()
-        self._put(durations_key(task, commit), body, 0)
+    def write_document(self, key: str, body: bytes) -> None:
+        if not self.read_only and not self.off:
+            self._put(key, body, 0)
 
     # -- accounting
 
@@ -213,23 +200,6 @@ class RemoteCache:
                 return
             self._warned.add(kind)
         self.warn(f"remote cache {self.where}: {message}")
-
-
-def durations_key(task: str, commit: str) -> str:
-    """Where a commit's durations of a task are kept: a name no task key can take."""
-    from orchestrator.tasks.keys import digest
-
-    return digest({"durations": task, "commit": commit, "format": DURATIONS_FORMAT})
-
-
-def _durations(body: bytes) -> dict[str, float]:
-    try:
-        data = json.loads(body)
-        found = data["durations"]
-        return {str(k): float(v) for k, v in found.items()
-                if isinstance(v, int | float) and 0 <= v < float("inf")}
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return {}
 
 
 def open_remote(url: str, *, read_only: bool, environ: Mapping[str, str],
