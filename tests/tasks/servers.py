@@ -32,13 +32,10 @@ from tests.conftest import REPO_ROOT
 TURBO_BIN = REPO_ROOT / ".orchestrator/remote-cache-server/node_modules/.bin/turborepo-remote-cache"
 TOKEN = "token-for-tests"
 
-needs_turbo = [
-    pytest.mark.remote,
-    pytest.mark.skipif(not TURBO_BIN.exists(),
-                       reason="needs turborepo-remote-cache (npm install --prefix "
-                              ".orchestrator/remote-cache-server turborepo-remote-cache@2; "
-                              ".ci/run installs it)"),
-]
+needs_turbo = pytest.mark.skipif(
+    not TURBO_BIN.exists(),
+    reason="needs turborepo-remote-cache (npm install --prefix .orchestrator/remote-cache-server "
+           "turborepo-remote-cache@2; .ci/run installs it)")
 
 
 def free_port() -> int:
@@ -136,12 +133,12 @@ class Faulty:
         faulty = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 faulty.requests.append(f"GET {self.path}")
                 time.sleep(faulty.delay)
                 self._answer(404)
 
-            def do_PUT(self) -> None:  # noqa: N802
+            def do_PUT(self) -> None:
                 faulty.requests.append(f"PUT {self.path}")
                 self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 time.sleep(faulty.delay)
@@ -155,7 +152,7 @@ class Faulty:
                 except OSError:
                     pass  # the client gave up (timeout): nothing to answer
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

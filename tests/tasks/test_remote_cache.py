@@ -20,7 +20,7 @@ from tests.gitutil import GitRepo
 from tests.tasks.servers import TOKEN, Server, needs_turbo, turbo_server
 from tests.tasks.test_runner import RECORD
 
-pytestmark = needs_turbo
+pytestmark = [pytest.mark.remote, needs_turbo]
 Capsys = pytest.CaptureFixture[str]
 
 # acme-a <- acme-b <- acme-c, and acme-d alone
@@ -106,7 +106,7 @@ def test_a_fresh_clone_answers_from_the_remote_and_reruns_only_what_changed(
     assert "remote cache " + server.url in second.stderr  # the summary line
     assert "4 hits, 0 misses, 0 errors, 0 uploads" in second.stderr
 
-    third, report = run_json(capsys, b.root, "test", "--all")
+    _, report = run_json(capsys, b.root, "test", "--all")
     assert origins(report) == dict.fromkeys(CHAIN, "local")  # written locally on the way
 
     b.write("packages/b/src/acme_b/__init__.py", "CHANGED = True\n")
