@@ -252,3 +252,61 @@ def test_a_named_package_without_the_task_is_an_error(repo: GitRepo, capsys: Cap
     result = run_cli(capsys, repo.root, "run", "only-z", "-p", "acme-a")
     assert result.exit_code == 2
     assert "package 'acme-a' has no task 'only-z'" in result.stderr
+
+
+def test_a_3000_character_package_name_runs_and_is_cached(repo: GitRepo, capsys: Capsys,
+                                                         tmp_path: Path) -> None:
+    name = "acme-" + "x" * 2995
+    repo.write("packages/long/pyproject.toml", f'[project]\nname = "{name}"\nversion = "1"\n')
+    task_repo(repo, packages={"acme-a": []})
+    first = run_cli(capsys, repo.root, "run", "rec", "--format", "json", "--junit",
+                    str(tmp_path / "junit.xml"))
+    assert first.exit_code == 0, first.stderr
+    results = {r["package"]: r for r in json.loads(first.stdout)["results"]}
+    assert results[name]["status"] == "passed"
+    assert (repo.root / results[name]["log"]).is_file()  # a shortened, still unique, file
+    again = run_cli(capsys, repo.root, "run", "rec", "--format", "json")
+    assert {r["status"] for r in json.loads(again.stdout)["results"]} == {"cached"}
+
+
+def test_more_shards_than_packages_is_valid_and_no_count_crashes(repo: GitRepo,
+                                                                 capsys: Capsys) -> None:
+    task_repo(repo)
+    first = run_cli(capsys, repo.root, "run", "rec", "--shard", "1/99999999999999999999",
+                    "--format", "json")
+    assert first.exit_code == 0, first.stderr
+    assert [r["package"] for r in json.loads(first.stdout)["results"]] == ["acme-a"]
+    empty = run_cli(capsys, repo.root, "run", "rec", "--shard", "7/99999999999999999999",
+                    "--format", "json")
+    assert empty.exit_code == 0
+    assert json.loads(empty.stdout)["results"] == []
+
+
+EDITS_ITSELF = """\
+import sys
+from pathlib import Path
+if sys.argv[1] == "acme-b":
+    Path("src/acme_b/__init__.py").write_text("EDITED = True\\n")
+"""
+
+
+def test_a_file_edited_during_the_run_keeps_the_result_out_of_the_cache(
+        repo: GitRepo, capsys: Capsys) -> None:
+    task_repo(repo, tasks="""\
+        [tool.orchestrator.tasks.edit]
+        command = ["{python}", "{root}/edit.py", "{name}"]
+        """)
+    repo.write("edit.py", EDITS_ITSELF)
+    repo.commit()
+    first = run_cli(capsys, repo.root, "run", "edit", "--format", "json")
+    assert first.exit_code == 0
+    results = {r["package"]: r for r in json.loads(first.stdout)["results"]}
+    assert results["acme-b"]["status"] == "passed"
+    assert results["acme-b"]["reason"] == "inputs changed during the run: not cached"
+    assert "reason" not in results["acme-a"]
+    assert "inputs changed during the run" in first.stderr
+    second = json.loads(run_cli(capsys, repo.root, "run", "edit", "--format", "json").stdout)
+    statuses = {r["package"]: r["status"] for r in second["results"]}
+    # acme-b ran again on the edited file; acme-c depends on it, so its key moved too
+    assert statuses == {"acme-a": "cached", "acme-b": "passed", "acme-c": "passed",
+                        "acme-d": "cached"}

@@ -3,6 +3,7 @@ in start order with their cache keys, and where logs and outputs go."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,15 @@ if TYPE_CHECKING:
 Rekey = Callable[[Sequence[ResolvedTask]], Mapping[str, str]]
 
 GRACE_SECONDS = 5.0
+NAME_BYTES = 100  # file names are limited (255 bytes on most systems): leave room to spare
+
+
+def file_stem(package: str) -> str:
+    """A package's name as a file name: itself when short, else a prefix and a digest (any
+    valid name may be thousands of characters long)."""
+    if len(package.encode()) <= NAME_BYTES:
+        return package
+    return f"{package[:64]}-{hashlib.sha256(package.encode()).hexdigest()[:16]}"
 
 
 @dataclass(frozen=True)
@@ -100,7 +110,7 @@ def plan_run(project: Project, request: RunRequest, remote: RemoteCache | None =
     staging = project.state_dir / "out" / request.task
     out_dir = request.out_dir if request.out_dir is not None else project.root / "dist"
     resolved = {n: definitions.resolve(per_package[n], project.graph.packages[n], project.root,
-                                       staging / n) for n in per_package}
+                                       staging / file_stem(n)) for n in per_package}
     order = _OrderDependencies(project.graph)
     run = with_needed(names, resolved, order)
     keys = {}

@@ -24,7 +24,7 @@ from typing import IO, TYPE_CHECKING, Literal, Protocol
 from orchestrator.errors import OrchestratorError
 from orchestrator.tasks.cache import CacheEntry, copy_outputs
 from orchestrator.tasks.definitions import PYTEST_NO_TESTS, ResolvedTask
-from orchestrator.tasks.plan import Job, RunSettings
+from orchestrator.tasks.plan import Job, RunSettings, file_stem
 from orchestrator.tasks.processes import sigterm_as_interrupt, terminate
 
 if TYPE_CHECKING:
@@ -195,7 +195,7 @@ class Execution:
         argv = list(job.task.argv)
         if not job.task.is_pytest or any(a.startswith("--junitxml") for a in argv):
             return argv, None
-        junit = self.settings.junit_dir / f"{job.package}.xml"
+        junit = self.settings.junit_dir / f"{file_stem(job.package)}.xml"
         junit.parent.mkdir(parents=True, exist_ok=True)
         junit.unlink(missing_ok=True)
         return [*argv, f"--junitxml={junit}"], junit
@@ -294,7 +294,7 @@ class Execution:
         outputs = copy_outputs(entry.outputs, self.settings.out_dir) if job.task.uses_out else []
         junit = None
         if (entry.directory / "junit.xml").exists():
-            target = self.settings.junit_dir / f"{job.package}.xml"
+            target = self.settings.junit_dir / f"{file_stem(job.package)}.xml"
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(entry.directory / "junit.xml", target)
             junit = self._rel(target)
@@ -323,7 +323,7 @@ class Execution:
 
     def _log_path(self, name: str) -> Path:
         self.settings.log_dir.mkdir(parents=True, exist_ok=True)
-        return self.settings.log_dir / f"{name}.log"
+        return self.settings.log_dir / f"{file_stem(name)}.log"
 
     def _rel(self, path: Path) -> str:
         try:
