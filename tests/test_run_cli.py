@@ -310,3 +310,28 @@ def test_a_file_edited_during_the_run_keeps_the_result_out_of_the_cache(
     # acme-b ran again on the edited file; acme-c depends on it, so its key moved too
     assert statuses == {"acme-a": "cached", "acme-b": "passed", "acme-c": "passed",
                         "acme-d": "cached"}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--remote-cache", "ftp://cache.example/"], "must start with http://, https:// or s3://"),
+    (["--remote-cache", "https://user:hunter2@cache.example/"], "must not carry credentials"),
+    (["--remote-cache-read-only"], "need a remote cache"),
+    (["--shard", "1/2", "--durations", "remote"], "need a remote cache"),
+])
+def test_remote_cache_options_are_checked_before_anything_runs(
+        repo: GitRepo, capsys: Capsys, args: list[str], message: str) -> None:
+    task_repo(repo)
+    result = run_cli(capsys, repo.root, "run", "rec", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "hunter2" not in result.stderr
+    assert not (repo.root / "events.txt").exists()
+
+
+def test_a_bad_remote_cache_setting_names_the_key(repo: GitRepo, capsys: Capsys) -> None:
+    task_repo(repo)
+    config = (repo.root / "pyproject.toml").read_text()
+    repo.write("pyproject.toml", '[tool.orchestrator]\nremote-cache = 3\n' + config)
+    result = run_cli(capsys, repo.root, "run", "rec")
+    assert result.exit_code == 2
+    assert "pyproject.toml [tool.orchestrator] remote-cache must be a string" in result.stderr
