@@ -30,8 +30,8 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_runner import generate  # noqa: E402 - the sibling script's generator
-from common import (  # noqa: E402
+from bench_runner import generate
+from common import (
     PROJECT,
     BenchError,
     Contender,
@@ -43,7 +43,7 @@ from common import (  # noqa: E402
 )
 
 SERVER = PROJECT / ".orchestrator/remote-cache-server/node_modules/.bin/turborepo-remote-cache"
-TOKEN = "bench-token"
+TOKEN = "bench-token"  # noqa: S105 - the throwaway local server's token
 
 
 def free_port() -> int:
@@ -62,7 +62,8 @@ def start_server(binary: Path, storage: Path) -> tuple[subprocess.Popen[bytes], 
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
-            urllib.request.urlopen(f"{url}/v8/artifacts/status", timeout=1).close()
+            status = f"{url}/v8/artifacts/status"  # http://127.0.0.1, built above
+            urllib.request.urlopen(status, timeout=1).close()  # noqa: S310
             return proc, url
         except urllib.error.HTTPError:
             return proc, url

@@ -51,6 +51,7 @@ def test_signed_artifacts_in_the_bucket_are_verified(repo: GitRepo, s3: Server, 
     result, report = run_json(capsys, b.root, "test", "--all")
     assert result.exit_code == 0
     assert ran(b) == sorted(CHAIN)  # no artifact verifies under another key
+    assert report["remote"]["misses"] == 4  # type: ignore[index]
     assert "has a signature that does not match" in result.stderr
 
 
@@ -61,6 +62,7 @@ def test_an_unreachable_bucket_is_a_warning(repo: GitRepo, s3: Server, capsys: C
     result, report = run_json(capsys, a.root, "test", "--all")
     assert result.exit_code == 0
     assert ran(a) == sorted(CHAIN)
+    assert report["remote"]["errors"] >= 1  # type: ignore[index]
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
     assert len(warnings) == 1
     assert warnings[0].startswith("orchestrator: warning: remote cache s3://cache/gone: ")
