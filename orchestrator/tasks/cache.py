@@ -73,11 +73,9 @@ class TaskCache:
 
     def install(self, key: str, fill: Callable[[Path], None]) -> None:
         """Store an entry that `fill` writes (an artifact from the remote cache); it must
-        read back as a successful result, or nothing is stored."""
-        try:
-            self._place(key, fill, check=True)
-        except OSError as e:
-            raise ArchiveError(f"cannot be stored locally: {e.strerror or e}") from e
+        read back as a successful result, or nothing is stored (ArchiveError). OSError when
+        the cache cannot be written."""
+        self._place(key, fill, check=True)
 
     def _place(self, key: str, fill: Callable[[Path], None], *, check: bool = False) -> Path:
         parent = self._path(key).parent

@@ -100,6 +100,10 @@ class RemoteCache:
             self._warn_once("archive", f"an artifact is not a valid cache entry ({e}): "
                                        "it is ignored and the task runs")
             return self._count("miss")
+        except OSError as e:
+            self._warn_once("disk", f"cannot write the local cache ({e.strerror or e}): "
+                                    "the task runs")
+            return self._count("error")
         return self._count("hit")
 
     def upload(self, key: str, entry: Path, duration: float) -> None:

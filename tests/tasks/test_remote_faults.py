@@ -218,3 +218,21 @@ def test_pack_gives_the_same_bytes_for_the_same_entry(tmp_path: Path) -> None:
         (entry / "out" / "sub" / "f.whl").write_bytes(b"wheel")
     assert pack(tmp_path / "one") == pack(tmp_path / "two")
 
+
+
+@needs_turbo
+def test_a_local_cache_that_cannot_be_written_costs_one_warning(
+        repo: GitRepo, server: Server, creds: str, capsys: Capsys, tmp_path: Path) -> None:
+    a = remote_repo(repo, server.url)
+    run_json(capsys, a.root, "test", "--all")
+    b = clone(a, "clone-b")
+    blocked = tmp_path / "blocked-cache"
+    blocked.mkdir()
+    for prefix in range(256):  # a file where each entry's folder would go, as a full disk
+        (blocked / f"{prefix:02x}").write_text("")
+    result, report = run_json(capsys, b.root, "test", "--all", "--cache-dir", str(blocked))
+    assert result.exit_code == 0
+    assert ran(b) == sorted(CHAIN)
+    [warning] = warnings(result)
+    assert "cannot write the local cache" in warning
+    assert report["remote"]["errors"] == 4  # type: ignore[index]
