@@ -67,6 +67,22 @@ class RemoteCache:
         self._downloads = ThreadPoolExecutor(DOWNLOADS, thread_name_prefix="remote-get")
         self._uploads = ThreadPoolExecutor(UPLOADS, thread_name_prefix="remote-put")
         self._pending: list[Future[None]] = []
+        self._downloads.submit(self._check_status)
+
+    def _check_status(self) -> None:
+        """The server's own word, beside the first lookups: a cache it says is disabled,
+        over its limit or paused is switched off for the run."""
+        try:
+            status = self.store.status()
+        except StoreError as e:
+            if e.kind in ("unreachable", "refused"):
+                self.off = True
+            self._warn_once(e.kind, f"{e}; the run goes on with the local cache")
+            return
+        if status not in ("enabled", "unknown"):
+            self.off = True
+            self._warn_once("status", f"the server says the cache is {status}; the run goes "
+                                      "on with the local cache")
 
     # -- artifacts
 
@@ -120,7 +136,9 @@ class RemoteCache:
             body = pack(entry)
         except OSError:
             return  # the local entry went away (another run replaced it): nothing to share
-        self._put(key, body, round(duration * 1000))
+        if self._put(key, body, round(duration * 1000)):
+            with self._lock:
+                self.counts["upload"] += 1
 
     def _put(self, key: str, body: bytes, duration_ms: int) -> bool:
         tag = None
@@ -132,8 +150,6 @@ class RemoteCache:
         except StoreError as e:
             self._failed(e)
             return False
-        with self._lock:
-            self.counts["upload"] += 1
         return True
 
     def _trusted(self, key: str, body: bytes, tag: str | None) -> bool:

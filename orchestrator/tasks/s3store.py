@@ -46,6 +46,10 @@ class S3Store:
             parts.netloc, prefix=parts.path.strip("/") or None, client_options=options,
             retry_config={"max_retries": 0, "retry_timeout": timedelta(seconds=creds.timeout)})
 
+    def status(self) -> str:
+        """A bucket has no word on it: its first answer tells."""
+        return "unknown"
+
     def get(self, key: str) -> Artifact | None:
         try:
             result = self.lib.get(self.store, key)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -126,9 +127,10 @@ class Faulty:
     """An HTTP server that misbehaves on purpose: `put_status` for every upload, a `delay`
     before every answer; lookups find nothing."""
 
-    def __init__(self, put_status: int = 500, delay: float = 0.0):
+    def __init__(self, put_status: int = 500, delay: float = 0.0, status: str | None = None):
         self.put_status = put_status
         self.delay = delay
+        self.status = status  # what GET /v8/artifacts/status says (None: 404)
         self.requests: list[str] = []
         faulty = self
 
@@ -136,7 +138,10 @@ class Faulty:
             def do_GET(self) -> None:
                 faulty.requests.append(f"GET {self.path}")
                 time.sleep(faulty.delay)
-                self._answer(404)
+                if self.path.startswith("/v8/artifacts/status") and faulty.status:
+                    self._answer(200, json.dumps({"status": faulty.status}).encode())
+                else:
+                    self._answer(404)
 
             def do_PUT(self) -> None:
                 faulty.requests.append(f"PUT {self.path}")
@@ -144,11 +149,12 @@ class Faulty:
                 time.sleep(faulty.delay)
                 self._answer(faulty.put_status)
 
-            def _answer(self, code: int) -> None:
+            def _answer(self, code: int, body: bytes = b"") -> None:
                 try:
                     self.send_response(code)
-                    self.send_header("Content-Length", "0")
+                    self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
+                    self.wfile.write(body)
                 except OSError:
                     pass  # the client gave up (timeout): nothing to answer
 

@@ -188,3 +188,18 @@ def _remote(server: Server) -> object:
     from orchestrator.tasks.remote import open_remote
 
     return open_remote(server.url, read_only=True, environ=os.environ, warn=print)
+
+
+def test_the_client_speaks_the_api_of_the_real_server(server: Server, team: str) -> None:
+    from orchestrator.tasks.stores import credentials
+    from orchestrator.tasks.turborepo import TurborepoStore
+
+    store = TurborepoStore(server.url, credentials(os.environ))
+    assert store.status() == "enabled"
+    assert store.get("ab" * 32) is None
+    assert store.exists("ab" * 32) is False
+    store.put("ab" * 32, b"body", tag=None, duration_ms=1200)
+    assert store.exists("ab" * 32) is True
+    artifact = store.get("ab" * 32)
+    assert artifact is not None and artifact.body == b"body"
+    assert (server.storage / team / ("ab" * 32)).read_bytes() == b"body"

@@ -236,3 +236,16 @@ def test_a_local_cache_that_cannot_be_written_costs_one_warning(
     [warning] = warnings(result)
     assert "cannot write the local cache" in warning
     assert report["remote"]["errors"] == 4  # type: ignore[index]
+
+
+def test_a_cache_the_server_calls_disabled_is_left_alone(repo: GitRepo, creds: str,
+                                                         capsys: Capsys) -> None:
+    with Faulty(put_status=200, status="over_limit") as faulty:
+        remote_repo(repo, faulty.url)
+        result, _ = run_json(capsys, repo.root, "test", "--all")
+    assert result.exit_code == 0
+    [warning] = warnings(result)
+    assert "the server says the cache is over_limit" in warning
+    assert not any(r.startswith("PUT") for r in faulty.requests)
+    assert any(r.startswith("GET /v8/artifacts/status?teamId=team_faults") for r in
+               faulty.requests)
