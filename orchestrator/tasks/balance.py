@@ -52,8 +52,8 @@ def read(remote: RemoteCache, task: str, commit: str) -> dict[str, float]:
     """Package -> seconds stored for `commit`, every shard's part merged.
 
     A store that fails here stops the command: shards that split on different durations
-    could miss a package. Durations that are absent or untrusted are none at all, alike for
-    every shard.
+    could miss a package. Durations that are absent, untrusted or refused to these
+    credentials are none at all, alike for every shard.
     """
     index = _load(remote, _key(task, commit, None))
     count = index.get("shards") if index else None
@@ -85,9 +85,14 @@ def _key(task: str, commit: str, shard: tuple[int, int] | None) -> str:
 
 
 def _load(remote: RemoteCache, key: str) -> dict[str, Any] | None:
+    """A stored document; a refusal is no document (every shard is refused alike), any
+    other failure stops the command (one shard may see what another does not)."""
     try:
         body = remote.read_document(key)
     except StoreError as e:
+        if e.kind == "refused":
+            remote.note(e)
+            return None
         raise OrchestratorError(
             f"cannot read the durations for balancing shards from the remote cache: {e}",
             hint="rerun, or balance by count without --durations remote") from None

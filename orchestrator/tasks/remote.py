@@ -75,9 +75,7 @@ class RemoteCache:
         try:
             status = self.store.status()
         except StoreError as e:
-            if e.kind in ("unreachable", "refused"):
-                self.off = True
-            self._warn_once(e.kind, f"{e}; the run goes on with the local cache")
+            self.note(e)
             return
         if status not in ("enabled", "unknown"):
             self.off = True
@@ -203,10 +201,14 @@ class RemoteCache:
 
     # -- accounting
 
-    def _failed(self, error: StoreError) -> Lookup:
+    def note(self, error: StoreError) -> None:
+        """A failure outside lookups and uploads: warned about, not counted."""
         if error.kind in ("unreachable", "refused"):
             self.off = True
         self._warn_once(error.kind, f"{error}; the run goes on with the local cache")
+
+    def _failed(self, error: StoreError) -> Lookup:
+        self.note(error)
         return self._count("error")
 
     def _count(self, what: Lookup) -> Lookup:

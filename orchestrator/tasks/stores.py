@@ -99,5 +99,8 @@ def describe(url: str) -> str:
     """A URL as messages show it: scheme, host and path, never a query or a user part."""
     parts = urlsplit(url)
     host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
     return f"{parts.scheme}://{host}{port}{parts.path}"

@@ -14,7 +14,7 @@ from orchestrator.context import Project
 from orchestrator.tasks.archive import pack
 from orchestrator.tasks.plan import RunRequest, plan_run
 from orchestrator.tasks.selection import SelectionRequest
-from tests.cli import Result
+from tests.cli import Result, run_cli
 from tests.gitutil import GitRepo
 from tests.tasks.servers import TOKEN, Faulty, Server, needs_turbo, turbo_server
 from tests.tasks.test_remote_cache import CHAIN, clone, origins, ran, remote_repo, run_json
@@ -249,3 +249,20 @@ def test_a_cache_the_server_calls_disabled_is_left_alone(repo: GitRepo, creds: s
     assert not any(r.startswith("PUT") for r in faulty.requests)
     assert any(r.startswith("GET /v8/artifacts/status?teamId=team_faults") for r in
                faulty.requests)
+
+
+@needs_turbo
+def test_durations_that_cannot_be_read_stop_the_shard_unless_refused_to_all(
+        repo: GitRepo, server: Server, creds: str, capsys: Capsys,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    remote_repo(repo, server.url)
+    repo.commit("a second commit, so that there is a parent's durations to read")
+    shard = ("test", "--all", "--shard", "1/2", "--durations", "remote")
+    monkeypatch.setenv("ORCHESTRATOR_REMOTE_CACHE_TOKEN", "wrong")
+    refused, _ = run_json(capsys, repo.root, *shard)
+    assert refused.exit_code == 0  # every shard is refused alike: all balance by count
+    assert len(warnings(refused)) == 1
+    server.stop()
+    down = run_cli(capsys, repo.root, *shard)
+    assert down.exit_code == 2  # one shard might read what another cannot: never guess
+    assert "cannot read the durations for balancing shards" in down.stderr
