@@ -93,23 +93,24 @@ class RemoteCache:
     def _fetch_safely(self, key: str, cache: TaskCache) -> Lookup:
         try:
             return self._fetch(key, cache)
-        except Exception as e:
+        except Exception as e:  # whatever happens, a remote cache never fails the run
             self._warn_once("unexpected", f"lookup failed ({type(e).__name__}: {e})")
             return self._count("error")
 
     def _fetch(self, key: str, cache: TaskCache) -> Lookup:
-        try:
-            artifact = None if self.off else self.store.get(key)
-        except StoreError as e:
-            return self._failed(e)
         if self.off:
             return self._count("error")
-        if artifact is None:
-            return self._count("miss")
-        if not self._trusted(key, artifact.body, artifact.tag):
-            return self._count("miss")
         try:
-            cache.install(key, lambda staging: unpack(artifact.body, staging))
+            artifact = self.store.get(key)
+        except StoreError as e:
+            return self._failed(e)
+        if artifact is None or not self._trusted(key, artifact.body, artifact.tag):
+            return self._count("miss")
+        return self._install(key, artifact.body, cache)
+
+    def _install(self, key: str, body: bytes, cache: TaskCache) -> Lookup:
+        try:
+            cache.install(key, lambda staging: unpack(body, staging))
         except ArchiveError as e:
             self._warn_once("archive", f"an artifact is not a valid cache entry ({e}): "
                                        "it is ignored and the task runs")
