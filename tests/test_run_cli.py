@@ -335,3 +335,13 @@ def test_a_bad_remote_cache_setting_names_the_key(repo: GitRepo, capsys: Capsys)
     result = run_cli(capsys, repo.root, "run", "rec")
     assert result.exit_code == 2
     assert "pyproject.toml [tool.orchestrator] remote-cache must be a string" in result.stderr
+
+
+def test_config_shows_the_remote_cache(repo: GitRepo, capsys: Capsys) -> None:
+    task_repo(repo)
+    config = (repo.root / "pyproject.toml").read_text()
+    repo.write("pyproject.toml",
+               '[tool.orchestrator]\nremote-cache = "s3://bucket/ci"\n' + config)
+    shown = json.loads(run_cli(capsys, repo.root, "config", "--format", "json").stdout)
+    assert shown["settings"]["remote-cache"] == {"value": "s3://bucket/ci",
+                                                 "from": "pyproject.toml"}

@@ -21,6 +21,7 @@ def config_data(config: Config, root: str) -> dict[str, Any]:
             "services": {"value": list(config.services), "from": origin("services")},
             "base": {"value": config.base, "from": origin("base")},
             "global-files": {"value": list(config.global_files), "from": origin("global-files")},
+            "remote-cache": {"value": config.remote_cache, "from": origin("remote-cache")},
             "tasks": {
                 "value": {
                     name: {
