@@ -127,10 +127,13 @@ class Faulty:
     """An HTTP server that misbehaves on purpose: `put_status` for every upload, a `delay`
     before every answer; lookups find nothing."""
 
-    def __init__(self, put_status: int = 500, delay: float = 0.0, status: str | None = None):
+    def __init__(self, put_status: int = 500, delay: float = 0.0, status: str | None = None,
+                 put_delay: float = 0.0, events: Path | None = None):
         self.put_status = put_status
         self.delay = delay
         self.status = status  # what GET /v8/artifacts/status says (None: 404)
+        self.put_delay = put_delay
+        self.events = events  # where to note each upload answered, beside the tasks' notes
         self.requests: list[str] = []
         faulty = self
 
@@ -146,8 +149,11 @@ class Faulty:
             def do_PUT(self) -> None:
                 faulty.requests.append(f"PUT {self.path}")
                 self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                time.sleep(faulty.delay)
+                time.sleep(faulty.delay + faulty.put_delay)
                 self._answer(faulty.put_status)
+                if faulty.events is not None:
+                    with faulty.events.open("a") as f:
+                        f.write("uploaded -\n")
 
             def _answer(self, code: int, body: bytes = b"") -> None:
                 try:

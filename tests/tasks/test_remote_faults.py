@@ -266,3 +266,18 @@ def test_durations_that_cannot_be_read_stop_the_shard_unless_refused_to_all(
     down = run_cli(capsys, repo.root, *shard)
     assert down.exit_code == 2  # one shard might read what another cannot: never guess
     assert "cannot read the durations for balancing shards" in down.stderr
+
+
+def test_uploads_never_hold_back_tasks_and_are_awaited_before_exit(
+        repo: GitRepo, creds: str, capsys: Capsys) -> None:
+    events = repo.root / "events.txt"
+    with Faulty(put_status=200, put_delay=3.0, events=events) as faulty:
+        remote_repo(repo, faulty.url)
+        result, report = run_json(capsys, repo.root, "test", "--all", "-j", "1")
+        lines = events.read_text().splitlines()  # read before the server stops
+    assert result.exit_code == 0
+    assert report["remote"]["uploads"] == 4  # type: ignore[index]
+    starts = [i for i, line in enumerate(lines) if line.startswith("start")]
+    uploads = [i for i, line in enumerate(lines) if line.startswith("uploaded")]
+    assert len(starts) == 4 and len(uploads) == 4  # every upload answered before the exit
+    assert max(starts) < min(uploads)  # no task waited for the upload before it
