@@ -208,16 +208,18 @@ def test_the_client_speaks_the_api_of_the_real_server(server: Server, team: str)
 def test_outputs_travel_with_the_result(repo: GitRepo, server: Server, team: str,
                                         capsys: Capsys) -> None:
     a = remote_repo(repo, server.url)
+    a.write("make.py", "import pathlib, sys\nout = pathlib.Path(sys.argv[1]) / 'sub'\n"
+                       "out.mkdir()\n(out / sys.argv[2]).write_text(sys.argv[2])\n")
     config = (a.root / "pyproject.toml").read_text() + textwrap.dedent("""\
         [tool.orchestrator.tasks.make]
-        command = ["{python}", "-c", "import pathlib, sys; p = pathlib.Path(sys.argv[1]); (p / 'sub').mkdir(); (p / 'sub' / sys.argv[2]).write_text(sys.argv[2])", "{out}", "{name}.txt"]
+        command = ["{python}", "{root}/make.py", "{out}", "{name}.txt"]
         """)
     a.write("pyproject.toml", config)
     a.commit("a task with outputs")
     first, _ = run_json(capsys, a.root, "run", "make", "-p", "acme-d")
     assert first.exit_code == 0, first.stderr
     b = clone(a, "clone-b")
-    second, report = run_json(capsys, b.root, "run", "make", "-p", "acme-d")
+    _, report = run_json(capsys, b.root, "run", "make", "-p", "acme-d")
     assert origins(report) == {"acme-d": "remote"}
     assert report["results"][0]["outputs"] == ["sub/acme-d.txt"]  # type: ignore[index]
     assert (b.root / "dist" / "sub" / "acme-d.txt").read_text() == "acme-d.txt"
