@@ -14,7 +14,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from orchestrator.errors import OrchestratorError
-from orchestrator.tasks.stores import Artifact, Credentials, StoreError, describe
+from orchestrator.tasks.stores import (
+    MAX_DOWNLOAD,
+    Artifact,
+    Credentials,
+    StoreError,
+    describe,
+)
 
 TAG = "artifact-tag"  # user metadata, sent as x-amz-meta-artifact-tag
 EXTRA = "orchestrator[s3]"
@@ -53,11 +59,15 @@ class S3Store:
     def get(self, key: str) -> Artifact | None:
         try:
             result = self.lib.get(self.store, key)
-            body = bytes(result.bytes())
+            too_big = result.meta["size"] > MAX_DOWNLOAD
+            body = b"" if too_big else bytes(result.bytes())
         except FileNotFoundError:
             return None
-        except Exception as e:
+        except Exception as e:  # obstore raises its own hierarchy, and OSError
             raise self._failure(e) from None
+        if too_big:
+            raise StoreError("invalid", f"{self.where}: an artifact is larger than "
+                                        f"{MAX_DOWNLOAD} bytes")
         return Artifact(body, result.attributes.get(TAG))
 
     def put(self, key: str, body: bytes, *, tag: str | None, duration_ms: int) -> None:
@@ -66,7 +76,7 @@ class S3Store:
             attributes[TAG] = tag
         try:
             self.lib.put(self.store, key, body, attributes=attributes, use_multipart=False)
-        except Exception as e:
+        except Exception as e:  # as above
             raise self._failure(e) from None
 
     def _failure(self, error: Exception) -> StoreError:

@@ -17,6 +17,7 @@ from orchestrator.errors import OrchestratorError
 
 Failure = Literal["unreachable", "refused", "server", "invalid"]
 DEFAULT_TIMEOUT = 5.0
+MAX_DOWNLOAD = 512 << 20  # an artifact larger than this is refused before it fills memory
 TOKEN = "ORCHESTRATOR_REMOTE_CACHE_TOKEN"  # noqa: S105 - the variable's name, not a token
 TEAM = "ORCHESTRATOR_REMOTE_CACHE_TEAM"
 SLUG = "ORCHESTRATOR_REMOTE_CACHE_SLUG"

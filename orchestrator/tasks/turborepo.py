@@ -10,7 +10,13 @@ import urllib.request
 from http.client import HTTPException
 from urllib.parse import urlencode
 
-from orchestrator.tasks.stores import Artifact, Credentials, StoreError, describe
+from orchestrator.tasks.stores import (
+    MAX_DOWNLOAD,
+    Artifact,
+    Credentials,
+    StoreError,
+    describe,
+)
 
 API = "/v8/artifacts"
 
@@ -61,14 +67,17 @@ class TurborepoStore:
             request.add_unredirected_header("Authorization", f"Bearer {self.creds.token}")
         try:
             with urllib.request.urlopen(request, timeout=self.creds.timeout) as response:  # noqa: S310 - as above
-                data = response.read()
-                return data, {k.lower(): v for k, v in response.headers.items()}
+                data = response.read(MAX_DOWNLOAD + 1)
+                headers = {k.lower(): v for k, v in response.headers.items()}
         except urllib.error.HTTPError as e:
             if e.code == 404:
                 return None
             raise self._refusal(e.code) from None
         except (urllib.error.URLError, HTTPException, OSError) as e:
             raise self._unreachable(getattr(e, "reason", e)) from e
+        if len(data) > MAX_DOWNLOAD:
+            raise StoreError("invalid", f"{self.where} sent more than {MAX_DOWNLOAD} bytes")
+        return data, headers
 
     def _unreachable(self, reason: object) -> StoreError:
         if isinstance(reason, TimeoutError):
