@@ -317,6 +317,7 @@ def test_a_file_edited_during_the_run_keeps_the_result_out_of_the_cache(
     (["--remote-cache", "https://user:hunter2@cache.example/"], "must not carry credentials"),
     (["--remote-cache-read-only"], "need a remote cache"),
     (["--shard", "1/2", "--durations", "remote"], "need a remote cache"),
+    (["--cache-dir", "s3://bucket/x"], "--cache-dir is a local directory"),
 ])
 def test_remote_cache_options_are_checked_before_anything_runs(
         repo: GitRepo, capsys: Capsys, args: list[str], message: str) -> None:

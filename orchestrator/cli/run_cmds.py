@@ -151,6 +151,9 @@ def _request(task: str, options: Options, default: str, out: Path | None) -> Run
 
     if options.durations is not None and options.shard is None:
         raise click.UsageError("--durations balances shards: use it with --shard K/N")
+    if options.cache_dir is not None and options.cache_dir.parts[0] in ("s3:", "http:", "https:"):
+        raise click.UsageError("--cache-dir is a local directory: share results through "
+                               "--remote-cache URL")
     remote = options.durations is not None and str(options.durations) == "remote"
     return RunRequest(
         task=task, selection=_selection(options, default), workers=options.jobs or _cpus(),
