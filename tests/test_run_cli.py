@@ -327,6 +327,7 @@ def test_remote_cache_options_are_checked_before_anything_runs(
     assert message in result.stderr
     assert "hunter2" not in result.stderr
     assert not (repo.root / "events.txt").exists()
+    assert not (repo.root / "s3:").exists()
 
 
 def test_a_bad_remote_cache_setting_names_the_key(repo: GitRepo, capsys: Capsys) -> None:
