@@ -223,3 +223,22 @@ def test_outputs_travel_with_the_result(repo: GitRepo, server: Server, team: str
     assert origins(report) == {"acme-d": "remote"}
     assert report["results"][0]["outputs"] == ["sub/acme-d.txt"]  # type: ignore[index]
     assert (b.root / "dist" / "sub" / "acme-d.txt").read_text() == "acme-d.txt"
+
+
+def test_shards_on_separate_machines_cover_the_selection_and_fill_the_cache(
+        repo: GitRepo, server: Server, team: str, capsys: Capsys) -> None:
+    """docs/ci.md's fan-out: N clones each run one shard against the shared cache."""
+    a = remote_repo(repo, server.url)
+    ran_by = {}
+    for k in (1, 2, 3):
+        shard = clone(a, f"shard-{k}")
+        result, report = run_json(capsys, shard.root, "test", "--all", "--shard", f"{k}/3",
+                                  "--durations", "remote")
+        assert result.exit_code == 0, result.stderr
+        ran_by[k] = ran(shard)
+        assert report["shard"] == f"{k}/3"
+    everything = [name for names in ran_by.values() for name in names]
+    assert sorted(everything) == sorted(CHAIN)  # each package by exactly one shard
+    later = clone(a, "later")
+    _, report = run_json(capsys, later.root, "test", "--all")
+    assert origins(report) == dict.fromkeys(CHAIN, "remote")
