@@ -3,8 +3,10 @@
 - `turborepo-remote-cache` from npm (installed by .ci/run under .orchestrator/), with local
   storage, as NOTES.md describes.
 - moto's S3 server mode (`moto[server]`, a test dependency) for the s3:// store. It speaks
-  the S3 REST API over real HTTP, but it is an emulator: it does not check request
-  signatures or credentials, and has no consistency delays, storage classes or real limits.
+  the S3 REST API over real HTTP (signed requests, user metadata, 404s for missing keys),
+  but it is an emulator: it accepts any credentials without checking the signature (so a
+  refused key is tested against the Turborepo server only), keeps objects in memory, and
+  has no latency, throttling, eventual consistency or size limits.
 - A few lines of `http.server` for the faults a healthy server never shows: a 500 on upload,
   an answer slower than the timeout.
 """
