@@ -96,3 +96,15 @@ def test_bench_affected_without_floor_says_so(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "not found: comparing with the baseline only" in proc.stderr
     assert "floor" in proc.stdout.splitlines()[1]
+
+
+@pytest.mark.remote
+@pytest.mark.skipif(not (REPO_ROOT / ".orchestrator/remote-cache-server").is_dir(),
+                    reason="needs turborepo-remote-cache (.ci/run installs it)")
+def test_bench_remote_runs_tiny() -> None:
+    proc = run_script("bench_remote.py", "--packages", "6", "--rounds", "1")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "6 packages, trivial task, -j 4, median of 1 rounds"
+    assert any(line.startswith("remote hit ") for line in lines)
+    assert "more than a local hit, per package" in lines[-1]

@@ -267,3 +267,101 @@ def test_a_named_package_without_the_task_is_an_error(repo: GitRepo, capsys: Cap
     result = run_cli(capsys, repo.root, "run", "only-z", "-p", "acme-a")
     assert result.exit_code == 2
     assert "package 'acme-a' has no task 'only-z'" in result.stderr
+
+
+def test_a_3000_character_package_name_runs_and_is_cached(repo: GitRepo, capsys: Capsys,
+                                                         tmp_path: Path) -> None:
+    name = "acme-" + "x" * 2995
+    repo.write("packages/long/pyproject.toml", f'[project]\nname = "{name}"\nversion = "1"\n')
+    task_repo(repo, packages={"acme-a": []})
+    first = run_cli(capsys, repo.root, "run", "rec", "--format", "json", "--junit",
+                    str(tmp_path / "junit.xml"))
+    assert first.exit_code == 0, first.stderr
+    results = {r["package"]: r for r in json.loads(first.stdout)["results"]}
+    assert results[name]["status"] == "passed"
+    assert (repo.root / results[name]["log"]).is_file()  # a shortened, still unique, file
+    again = run_cli(capsys, repo.root, "run", "rec", "--format", "json")
+    assert {r["status"] for r in json.loads(again.stdout)["results"]} == {"cached"}
+
+
+def test_more_shards_than_packages_is_valid_and_no_count_crashes(repo: GitRepo,
+                                                                 capsys: Capsys) -> None:
+    task_repo(repo)
+    first = run_cli(capsys, repo.root, "run", "rec", "--shard", "1/99999999999999999999",
+                    "--format", "json")
+    assert first.exit_code == 0, first.stderr
+    assert [r["package"] for r in json.loads(first.stdout)["results"]] == ["acme-a"]
+    empty = run_cli(capsys, repo.root, "run", "rec", "--shard", "7/99999999999999999999",
+                    "--format", "json")
+    assert empty.exit_code == 0
+    assert json.loads(empty.stdout)["results"] == []
+
+
+EDITS_ITSELF = """\
+import os, sys
+from pathlib import Path
+if sys.argv[1] == "acme-b" and os.environ.get("EDIT"):
+    Path("src/acme_b/__init__.py").write_text("EDITED = True\\n")
+"""
+
+
+def test_a_file_edited_during_the_run_keeps_the_result_out_of_the_cache(
+        repo: GitRepo, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    task_repo(repo, tasks="""\
+        [tool.orchestrator.tasks.edit]
+        command = ["{python}", "{root}/edit.py", "{name}"]
+        """)
+    repo.write("edit.py", EDITS_ITSELF)
+    repo.commit()
+    monkeypatch.setenv("EDIT", "1")
+    first = run_cli(capsys, repo.root, "run", "edit", "--format", "json")
+    assert first.exit_code == 0
+    results = {r["package"]: r for r in json.loads(first.stdout)["results"]}
+    assert results["acme-b"]["status"] == "passed"
+    assert results["acme-b"]["reason"] == "inputs changed during the run: not cached"
+    assert "reason" not in results["acme-a"]
+    assert "inputs changed during the run" in first.stderr
+    # Back to the content the run started from: what ran on the edit must not answer for it.
+    monkeypatch.delenv("EDIT")
+    repo.git("checkout", "--", "packages/b/src/acme_b/__init__.py")
+    second = json.loads(run_cli(capsys, repo.root, "run", "edit", "--format", "json").stdout)
+    statuses = {r["package"]: r["status"] for r in second["results"]}
+    assert statuses == {"acme-a": "cached", "acme-b": "passed", "acme-c": "passed",
+                        "acme-d": "cached"}  # acme-c depends on acme-b: its key moved too
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--remote-cache", "ftp://cache.example/"], "must start with http://, https:// or s3://"),
+    (["--remote-cache", "https://user:hunter2@cache.example/"], "must not carry credentials"),
+    (["--remote-cache-read-only"], "need a remote cache"),
+    (["--shard", "1/2", "--durations", "remote"], "need a remote cache"),
+    (["--cache-dir", "s3://bucket/x"], "--cache-dir is a local directory"),
+])
+def test_remote_cache_options_are_checked_before_anything_runs(
+        repo: GitRepo, capsys: Capsys, args: list[str], message: str) -> None:
+    task_repo(repo)
+    result = run_cli(capsys, repo.root, "run", "rec", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "hunter2" not in result.stderr
+    assert not (repo.root / "events.txt").exists()
+    assert not (repo.root / "s3:").exists()
+
+
+def test_a_bad_remote_cache_setting_names_the_key(repo: GitRepo, capsys: Capsys) -> None:
+    task_repo(repo)
+    config = (repo.root / "pyproject.toml").read_text()
+    repo.write("pyproject.toml", '[tool.orchestrator]\nremote-cache = 3\n' + config)
+    result = run_cli(capsys, repo.root, "run", "rec")
+    assert result.exit_code == 2
+    assert "pyproject.toml [tool.orchestrator] remote-cache must be a string" in result.stderr
+
+
+def test_config_shows_the_remote_cache(repo: GitRepo, capsys: Capsys) -> None:
+    task_repo(repo)
+    config = (repo.root / "pyproject.toml").read_text()
+    repo.write("pyproject.toml",
+               '[tool.orchestrator]\nremote-cache = "s3://bucket/ci"\n' + config)
+    shown = json.loads(run_cli(capsys, repo.root, "config", "--format", "json").stdout)
+    assert shown["settings"]["remote-cache"] == {"value": "s3://bucket/ci",
+                                                 "from": "pyproject.toml"}

@@ -15,8 +15,10 @@ from orchestrator.cli.main import Settings
 from orchestrator.cli.options import base_option, emit, format_option
 
 if TYPE_CHECKING:  # imported where used, so that `--help` stays fast
+    from orchestrator.context import Project
     from orchestrator.tasks.display import Display
-    from orchestrator.tasks.plan import RunRequest
+    from orchestrator.tasks.plan import Plan, RunRequest
+    from orchestrator.tasks.remote import RemoteCache, RemoteStats
     from orchestrator.tasks.runner import TaskResult
     from orchestrator.tasks.selection import Audit, SelectionRequest
 
@@ -48,13 +50,19 @@ def execution_options(f: F) -> F:
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                      help="Run up to N tasks at once (default: CPU count)."),
         click.option("--shard", metavar="K/N", help="Run only shard K of N (deterministic)."),
-        click.option("--durations", type=PathType, metavar="FILE",
-                     help="Balance shards by the durations in FILE (if it exists)."),
+        click.option("--durations", type=PathType, metavar="FILE|remote",
+                     help="Balance shards by the durations in FILE (if it exists), or "
+                          "by those kept in the remote cache."),
         click.option("--write-durations", type=PathType, metavar="FILE",
                      help="Merge this run's durations into FILE for later --durations."),
         click.option("--no-cache", is_flag=True, help="Run every task; read and store nothing."),
         click.option("--cache-dir", type=PathType, metavar="DIR",
                      help="Task cache directory (default .orchestrator/cache/tasks)."),
+        click.option("--remote-cache", metavar="URL",
+                     help="Share results through a Turborepo remote cache API (https://...) "
+                          "or an S3 bucket (s3://bucket/prefix)."),
+        click.option("--remote-cache-read-only", is_flag=True,
+                     help="Download from the remote cache, never upload."),
         click.option("--fail-fast", is_flag=True,
                      help="Stop everything at the first failure."),
         click.option("--audit", is_flag=True,
@@ -83,6 +91,8 @@ class Options:
     write_durations: Path | None
     no_cache: bool
     cache_dir: Path | None
+    remote_cache: str | None
+    remote_cache_read_only: bool
     fail_fast: bool
     audit: bool
     fmt: str
@@ -151,10 +161,14 @@ def _request(task: str, options: Options, default: str, out: Path | None) -> Run
 
     if options.durations is not None and options.shard is None:
         raise click.UsageError("--durations balances shards: use it with --shard K/N")
+    if options.cache_dir is not None and options.cache_dir.parts[0] in ("s3:", "http:", "https:"):
+        raise click.UsageError("--cache-dir is a local directory: share results through "
+                               "--remote-cache URL")
+    remote = options.durations is not None and str(options.durations) == "remote"
     return RunRequest(
         task=task, selection=_selection(options, default), workers=options.jobs or _cpus(),
         shard=parse_shard(options.shard) if options.shard is not None else None,
-        durations=options.durations, use_cache=not options.no_cache,
+        durations="remote" if remote else options.durations, use_cache=not options.no_cache,
         cache_dir=options.cache_dir, fail_fast=options.fail_fast,
         out_dir=out.resolve() if out is not None else None,
     )
@@ -172,7 +186,13 @@ def _run(settings: Settings, task: str, options: Options, *, default: str,
     project = settings.project()
     request = _request(task, options, default, out)
     _check_outputs(options, out, request.cache_dir)
-    plan = plan_run(project, request)
+    remote = _remote(project, options)
+    try:
+        plan = plan_run(project, request, remote)
+    except BaseException:
+        if remote is not None:
+            remote.close()
+        raise
     before = selection.compute(project, options.base, task) if options.audit else None
     display = _display(settings, project.root, task, options.fmt)
     display.begin(plan.jobs)
@@ -182,9 +202,51 @@ def _run(settings: Settings, task: str, options: Options, *, default: str,
         display.close()
     failed = {r.package for r in results if r.status == "failed"}
     audit = selection.audit(before, failed) if before is not None else None
-    display.end(results, audit)
-    _reports(project.root, task, results, options, audit)
+    stats = _remote_durations(project, plan, results, remote)
+    display.end(results, audit, stats)
+    _reports(project.root, task, results, options, audit, stats)
     return 1 if failed else 0
+
+
+def _remote(project: Project, options: Options) -> RemoteCache | None:
+    """The remote cache named by --remote-cache or the configuration, if any."""
+    from orchestrator.tasks.remote import open_remote
+    from orchestrator.workspace.config import remote_cache_url
+
+    url = options.remote_cache
+    if url is not None:
+        url = remote_cache_url(url, "--remote-cache")
+    else:
+        url = project.workspace().config.remote_cache
+    if url is None:
+        if options.remote_cache_read_only or options.durations == Path("remote"):
+            raise click.UsageError("--remote-cache-read-only and --durations remote need a "
+                                   "remote cache: --remote-cache URL or remote-cache in "
+                                   "[tool.orchestrator]")
+        return None
+    if options.no_cache and options.durations != Path("remote"):
+        return None
+    return open_remote(url, read_only=options.remote_cache_read_only, environ=os.environ,
+                       warn=_warn)
+
+
+def _warn(message: str) -> None:
+    click.echo(f"orchestrator: warning: {message}", err=True)
+
+
+def _remote_durations(project: Project, plan: Plan, results: list[TaskResult],
+                      remote: RemoteCache | None) -> RemoteStats | None:
+    """Store this run's durations for the next run's shards (--durations remote)."""
+    if remote is None:
+        return None
+    if plan.durations_from_remote and plan.shard is not None:
+        from orchestrator.tasks import balance
+
+        commit = balance.write_commit(project)
+        measured = {r.package: r.measured for r in results if r.measured is not None}
+        if commit is not None:
+            balance.write(remote, plan.task, commit, plan.shard, plan.durations, measured)
+    return remote.stats()
 
 
 def _check_outputs(options: Options, out: Path | None, cache_dir: Path | None) -> None:
@@ -212,11 +274,12 @@ def _display(settings: Settings, root: Path, task: str, fmt: str) -> Display:
 
 
 def _reports(root: Path, task: str, results: list[TaskResult], options: Options,
-             audit: Audit | None) -> None:
+             audit: Audit | None, remote: RemoteStats | None) -> None:
     from orchestrator.tasks import reports, shard
 
     if options.fmt == "json":
-        emit(reports.render_json(task, results, shard=options.shard, audit=audit))
+        emit(reports.render_json(task, results, shard=options.shard, audit=audit,
+                                 remote=remote))
     if options.junit is not None:
         reports.write_text(options.junit, reports.render_junit(task, results, root))
     if options.write_durations is not None:

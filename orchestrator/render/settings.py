@@ -27,6 +27,7 @@ def config_data(config: Config, root: str) -> dict[str, Any]:
             "order-kinds": {"value": list(config.order_kinds), "from": origin("order-kinds")},
             "resolve-dynamic": {"value": config.resolve_dynamic,
                                 "from": origin("resolve-dynamic")},
+            "remote-cache": {"value": config.remote_cache, "from": origin("remote-cache")},
             "tasks": {
                 "value": {
                     name: {

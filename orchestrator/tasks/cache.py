@@ -8,10 +8,14 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from orchestrator.tasks.archive import ArchiveError
+
+SUCCESSFUL = ("passed", "no-tests")  # what is ever stored
 
 
 @dataclass(frozen=True)
@@ -53,21 +57,52 @@ class TaskCache:
             return None
 
     def put(self, key: str, record: Mapping[str, Any], log: Path, outputs: Path | None,
-            junit: Path | None = None) -> None:
-        """Store a result; a concurrent writer of the same key simply wins."""
-        parent = self._path(key).parent
-        try:
-            parent.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(dir=parent, prefix=".tmp-"))
-        except OSError:
-            return  # a cache that cannot be written only costs time
-        try:
+            junit: Path | None = None) -> Path | None:
+        """Store a result; a concurrent writer of the same key simply wins. The entry's
+        directory, or None when the cache cannot be written (that only costs time)."""
+
+        def fill(staging: Path) -> None:
             _fill(staging, record, log, outputs)
             if junit is not None:
                 shutil.copyfile(junit, staging / "junit.xml")
-            os.replace(staging, self._path(key))
+
+        try:
+            return self._place(key, fill)
         except OSError:
+            return None
+
+    def install(self, key: str, fill: Callable[[Path], None]) -> None:
+        """Store an entry that `fill` writes (an artifact from the remote cache); it must
+        read back as a successful result, or nothing is stored (ArchiveError). OSError when
+        the cache cannot be written."""
+        self._place(key, fill, check=True)
+
+    def _place(self, key: str, fill: Callable[[Path], None], *, check: bool = False) -> Path:
+        parent = self._path(key).parent
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=parent, prefix=".tmp-"))
+        try:
+            fill(staging)
+            if check:
+                _check_entry(staging)
+            os.replace(staging, self._path(key))
+        except BaseException as e:
             shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(e, OSError) and (self._path(key) / "entry.json").exists():
+                return self._path(key)  # a concurrent writer of the same key won
+            raise
+        return self._path(key)
+
+
+def _check_entry(directory: Path) -> None:
+    try:
+        data = json.loads((directory / "entry.json").read_bytes())
+        ok = data["status"] in SUCCESSFUL and float(data["duration"]) >= 0 \
+            and isinstance(data["task"], str) and isinstance(data["package"], str)
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ArchiveError(f"no readable entry.json ({e})") from e
+    if not ok:
+        raise ArchiveError("entry.json does not describe a successful result")
 
 
 def _fill(staging: Path, record: Mapping[str, Any], log: Path, outputs: Path | None) -> None:

@@ -19,6 +19,7 @@ from orchestrator.tasks.reports import counts, tail
 from orchestrator.tasks.runner import TaskResult
 
 if TYPE_CHECKING:
+    from orchestrator.tasks.remote import RemoteStats
     from orchestrator.tasks.selection import Audit
 
 STYLES = {"passed": "green", "failed": "bold red", "cached": "cyan", "skipped": "yellow",
@@ -52,11 +53,18 @@ class Display:
         if self.verbosity > 0:
             self._output(_indent(tail(self.root, result, lines=10_000)))
 
-    def end(self, results: Sequence[TaskResult], audit: Audit | None = None) -> None:
+    def end(self, results: Sequence[TaskResult], audit: Audit | None = None,
+            remote: RemoteStats | None = None) -> None:
         self._print(summary_text(results))
+        self._closing(results, audit, remote)
+
+    def _closing(self, results: Sequence[TaskResult], audit: Audit | None,
+                 remote: RemoteStats | None) -> None:
         self._failures(results)
         if audit is not None:
             self._print(audit_text(audit))
+        if remote is not None:
+            self._print(remote_text(remote))
         self._print(totals(results, time.monotonic() - self.clock))
 
     def close(self) -> None:
@@ -154,13 +162,11 @@ class LiveDisplay(Display):
             self.live.stop()
             self.live = None
 
-    def end(self, results: Sequence[TaskResult], audit: Audit | None = None) -> None:
+    def end(self, results: Sequence[TaskResult], audit: Audit | None = None,
+            remote: RemoteStats | None = None) -> None:
         self.close()
         self.console.print(self._table(results))
-        self._failures(results)
-        if audit is not None:
-            self._print(audit_text(audit))
-        self._print(totals(results, time.monotonic() - self.clock))
+        self._closing(results, audit, remote)
 
     def _render(self) -> Any:
         from rich.console import Group
@@ -186,7 +192,7 @@ class LiveDisplay(Display):
             table.add_column(column, justify="right" if column == "duration" else "left")
         for r in sorted(results, key=lambda r: r.package):
             table.add_row(r.package, f"[{STYLES[r.status]}]{r.status}[/]", _seconds(r),
-                          "yes" if r.status == "cached" else "")
+                          r.cache or "")
         return table
 
 
@@ -203,7 +209,7 @@ def make_display(stream: TextIO, root: Path, task: str, *, terminal: bool, githu
 def summary_text(results: Sequence[TaskResult]) -> str:
     """The summary table as aligned plain text."""
     rows = [("package", "result", "duration", "cached")]
-    rows += [(r.package, r.status, _seconds(r), "yes" if r.status == "cached" else "")
+    rows += [(r.package, r.status, _seconds(r), r.cache or "")
              for r in sorted(results, key=lambda r: r.package)]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(widths[i]) if i != 2 else cell.rjust(widths[i])
@@ -226,6 +232,20 @@ def audit_text(audit: Audit) -> str:
             f"these failures: {', '.join(audit.missed)}")
 
 
+def remote_text(stats: RemoteStats) -> str:
+    """One line on what the remote cache did."""
+    mode = ", read-only" if stats.read_only else ""
+    return (f"\nremote cache {stats.where}{mode}: {_plural(stats.hits, 'hit')}, "
+            f"{_plural(stats.misses, 'miss')}, {_plural(stats.errors, 'error')}, "
+            f"{_plural(stats.uploads, 'upload')}")
+
+
+def _plural(count: int, word: str) -> str:
+    if count == 1:
+        return f"1 {word}"
+    return f"{count} {word}es" if word.endswith("s") else f"{count} {word}s"
+
+
 def _counts_text(results: Sequence[TaskResult]) -> str:
     return ", ".join(f"{n} {status}" for status, n in counts(results).items() if n)
 
@@ -242,7 +262,9 @@ def _detail(result: TaskResult) -> str:
     if result.status == "skipped":
         return f" ({result.reason})"
     if result.status == "cached":
-        return ""
+        return " (remote)" if result.cache == "remote" else ""
+    if result.reason is not None:
+        return f" {result.duration:.2f}s ({result.reason})"
     return f" {result.duration:.2f}s"
 
 

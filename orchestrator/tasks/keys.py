@@ -2,7 +2,8 @@
 
 A key covers the task definition, the package's files (with their modes), the global files
 (root and task-scoped) and extra inputs, the package's locked closure in uv.lock, the
-files of every package it depends on over any edge kind, the Python version and the
+files of every package it depends on over the edge kinds affected-ness follows (every kind
+unless `affected-kinds` says otherwise), the Python version and the
 caller's variables the task reads. So whenever `affected` would select a package, its key
 has changed and the cache cannot answer for it.
 """
@@ -43,16 +44,26 @@ def worktree_ids(git: Git) -> dict[str, str]:
     """A content id per file, mode included: index entries, replaced by what is on disk for
     files that differ.
 
-    One `ls-files -s` and one `status` for the whole repository, whatever its size.
+    One `ls-files` and one `status` for the whole repository, whatever its size. Files
+    marked `--skip-worktree` or `--assume-unchanged` are ones git no longer looks at on
+    disk, so `status` cannot say they changed: they are always read from disk (except a
+    skip-worktree file that is absent, which is what a sparse checkout leaves out).
     """
     ids = {}
-    for record in git.run("ls-files", "-s", "-z").split(b"\0"):
+    unwatched = {}
+    for record in git.run("ls-files", "-s", "-v", "-z").split(b"\0"):
         if record:
             meta, _, path = record.decode("utf-8", "surrogateescape").partition("\t")
-            mode, object_id, _stage = meta.split(" ")
+            tag, mode, object_id, _stage = meta.split(" ")
             ids[path] = f"{mode} {object_id}"
+            if tag == "S" or tag.islower():
+                unwatched[path] = tag == "S"
     for path in git.dirty_paths():
         ids[path] = _disk_id(git, path)
+    for path, sparse in unwatched.items():
+        on_disk = _disk_id(git, path)
+        if not (sparse and on_disk == "deleted"):
+            ids[path] = on_disk
     return ids
 
 
@@ -151,8 +162,8 @@ class KeyBuilder:
             "global": self._matching(patterns, at_root_only=True),
             "inputs": self._matching(definition.inputs, at_root_only=False),
             "self": self.fingerprint(job.package),
-            "dependencies": [(d, self.fingerprint(d))
-                             for d in sorted(self.graph.all_dependencies([job.package]))],
+            "dependencies": [(d, self.fingerprint(d)) for d in sorted(
+                self.graph.all_dependencies([job.package], self.workspace.config.affected_kinds))],
         })
 
     def _matching(self, patterns: tuple[str, ...], *,

@@ -3,11 +3,12 @@ in start order with their cache keys, and where logs and outputs go."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from orchestrator.errors import CycleError, OrchestratorError
 from orchestrator.tasks import definitions, shard
@@ -19,9 +20,21 @@ from orchestrator.workspace.model import EdgeKind
 
 if TYPE_CHECKING:
     from orchestrator.context import Project
+    from orchestrator.tasks.remote import RemoteCache
     from orchestrator.workspace.graph import PackageGraph
 
+Rekey = Callable[[Sequence[ResolvedTask]], Mapping[str, str]]
+
 GRACE_SECONDS = 5.0
+NAME_BYTES = 100  # file names are limited (255 bytes on most systems): leave room to spare
+
+
+def file_stem(package: str) -> str:
+    """A package's name as a file name: itself when short, else a prefix and a digest (any
+    valid name may be thousands of characters long)."""
+    if len(package.encode()) <= NAME_BYTES:
+        return package
+    return f"{package[:64]}-{hashlib.sha256(package.encode()).hexdigest()[:16]}"
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,8 @@ class RunSettings:
     cache: TaskCache | None = None
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     grace: float = GRACE_SECONDS
+    remote: RemoteCache | None = None
+    rekey: Rekey | None = None  # the keys the working tree gives now (inputs that moved)
 
 
 @dataclass(frozen=True)
@@ -61,7 +76,7 @@ class RunRequest:
     selection: SelectionRequest
     workers: int = 1
     shard: tuple[int, int] | None = None
-    durations: Path | None = None
+    durations: Path | Literal["remote"] | None = None
     use_cache: bool = True
     cache_dir: Path | None = None
     fail_fast: bool = False
@@ -76,22 +91,26 @@ class Plan:
     jobs: tuple[Job, ...]
     selection: Selection
     settings: RunSettings
+    durations: Mapping[str, float] = field(default_factory=dict)  # what shards balanced by
+    durations_from_remote: bool = False
+    shard: tuple[int, int] | None = None
 
 
-def plan_run(project: Project, request: RunRequest) -> Plan:
-    """Selection, shard, task resolution, needed dependencies and cache keys."""
+def plan_run(project: Project, request: RunRequest, remote: RemoteCache | None = None) -> Plan:
+    """Selection, shard, task resolution, needed dependencies and cache keys; `remote` is
+    the remote cache the run reads and fills (with the local one only)."""
     workspace = project.workspace()
     per_package = definitions.definitions(workspace, request.task)
     chosen = select(project, request.selection, request.task)
     _check_named_have_task(request, per_package)
     names = [n for n in chosen.names if n in per_package]
+    durations = _durations(project, request, remote) if request.shard is not None else {}
     if request.shard is not None:
-        durations = shard.read_durations(request.durations) if request.durations else {}
         names = shard.pick(names, request.shard, durations)
     staging = project.state_dir / "out" / request.task
     out_dir = request.out_dir if request.out_dir is not None else project.root / "dist"
     resolved = {n: definitions.resolve(per_package[n], project.graph.packages[n], project.root,
-                                       staging / n) for n in per_package}
+                                       staging / file_stem(n)) for n in per_package}
     order = _OrderDependencies(project.graph, workspace.config.order_kinds)
     run = with_needed(names, resolved, order)
     keys = {}
@@ -103,8 +122,28 @@ def plan_run(project: Project, request: RunRequest) -> Plan:
         root=project.root, log_dir=project.state_dir / "logs" / request.task, out_dir=out_dir,
         junit_dir=project.state_dir / "junit" / request.task, workers=max(1, request.workers),
         fail_fast=request.fail_fast, cache=TaskCache(cache_dir) if request.use_cache else None,
+        remote=remote if request.use_cache else None,
+        rekey=lambda tasks: compute_keys(project.git, workspace, project.graph, tasks),
     )
-    return Plan(request.task, tuple(jobs), chosen, settings)
+    return Plan(request.task, tuple(jobs), chosen, settings, durations,
+                request.durations == "remote", request.shard)
+
+
+def _durations(project: Project, request: RunRequest,
+               remote: RemoteCache | None) -> dict[str, float]:
+    """What shards balance by: a file, the remote cache, or nothing (by count)."""
+    if request.durations is None:
+        return {}
+    if request.durations != "remote":
+        return shard.read_durations(request.durations)
+    if remote is None:
+        raise OrchestratorError("--durations remote needs a remote cache",
+                                hint="set remote-cache in [tool.orchestrator] or pass "
+                                     "--remote-cache URL")
+    from orchestrator.tasks import balance
+
+    commit = balance.read_commit(project, request.selection.base)
+    return balance.read(remote, request.task, commit) if commit else {}
 
 
 def _check_named_have_task(request: RunRequest, per_package: Mapping[str, object]) -> None:

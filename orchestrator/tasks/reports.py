@@ -9,10 +9,13 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestrator.tasks.runner import TaskResult
 from orchestrator.tasks.selection import Audit
+
+if TYPE_CHECKING:
+    from orchestrator.tasks.remote import RemoteStats
 
 STATUSES = ("passed", "failed", "cached", "skipped", "no-tests")
 TAIL_LINES = 50
@@ -30,6 +33,7 @@ def result_json(result: TaskResult) -> dict[str, Any]:
         "duration": round(result.duration, 3),
         "log": result.log,
         "cached": result.status == "cached",
+        "cache": result.cache,
         "exit_code": result.exit_code,
     }
     if result.reason is not None:
@@ -42,7 +46,7 @@ def result_json(result: TaskResult) -> dict[str, Any]:
 
 
 def render_json(task: str, results: Sequence[TaskResult], *, shard: str | None = None,
-                audit: Audit | None = None) -> str:
+                audit: Audit | None = None, remote: RemoteStats | None = None) -> str:
     """`run --format json`: results sorted by package, with counts (and the audit)."""
     data: dict[str, Any] = {
         "task": task,
@@ -53,6 +57,8 @@ def render_json(task: str, results: Sequence[TaskResult], *, shard: str | None =
         data["shard"] = shard
     if audit is not None:
         data["audit"] = audit.to_json()
+    if remote is not None:
+        data["remote"] = remote.to_json()
     return json.dumps(data, indent=2) + "\n"
 
 

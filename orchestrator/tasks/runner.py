@@ -8,6 +8,7 @@ whatever it started: on a failure with --fail-fast, or on Ctrl-C, every group is
 
 from __future__ import annotations
 
+import functools
 import queue
 import shlex
 import shutil
@@ -15,17 +16,24 @@ import subprocess
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Literal, Protocol
+from typing import IO, TYPE_CHECKING, Literal, Protocol
 
+from orchestrator.errors import OrchestratorError
 from orchestrator.tasks.cache import CacheEntry, copy_outputs
 from orchestrator.tasks.definitions import PYTEST_NO_TESTS, ResolvedTask
-from orchestrator.tasks.plan import Job, RunSettings
+from orchestrator.tasks.plan import Job, RunSettings, file_stem
 from orchestrator.tasks.processes import sigterm_as_interrupt, terminate
 
+if TYPE_CHECKING:
+    from orchestrator.tasks.remote import Lookup
+
 Status = Literal["passed", "failed", "cached", "skipped", "no-tests"]
+Origin = Literal["local", "remote"]
 SUCCESS: frozenset[str] = frozenset({"passed", "cached", "no-tests"})
+MOVED = "inputs changed during the run: not cached"
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class TaskResult:
     measured: float | None = None  # what it took when it really ran (cached: stored time)
     junit: str | None = None  # pytest's own JUnit file, when it wrote one
     outputs: tuple[str, ...] = ()
+    cache: Origin | None = None  # where a cached result came from
 
 
 class Listener(Protocol):
@@ -80,28 +89,42 @@ class Execution:
         self.listener = listener
         self.results: dict[str, TaskResult] = {}
         self.running: dict[str, _Running] = {}
-        self.done: queue.Queue[tuple[str, int]] = queue.Queue()
+        # a process's exit code, or None when a remote lookup for the package answered
+        self.done: queue.Queue[tuple[str, int | None]] = queue.Queue()
         self.stopped_by: str | None = None
+        self.lookups: dict[str, Future[Lookup]] = {}
 
     def run(self) -> list[TaskResult]:
         with sigterm_as_interrupt():
             try:
+                self._look_up()
                 self._loop()
             except BaseException:
                 self._stop_all()
+                if self.settings.remote is not None:
+                    self.settings.remote.close()
                 raise
+        if self.settings.remote is not None:
+            self.settings.remote.finish()
         return [self.results[name] for name in self.jobs]
 
     def _loop(self) -> None:
         while self.pending or self.running:
             self._start_ready()
-            if not self.running:
+            if not self.running and not self._looking_up():
                 continue
             try:
-                name, code = self.done.get(timeout=0.2)
+                event = self.done.get(timeout=0.2)
             except queue.Empty:
                 continue
-            self._finish(name, code)
+            self._finish_all(self._drain(event))
+
+    def _drain(self, event: tuple[str, int | None]) -> list[tuple[str, int]]:
+        """The processes that ended, this event and every one already queued after it."""
+        events = [event]
+        while not self.done.empty():
+            events.append(self.done.get_nowait())
+        return [(name, code) for name, code in events if code is not None]
 
     # -- starting
 
@@ -122,6 +145,9 @@ class Execution:
         """'go', 'wait', or the reason it will never run."""
         if self.stopped_by is not None:
             return f"not started: --fail-fast after {self.stopped_by} failed"
+        lookup = self.lookups.get(job.package)
+        if lookup is not None and not lookup.done():
+            return "wait"
         for need in job.needs:
             result = self.results.get(need)
             if result is None:
@@ -169,14 +195,29 @@ class Execution:
         argv = list(job.task.argv)
         if not job.task.is_pytest or any(a.startswith("--junitxml") for a in argv):
             return argv, None
-        junit = self.settings.junit_dir / f"{job.package}.xml"
+        junit = self.settings.junit_dir / f"{file_stem(job.package)}.xml"
         junit.parent.mkdir(parents=True, exist_ok=True)
         junit.unlink(missing_ok=True)
         return [*argv, f"--junitxml={junit}"], junit
 
     # -- finishing
 
-    def _finish(self, name: str, code: int) -> None:
+    def _finish_all(self, ended: list[tuple[str, int]]) -> None:
+        """Results of processes that ended; what passed is stored only when its inputs
+        still give the key it ran under (one look at the working tree for them all)."""
+        finished = [self._finish(name, code) for name, code in ended]
+        storable = [(r, j) for r, j in finished if r.status in SUCCESS and j.key is not None]
+        moved = self._moved([job for _, job in storable])
+        for result, job in finished:
+            if job.package in moved:
+                result = replace(result, reason=MOVED)
+            elif result.status in SUCCESS:
+                self._store(job, result)
+            self._record(job, result)
+            if result.status == "failed":
+                self._after_failure(job.package)
+
+    def _finish(self, name: str, code: int) -> tuple[TaskResult, Job]:
         running = self.running.pop(name)
         running.log.close()
         job = running.job
@@ -184,14 +225,20 @@ class Execution:
         junit = running.junit if running.junit is not None and running.junit.exists() else None
         outputs = self._collect_outputs(job) if status in SUCCESS else ()
         duration = time.monotonic() - running.started
-        result = TaskResult(name, status, duration, self._rel(self._log_path(name)), code,
-                            measured=duration, junit=self._rel(junit) if junit else None,
-                            outputs=outputs)
-        if status in SUCCESS:
-            self._store(job, result, junit)
-        self._record(job, result)
-        if status == "failed":
-            self._after_failure(name)
+        return TaskResult(name, status, duration, self._rel(self._log_path(name)), code,
+                          measured=duration, junit=self._rel(junit) if junit else None,
+                          outputs=outputs), job
+
+    def _moved(self, jobs: list[Job]) -> set[str]:
+        """The packages whose inputs no longer hash to the key they ran under."""
+        rekey = self.settings.rekey
+        if not jobs or rekey is None or self.settings.cache is None:
+            return set()
+        try:
+            now = rekey([job.task for job in jobs])
+        except OrchestratorError:
+            return {job.package for job in jobs}  # the tree cannot be read: store nothing
+        return {job.package for job in jobs if now.get(job.package) != job.key}
 
     def _after_failure(self, name: str) -> None:
         if self.settings.fail_fast and self.stopped_by is None:
@@ -218,9 +265,26 @@ class Execution:
 
     # -- cache and outputs
 
+    def _look_up(self) -> None:
+        """Ask the remote cache, in start order, for every key the local cache lacks."""
+        remote, cache = self.settings.remote, self.settings.cache
+        if remote is None or cache is None:
+            return
+        for job in self.jobs.values():
+            if job.key is not None and cache.get(job.key) is None:
+                answered = functools.partial(self.done.put, (job.package, None))
+                self.lookups[job.package] = remote.fetch(job.key, cache, answered)
+
+    def _looking_up(self) -> bool:
+        return any(not self.lookups[n].done() for n in self.pending if n in self.lookups)
+
     def _cached(self, job: Job) -> CacheEntry | None:
         cache = self.settings.cache
         return cache.get(job.key) if cache is not None and job.key is not None else None
+
+    def _origin(self, job: Job) -> Origin:
+        lookup = self.lookups.get(job.package)
+        return "remote" if lookup is not None and lookup.result() == "hit" else "local"
 
     def _from_cache(self, job: Job, entry: CacheEntry) -> TaskResult:
         """Replay the stored log, restore outputs and pytest's report, as if it had run."""
@@ -230,22 +294,25 @@ class Execution:
         outputs = copy_outputs(entry.outputs, self.settings.out_dir) if job.task.uses_out else []
         junit = None
         if (entry.directory / "junit.xml").exists():
-            target = self.settings.junit_dir / f"{job.package}.xml"
+            target = self.settings.junit_dir / f"{file_stem(job.package)}.xml"
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(entry.directory / "junit.xml", target)
             junit = self._rel(target)
         return TaskResult(job.package, "cached", 0.0, self._rel(log), 0,
                           reason=f"cached {entry.status}", measured=entry.duration, junit=junit,
-                          outputs=tuple(outputs))
+                          outputs=tuple(outputs), cache=self._origin(job))
 
-    def _store(self, job: Job, result: TaskResult, junit: Path | None) -> None:
+    def _store(self, job: Job, result: TaskResult) -> None:
         cache = self.settings.cache
         if cache is None or job.key is None:
             return
         record = {"task": job.task.task, "package": job.package, "status": result.status,
                   "duration": round(result.duration, 3)}
         out = job.task.out if job.task.uses_out else None
-        cache.put(job.key, record, self._log_path(job.package), out, junit)
+        junit = self.settings.root / result.junit if result.junit else None
+        entry = cache.put(job.key, record, self._log_path(job.package), out, junit)
+        if entry is not None and self.settings.remote is not None:
+            self.settings.remote.upload(job.key, entry, result.duration)
 
     def _collect_outputs(self, job: Job) -> tuple[str, ...]:
         if not job.task.uses_out:
@@ -256,7 +323,7 @@ class Execution:
 
     def _log_path(self, name: str) -> Path:
         self.settings.log_dir.mkdir(parents=True, exist_ok=True)
-        return self.settings.log_dir / f"{name}.log"
+        return self.settings.log_dir / f"{file_stem(name)}.log"
 
     def _rel(self, path: Path) -> str:
         try:

@@ -108,6 +108,12 @@ def split(names: Sequence[str], count: int, durations: Mapping[str, float]) -> l
 
 def pick(names: Sequence[str], shard: tuple[int, int], durations: Mapping[str, float]
          ) -> list[str]:
-    """The names of shard K of N."""
+    """The names of shard K of N.
+
+    With more shards than names, each name takes a shard of its own, in the order the
+    split places them, and the shards past them are empty: so only as many shards as there
+    are names are ever built, whatever N is.
+    """
     k, n = shard
-    return split(names, n, durations)[k - 1]
+    used = min(n, len(set(names)))
+    return split(names, used, durations)[k - 1] if k <= used else []

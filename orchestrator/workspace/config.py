@@ -35,7 +35,7 @@ DEFAULT_GLOBAL_FILES: tuple[str, ...] = (
 DEFAULT_SERVICES: tuple[str, ...] = ("services/*",)
 
 WORKSPACE_KEYS = ("members", "services", "base", "global-files", "ignore", "affected-kinds",
-                  "order-kinds", "resolve-dynamic", "tasks", "release")
+                  "order-kinds", "resolve-dynamic", "remote-cache", "tasks", "release")
 PACKAGE_KEYS = ("ignore", "version-files", "tasks", "release")
 TASK_KEYS = ("command", "needs-dependencies", "inputs", "env", "global-files")
 # Keys that only a workspace root's table has: finding one marks the root.
@@ -131,6 +131,7 @@ class Config:
     resolve_dynamic: bool = False  # ask build backends for dependencies they compute
     tasks: Mapping[str, TaskConfig] = field(default_factory=lambda: dict(BUILTIN_TASKS))
     release: ReleaseConfig = field(default_factory=ReleaseConfig)
+    remote_cache: str | None = None  # a Turborepo remote cache API URL, or s3://bucket/prefix
     source: str = "defaults"  # the file the table was read from
     origins: Mapping[str, str] = field(default_factory=dict)  # key -> file, or "default"
 
@@ -318,6 +319,27 @@ def _groups(raw: Any, where: str) -> tuple[ReleaseGroup, ...]:
     return tuple(groups)
 
 
+REMOTE_CACHE_SCHEMES = ("http://", "https://", "s3://")
+
+
+def remote_cache_url(value: Any, where: str) -> str:
+    """A remote cache URL: the Turborepo remote cache API over HTTP(S), or an S3 bucket.
+
+    Credentials come from the environment only, so a URL that carries some is refused
+    (and never echoed).
+    """
+    url = _string(value, where)
+    if not url.startswith(REMOTE_CACHE_SCHEMES):
+        raise ConfigError(f"{where} must start with http://, https:// or s3://")
+    host = url.split("/")[2]
+    if not host:
+        raise ConfigError(f"{where} names no server or bucket")
+    if "@" in host:
+        raise ConfigError(f"{where} must not carry credentials; set "
+                          "ORCHESTRATOR_REMOTE_CACHE_TOKEN in the environment instead")
+    return url
+
+
 def parse_config(raw: Mapping[str, Any], source: str, *, allow_package_keys: bool) -> Config:
     """Validate a root `[tool.orchestrator]` table into a Config."""
     where = f"{source} [tool.orchestrator]"
@@ -343,6 +365,8 @@ def parse_config(raw: Mapping[str, Any], source: str, *, allow_package_keys: boo
         tasks=_tasks(raw.get("tasks", {}), f"{where} tasks"),
         release=_release(raw.get("release", {}), f"{where} release",
                          allow_package_keys=allow_package_keys),
+        remote_cache=remote_cache_url(raw["remote-cache"], f"{where} remote-cache")
+        if "remote-cache" in raw else None,
         source=source,
         origins={key: source for key in raw},
     )

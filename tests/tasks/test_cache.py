@@ -247,3 +247,22 @@ def test_a_dirty_submodule_is_never_answered_from_the_cache(project: Project, re
     assert keys(project.root) == moved  # a moved pointer is a stable key
     (inner / "a.txt").write_text("edited\n")
     assert keys(project.root)["acme-c"] != keys(project.root)["acme-c"]
+
+
+@pytest.mark.parametrize("flag", ["--skip-worktree", "--assume-unchanged"])
+def test_files_git_no_longer_watches_are_keyed_by_their_content_on_disk(
+        project: Project, repo: GitRepo, flag: str) -> None:
+    before = keys(project.root)
+    repo.git("update-index", flag, "packages/a/src/acme_a/__init__.py")
+    assert keys(project.root) == before  # the flag alone changes nothing
+    repo.write("packages/a/src/acme_a/__init__.py", "BROKEN = 1 / 0\n")
+    assert repo.git("status", "--porcelain") == ""  # git itself no longer sees the edit
+    assert changed(before, keys(project.root)) == ["acme-a", "acme-b"]
+
+
+def test_a_skip_worktree_file_a_sparse_checkout_left_out_keeps_its_key(
+        project: Project, repo: GitRepo) -> None:
+    before = keys(project.root)
+    repo.git("update-index", "--skip-worktree", "packages/c/src/acme_c/__init__.py")
+    (repo.root / "packages/c/src/acme_c/__init__.py").unlink()
+    assert keys(project.root) == before

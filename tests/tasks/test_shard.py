@@ -94,3 +94,20 @@ def test_durations_that_are_not_finite_or_negative_are_refused(tmp_path: Path,
     path.write_text(f'{{"durations": {{"acme-a": {value}}}}}')
     with pytest.raises(OrchestratorError, match="not a finite number >= 0"):
         read_durations(path)
+
+
+@given(st.lists(st.text("abcdefgh-", min_size=1, max_size=6), unique=True, max_size=12),
+       st.integers(min_value=1, max_value=20),
+       st.dictionaries(st.text("abcdefgh-", min_size=1, max_size=6),
+                       st.floats(min_value=0, max_value=1000), max_size=12))
+def test_picking_a_shard_is_the_full_split_without_building_it(
+        names: list[str], count: int, durations: dict[str, float]) -> None:
+    shards = split(names, count, durations)
+    assert [pick(names, (k, count), durations) for k in range(1, count + 1)] == shards
+
+
+def test_any_shard_count_is_answered_more_shards_than_packages_are_empty() -> None:
+    huge = parse_shard("99999999999999999999/99999999999999999999")
+    assert pick(NAMES, huge, {}) == []
+    assert pick(NAMES, parse_shard("1/99999999999999999999"), {}) == [NAMES[0]]
+    assert pick([], (1, 3), {}) == []
