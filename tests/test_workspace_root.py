@@ -89,3 +89,22 @@ def test_a_committed_range_reads_the_workspace_subtree(
     answer = json.loads(result.stdout)
     assert answer["changed_files"] == ["packages/web/src/acme_web/more.py"]
     assert answer["affected"] == ["acme-cli", "acme-web"]
+
+
+def test_relative_output_paths_are_relative_to_the_c_directory(
+        capsys: pytest.CaptureFixture[str], polyglot: GitRepo, tmp_path: object,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    elsewhere = polyglot.root.parent / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    python = polyglot.root / "python"
+    polyglot.write("python/pyproject.toml", '[tool.uv.workspace]\nmembers = ["packages/*"]\n'
+                   '[tool.orchestrator.tasks]\nhello = "python -c pass"\n')
+    graph = run_cli(capsys, python, "graph", "--format", "dot", "-o", "out/graph.dot")
+    assert graph.exit_code == 0, graph.stderr
+    run = run_cli(capsys, python, "run", "hello", "--junit", "out/junit.xml", "--cache-dir",
+                  "out/cache", "--write-durations", "out/durations.json")
+    assert run.exit_code == 0, run.stderr
+    assert sorted(p.name for p in (python / "out").iterdir()) == [
+        "cache", "durations.json", "graph.dot", "junit.xml"]
+    assert list(elsewhere.iterdir()) == []

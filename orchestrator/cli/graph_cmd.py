@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, cast
 import click
 
 from orchestrator.cli.main import Settings
-from orchestrator.cli.options import base_option, emit, format_option, head_option
+from orchestrator.cli.options import (
+    RELATIVE,
+    OptionPath,
+    base_option,
+    emit,
+    format_option,
+    head_option,
+)
 from orchestrator.workspace.model import EDGE_KINDS, EdgeKind
 
 if TYPE_CHECKING:
@@ -20,8 +27,8 @@ FORMATS = ("tree", "dot", "mermaid", "json", "html", "svg")
 
 @click.command("graph")
 @format_option(*FORMATS)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to FILE instead of stdout.")
+@click.option("-o", "--output", type=OptionPath(dir_okay=False, path_type=Path),
+              help="Write to FILE instead of stdout." + RELATIVE)
 @click.option("--focus", multiple=True, metavar="PKG",
               help="Only PKG and its neighbourhood (repeatable).")
 @click.option("--depth", type=click.IntRange(min=0), metavar="N",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,6 +12,25 @@ import click
 from orchestrator.errors import OrchestratorError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class OptionPath(click.Path):
+    """A path given to an option: a relative one is relative to `-C DIR`, as in git (and as
+    --config is), not to the directory the command was started in. `-` stays stdout."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        path = Path(os.fsdecode(super().convert(value, param, ctx)))
+        from orchestrator.cli.main import Settings
+
+        settings = ctx.find_object(Settings) if ctx is not None else None
+        if settings is None or str(path) in ("-", "remote") or path.is_absolute() \
+                or "://" in str(value):  # a URL: the option says what it thinks of it
+            return path
+        return settings.directory / path
+
+
+RELATIVE = " A relative path is relative to -C DIR."
 
 
 def format_option(*choices: str, default: str | None = None) -> Callable[[F], F]:
@@ -49,6 +69,7 @@ def emit(text: str, output: Path | None = None) -> None:
             click.echo(text, nl=not text.endswith(("\n", "\0")))
         return
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     except OSError as e:
         raise OrchestratorError(f"cannot write {output}: {e.strerror}") from e

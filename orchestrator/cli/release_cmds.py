@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from orchestrator.cli.main import Settings
-from orchestrator.cli.options import emit, format_option
+from orchestrator.cli.options import RELATIVE, OptionPath, emit, format_option
 from orchestrator.errors import ConfigError, OrchestratorError
 
 bump_option = click.option("--bump", "bumps", multiple=True, metavar="PKG=LEVEL",
@@ -100,8 +100,8 @@ def apply_cmd(settings: Settings, yes: bool, bumps: tuple[str, ...], pre: str | 
 @click.option("--no-isolation", is_flag=True,
               help="Build with the backends already installed "
                    "(also ORCHESTRATOR_BUILD_ISOLATION=0).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Keep the built artifacts in DIR.")
+@click.option("--out", "out_dir", type=OptionPath(file_okay=False, path_type=Path),
+              help="Keep the built artifacts in DIR." + RELATIVE)
 @click.pass_obj
 def publish_cmd(settings: Settings, repository_url: str | None, index_url: str | None,
                 no_isolation: bool, out_dir: Path | None) -> int:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from orchestrator.cli.main import Settings
-from orchestrator.cli.options import base_option, emit, format_option
+from orchestrator.cli.options import RELATIVE, OptionPath, base_option, emit, format_option
 
 if TYPE_CHECKING:  # imported where used, so that `--help` stays fast
     from orchestrator.context import Project
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # imported where used, so that `--help` stays fast
     from orchestrator.tasks.selection import Audit, SelectionRequest
 
 F = TypeVar("F", bound=Callable[..., Any])
-PathType = click.Path(path_type=Path)
+PathType = OptionPath(path_type=Path)
 
 
 def selection_options(f: F) -> F:
@@ -52,12 +52,14 @@ def execution_options(f: F) -> F:
         click.option("--shard", metavar="K/N", help="Run only shard K of N (deterministic)."),
         click.option("--durations", type=PathType, metavar="FILE|remote",
                      help="Balance shards by the durations in FILE (if it exists), or "
-                          "by those kept in the remote cache."),
+                          "by those kept in the remote cache." + RELATIVE),
         click.option("--write-durations", type=PathType, metavar="FILE",
-                     help="Merge this run's durations into FILE for later --durations."),
+                     help="Merge this run's durations into FILE for later --durations."
+                          + RELATIVE),
         click.option("--no-cache", is_flag=True, help="Run every task; read and store nothing."),
         click.option("--cache-dir", type=PathType, metavar="DIR",
-                     help="Task cache directory (default .orchestrator/cache/tasks)."),
+                     help="Task cache directory (default .orchestrator/cache/tasks)."
+                          + RELATIVE),
         click.option("--remote-cache", metavar="URL",
                      help="Share results through a Turborepo remote cache API (https://...) "
                           "or an S3 bucket (s3://bucket/prefix)."),
@@ -69,7 +71,7 @@ def execution_options(f: F) -> F:
                      help="Report failures the affected selection for BASE would have skipped."),
         format_option("text", "json"),
         click.option("--junit", type=PathType, metavar="FILE",
-                     help="Write JUnit XML (one test suite per package)."),
+                     help="Write JUnit XML (one test suite per package)." + RELATIVE),
     ]):
         f = option(f)
     return f
@@ -122,7 +124,7 @@ def test_cmd(settings: Settings, /, **options: Any) -> int:
 @selection_options
 @execution_options
 @click.option("--out", type=PathType, default=None, metavar="DIR",
-              help="Where sdists and wheels go (default: dist/ at the root).")
+              help="Where sdists and wheels go (default: dist/ at the root)." + RELATIVE)
 @click.option("--keep-local-references", is_flag=True,
               help="Keep internal requirements as written (path, file:// and workspace "
                    "sources) instead of pinning them to the repository's versions.")
