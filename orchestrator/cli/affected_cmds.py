@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from orchestrator.cli.completion import complete_packages
 from orchestrator.cli.main import Settings
 from orchestrator.cli.options import (
     base_option,
@@ -121,7 +122,7 @@ def _append(target: str, text: str) -> None:
 
 
 @click.command("why")
-@click.argument("package")
+@click.argument("package", shell_complete=complete_packages)
 @base_option
 @head_option
 @committed_only_option

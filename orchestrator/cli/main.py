@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "test": ("run_cmds", "test_cmd", "Run the tests of the affected packages."),
     "build": ("run_cmds", "build_cmd", "Build sdists and wheels of the selected packages."),
     "release": ("release_cmds", "release_group", "Plan, apply and publish a release."),
+    "completion": ("completion", "completion_cmd", "Print a shell completion script."),
 }
 
 

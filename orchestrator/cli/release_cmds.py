@@ -8,11 +8,13 @@ from typing import Any
 
 import click
 
+from orchestrator.cli.completion import complete_bumps
 from orchestrator.cli.main import Settings
 from orchestrator.cli.options import RELATIVE, OptionPath, emit, format_option
 from orchestrator.errors import ConfigError, OrchestratorError
 
 bump_option = click.option("--bump", "bumps", multiple=True, metavar="PKG=LEVEL",
+                           shell_complete=complete_bumps,
                            help="Bump PKG by major, minor or patch whatever its commits say.")
 pre_option = click.option("--pre", metavar="LABEL",
                           help="Make pre-releases with this label (a, b, rc): 1.2.0rc1, rc2...")

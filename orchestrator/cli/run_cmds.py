@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from orchestrator.cli.completion import complete_packages, complete_tasks
 from orchestrator.cli.main import Settings
 from orchestrator.cli.options import RELATIVE, OptionPath, base_option, emit, format_option
 
@@ -33,7 +34,7 @@ def selection_options(f: F) -> F:
         click.option("--affected", "select_affected", is_flag=True,
                      help="The packages a change since BASE affects."),
         click.option("-p", "--package", "packages", multiple=True, metavar="PKG",
-                     help="This package (repeatable)."),
+                     shell_complete=complete_packages, help="This package (repeatable)."),
         base_option,
         click.option("--with-dependencies", is_flag=True,
                      help="Also the packages the selection depends on."),
@@ -102,7 +103,7 @@ class Options:
 
 
 @click.command("run")
-@click.argument("task")
+@click.argument("task", shell_complete=complete_tasks)
 @selection_options
 @execution_options
 @click.pass_obj
