@@ -159,3 +159,17 @@ def test_a_relative_config_is_read_from_the_c_directory(capsys: pytest.CaptureFi
     result = run_cli(capsys, repo.root, "--config", "ci/orchestrator.toml", "list",
                      "--format", "names")
     assert (result.exit_code, result.stdout.split()) == (0, ["a"])
+
+
+def test_list_at_a_commit_reads_git_objects(capsys: pytest.CaptureFixture[str],
+                                            repo: GitRepo) -> None:
+    repo.package("packages/a", "acme-a", version="1.0.0")
+    repo.commit("first")
+    repo.git("tag", "v1")
+    repo.package("packages/a", "acme-a", version="2.0.0")
+    repo.package("packages/b", "acme-b")
+    result = run_cli(capsys, repo.root, "list", "--at", "v1", "--format", "json")
+    assert [(p["name"], p["version"]) for p in json.loads(result.stdout)["packages"]] == [
+        ("acme-a", "1.0.0")]
+    missing = run_cli(capsys, repo.root, "list", "--at", "v9")
+    assert missing.exit_code == 2 and "--at names 'v9'" in missing.stderr

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from orchestrator.errors import OrchestratorError
+
+if TYPE_CHECKING:
+    from orchestrator.context import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,6 +51,25 @@ def base_option(f: F) -> F:
 def head_option(f: F) -> F:
     return click.option("--head", metavar="REF",
                         help="Compare up to REF (default: the working tree).")(f)
+
+
+def at_option(f: F) -> F:
+    return click.option("--at", "at", metavar="REV",
+                        help="Read the workspace at REV from git objects (a tag, branch or "
+                             "commit), not the working tree.")(f)
+
+
+def commit_at(project: Project, rev: str | None) -> str | None:
+    """The commit `--at REV` names (None: the working tree); an unknown one is an error."""
+    if rev is None:
+        return None
+    from orchestrator.errors import GitError
+
+    commit = project.git.resolve(rev)
+    if commit is None:
+        raise GitError(f"--at names '{rev}', which is not a commit in this repository",
+                       hint="give a tag, branch or commit (git fetch it first if needed)")
+    return commit
 
 
 def zero_option(f: F) -> F:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 
 from orchestrator.cli.main import Settings
-from orchestrator.cli.options import emit, format_option, line_end, zero_option
+from orchestrator.cli.options import (
+    at_option,
+    commit_at,
+    emit,
+    format_option,
+    line_end,
+    zero_option,
+)
 
 
 @click.command("config")
@@ -22,14 +29,16 @@ def config_cmd(settings: Settings, fmt: str) -> None:
 
 @click.command("list")
 @format_option("table", "json", "names")
+@at_option
 @zero_option
 @click.pass_obj
-def list_cmd(settings: Settings, fmt: str, zero: bool) -> None:
-    """List the packages of the workspace."""
+def list_cmd(settings: Settings, fmt: str, at: str | None, zero: bool) -> None:
+    """List the packages of the workspace (now, or at any commit)."""
     from orchestrator.render import listing
 
     end = line_end(zero, fmt, ("names",))
-    packages = settings.project().workspace().packages
+    project = settings.project()
+    packages = project.workspace(commit_at(project, at)).packages
     if fmt == "names":
         emit(listing.render_names(packages, end))
     else:
