@@ -27,8 +27,9 @@ def test_list_json_on_the_example_monorepo(capsys: pytest.CaptureFixture[str]) -
     assert {"name": "acme-db", "specifier": ">=1.4,<1.5", "kind": "runtime"} in api["dependencies"]
     kinds = {d["kind"] for p in packages.values() for d in p["dependencies"]}
     assert {"runtime", "optional", "group"} <= kinds
+    # Declared twice (Poetry 2: [project] and Poetry's path dependency): one entry.
     assert packages["acme-metrics"]["dependencies"] == [
-        {"name": "acme-log", "specifier": "", "kind": "runtime"}]
+        {"name": "acme-log", "specifier": ">=0.4", "kind": "runtime"}]
 
 
 def test_list_names_and_table(capsys: pytest.CaptureFixture[str]) -> None:
