@@ -28,8 +28,12 @@ def list_cmd(settings: Settings, fmt: str) -> None:
     from orchestrator.render import listing
 
     packages = settings.project().workspace().packages
-    render = {"table": listing.render_table, "json": listing.render_json,
-              "names": listing.render_names}[fmt]
+    if fmt == "table":
+        import shutil
+
+        emit(listing.render_table(packages, shutil.get_terminal_size((120, 24)).columns))
+        return
+    render = {"json": listing.render_json, "names": listing.render_names}[fmt]
     emit(render(packages))
 
 
