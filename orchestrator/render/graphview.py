@@ -53,7 +53,7 @@ class GraphView:
     def names(self) -> list[str]:
         return self.graph.names
 
-    @property
+    @cached_property
     def affected(self) -> frozenset[str]:
         return frozenset(self.reasons)
 

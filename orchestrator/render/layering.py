@@ -35,6 +35,7 @@ WRAP_ASPECT = 1.7  # the shape a wrapped drawing aims for
 WRAP_TRIALS = 6
 WRAP_STEP = 0.9  # each trial allows at most this share of the previous one's width
 EPSILON = 1e-6
+MIN_BANDS = 3  # a strongly connected group no deeper than this keeps its own rows
 
 Edge = tuple[str, str]
 
@@ -144,7 +145,7 @@ def _banded(dag: Dag, group: Sequence[str], widths: Mapping[str, float]) -> list
         inside = [depth[c] for c in dag.down[n] if dag.comp[c] == dag.comp[n]]
         depth[n] = 1 + max(inside, default=0)
         total += widths[n] + NODE_GAP
-    bands = max(1, int(math.sqrt(total / (PITCH * WRAP_ASPECT)) + 0.5))
+    bands = max(MIN_BANDS, int(math.sqrt(total / (PITCH * WRAP_ASPECT)) + 0.5))
     if max(depth.values()) <= bands:
         return []
     band = {n: i * bands // len(group) for i, n in enumerate(group)}

@@ -7,7 +7,8 @@
   var layoutOf = window.orchestratorLayout;
   var NS = "http://www.w3.org/2000/svg";
   var READABLE = 0.81;  // screen pixels per unit: 13px names stay at least 10.5px tall
-  var FAR = 0.5;        // below this scale, versions hide and lines fade
+  var SMALL = 10 / 10.5;  // below this scale the 10.5px versions would be under 10px: hidden
+  var FAR = 0.5;        // below this scale, lines fade too
   var MAX_SCALE = 4;
   var OVERVIEW_UNITS = 24;  // the overview opens folders while it shows at most this many
   var FOLDER = "\u0001";    // unit keys of folders; a package name never starts with it
@@ -353,11 +354,12 @@
   var view = { x: 0, y: 0, w: 800, h: 600 };
   function screen() { return { w: svg.clientWidth || 800, h: svg.clientHeight || 600 }; }
   function scale() { var s = screen(); return Math.min(s.w / view.w, s.h / view.h); }
-  function fitScale() { var s = screen(); return Math.min(MAX_SCALE / 2, s.w / full.w, s.h / full.h); }
+  function fitScale() { var s = screen(); return Math.min(1.5, s.w / full.w, s.h / full.h); }
   function minScale() { return Math.min(fitScale() * 0.8, READABLE); }
   function applyView() {
     svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].map(function (v) {
       return v.toFixed(1); }).join(" "));
+    svg.classList.toggle("lod-small", scale() < SMALL);
     svg.classList.toggle("lod-far", scale() < FAR);
     if (miniView) {
       minimap.hidden = scale() <= fitScale() * 1.2;  // nothing to find when all is in view
@@ -387,7 +389,8 @@
   function clamp(centre, half, lo, hi) {
     return hi - lo <= 2 * half ? (lo + hi) / 2 : Math.max(lo + half, Math.min(hi - half, centre));
   }
-  // At scale k, the topmost of the boxes in view: their row centred, near the top.
+  // At scale k, the topmost of the boxes in view, near the top: their row centred, or
+  // from the drawing's left edge when it is wider than the screen.
   function showAround(boxes, k) {
     var s = screen(), left = Infinity, right = -Infinity, top = Infinity;
     boxes.forEach(function (b) { top = Math.min(top, b.y - b.height / 2); });
@@ -396,8 +399,15 @@
       left = Math.min(left, b.x - b.width / 2); right = Math.max(right, b.x + b.width / 2);
     });
     var halfW = s.w / k / 2, halfH = s.h / k / 2;
-    setView(clamp((left + right) / 2, halfW, full.x, full.x + full.w),
+    var cx = right - left + 80 <= 2 * halfW ? (left + right) / 2 : full.x + halfW;
+    setView(clamp(cx, halfW, full.x, full.x + full.w),
             clamp(top - 40 + halfH, halfH, full.y, full.y + full.h), k);
+  }
+  function showElement(e) {  // pan, at the same scale, until the element is in view
+    var b = e.getBoundingClientRect(), c = svg.getBoundingClientRect();
+    if (b.left >= c.left && b.right <= c.right && b.top >= c.top && b.bottom <= c.bottom) { return; }
+    var p = toGraph(b.left + b.width / 2, b.top + b.height / 2);
+    setView(p.x, p.y, scale());
   }
   function centreOn(name) {
     var box = drawn.layout.nodes[drawn.unitOf.get(byName.get(name))];
@@ -515,6 +525,7 @@
     }
     return seen;
   }
+  function others(found, i) { return found.size - (found.has(i) ? 1 : 0); }  // on a cycle
   function clearClasses() {
     drawn.nodes.forEach(function (g) { g.classList.remove("selected", "hl-dep", "hl-rdep"); });
     drawn.lines.forEach(function (l) { l.element.classList.remove("hl-dep", "hl-rdep"); });
@@ -622,8 +633,8 @@
     row(dl, "version", p.version || "dynamic");
     row(dl, "path", p.path);
     row(dl, "folder", label(p.folder));
-    row(dl, "all dependencies", String(closure(i, true).size));
-    row(dl, "all dependents", String(closure(i, false).size));
+    row(dl, "all dependencies", String(others(closure(i, true), i)));
+    row(dl, "all dependents", String(others(closure(i, false), i)));
     details.appendChild(dl);
     var actions = h("div", null, "actions");
     actions.appendChild(button("Focus here", function () { focusOn(p.name, 1); }));
@@ -787,7 +798,7 @@
   initialView();
   window.orchestratorGraph = {
     select: select, clear: clear, fit: fit, scale: scale, expand: expand, collapse: collapse,
-    focus: focusOn, unfocus: unfocus, reveal: reveal,
+    focus: focusOn, unfocus: unfocus, reveal: reveal, show: showElement,
     selected: function () { return selected; },
     units: function () { return Array.from(drawn.units.keys()); },
   };

@@ -8,6 +8,7 @@ var orchestratorLayout = (function () {
   var LANE_WIDTH = 2, LANE_GAP = 8, LANE = LANE_WIDTH + LANE_GAP;
   var GROUP_GAP = 44, GROUP_PAD = 14, GROUP_LABEL = 20, MARGIN = 20;
   var MAX_ASPECT = 2, WRAP_ASPECT = 1.7, WRAP_TRIALS = 6, WRAP_STEP = 0.9, EPSILON = 1e-6;
+  var MIN_BANDS = 3;
   var SWEEPS = 6, X_SWEEPS = 5, MIN_SWEEPS = 3, WORK = 150000;
   var CHAR_WIDTH = 7.6, SPREAD = 0.6, LOOP_DIP = 0.6;
 
@@ -125,7 +126,7 @@ var orchestratorLayout = (function () {
       deepest = Math.max(deepest, 1 + d);
       total += widths.get(n) + NODE_GAP;
     }
-    var bands = Math.max(1, Math.floor(Math.sqrt(total / (PITCH * WRAP_ASPECT)) + 0.5));
+    var bands = Math.max(MIN_BANDS, Math.floor(Math.sqrt(total / (PITCH * WRAP_ASPECT)) + 0.5));
     if (deepest <= bands) { return []; }
     var band = new Map(), free = [];
     group.forEach(function (n, k) { band.set(n, Math.floor(k * bands / group.length)); });
