@@ -119,7 +119,8 @@ document.querySelectorAll('#graph .node').forEach(g => {
   const mx = b.left + b.width / 2, my = b.top + b.height / 2;  // inside even a pill's curve
   const points = [[mx, my], [b.left + b.height / 2, my], [b.right - b.height / 2, my],
                   [mx, b.top + 3], [mx, b.bottom - 3]];
-  const inside = points.filter(p => p[0] > c.left && p[0] < c.right && p[1] > c.top && p[1] < c.bottom);
+  const inside = points.filter(p => p[0] > c.left && p[0] < c.right &&
+                                     p[1] > c.top && p[1] < c.bottom);
   if (!inside.length) { return; }
   seen += 1;
   if (inside.some(p => !g.contains(document.elementFromPoint(p[0], p[1])))) {

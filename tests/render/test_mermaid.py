@@ -51,8 +51,9 @@ def test_ids_never_clash_with_keywords_or_each_other() -> None:
 def test_ids_are_never_javascript_property_names(name: str) -> None:
     ident = node_ids([name])[name]
     assert ident.startswith("pkg_")
-    text = render_mermaid(select(PackageGraph([package(name, "packages/x"),
-                                               package("b", "packages/b", [(name, "runtime", "")])])))
+    graph = PackageGraph([package(name, "packages/x"),
+                          package("b", "packages/b", [(name, "runtime", "")])])
+    text = render_mermaid(select(graph))
     assert f"b --> {ident}" in text
 
 
@@ -167,7 +168,8 @@ def test_markdown_wraps_the_chart_with_a_names_table() -> None:
     assert "| box | packages |" in markdown
     row = next(line for line in markdown.splitlines() if line.startswith("| libs/"))
     assert row.startswith("| libs/ (199 packages, 199 affected) | lib-0001, lib-0002")
-    assert render_markdown(select(make_graph())) == f"```mermaid\n{render_mermaid(select(make_graph()))}```\n"
+    plain = select(make_graph())
+    assert render_markdown(plain) == f"```mermaid\n{render_mermaid(plain)}```\n"
 
 
 def test_chart_folder_ancestors() -> None:
