@@ -36,6 +36,10 @@ WRAP_TRIALS = 6
 WRAP_STEP = 0.9  # each trial allows at most this share of the previous one's width
 EPSILON = 1e-6
 MIN_BANDS = 3  # a strongly connected group no deeper than this keeps its own rows
+# A trunk passes at most this many rows, or this many per edge it carries; a longer one
+# rides its folder's bus, so that trunk points stay linear in the edges.
+SHORT_ROWS = 8
+ROWS_PER_EDGE = 2
 
 Edge = tuple[str, str]
 
@@ -226,18 +230,34 @@ def compact(rows: Mapping[str, int]) -> dict[str, int]:
     return {n: present[r] for n, r in rows.items()}
 
 
+def rides_bus(rows_passed: int, edges: int) -> bool:
+    """Whether a trunk passing this many rows for this many edges rides its folder's bus."""
+    return rows_passed > SHORT_ROWS and rows_passed > ROWS_PER_EDGE * edges
+
+
 def trunk_spans(dag: Dag, rows: Mapping[str, int],
                 group_of: Mapping[str, str]) -> list[tuple[str, str, int]]:
-    """(box, folder, top row) of each trunk: the edges into a box from one folder's boxes
-    share one line, from the row below the highest of them to the row above the box."""
+    """(box, folder, top row) of each trunk of its own: the edges into a box from one
+    folder's boxes share one line, from the row below the highest of them to the row
+    above the box (unless it rides the bus)."""
     spans: list[tuple[str, str, int]] = []
     for n in dag.order:
-        tops: dict[str, int] = {}
-        for p in dag.up[n]:
-            g = group_of[p]
-            tops[g] = min(tops.get(g, rows[p]), rows[p])
-        spans.extend((n, g, top) for g, top in sorted(tops.items()) if top + 1 < rows[n])
+        tops, counts = _tops(dag, n, rows, group_of)
+        spans.extend((n, g, top) for g, top in sorted(tops.items())
+                     if top + 1 < rows[n] and not rides_bus(rows[n] - top - 1, counts[g]))
     return spans
+
+
+def _tops(dag: Dag, n: str, rows: Mapping[str, int],
+          group_of: Mapping[str, str]) -> tuple[dict[str, int], dict[str, int]]:
+    """For each folder of `n`'s dependents: the highest row among them, and how many."""
+    tops: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for p in dag.up[n]:
+        g = group_of[p]
+        tops[g] = min(tops.get(g, rows[p]), rows[p])
+        counts[g] = counts.get(g, 0) + 1
+    return tops, counts
 
 
 def extent(dag: Dag, rows: Mapping[str, int], widths: Mapping[str, float],
@@ -344,10 +364,9 @@ def _wrapped(dag: Dag, free: Mapping[str, int], height: Mapping[str, int],
 def _reserve_trunks(dag: Dag, n: str, rows: Mapping[str, int], group_of: Mapping[str, str],
                     used: dict[tuple[int, str], float]) -> None:
     """Count the room the trunks into `n` take in the rows they pass."""
-    tops: dict[str, int] = {}
-    for p in dag.up[n]:
-        g = group_of[p]
-        tops[g] = min(tops.get(g, rows[p]), rows[p])
+    tops, counts = _tops(dag, n, rows, group_of)
     for g, top in tops.items():
+        if rides_bus(rows[n] - top - 1, counts[g]):
+            continue
         for r in range(top + 1, rows[n]):
             used[(r, g)] = used.get((r, g), 0.0) + LANE

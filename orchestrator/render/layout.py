@@ -73,10 +73,12 @@ class EdgePath:
 @dataclass(frozen=True)
 class TrunkPath:
     """The line the edges into `target` from one folder share, from the row below the
-    highest of them down to `target`."""
+    highest of them down to `target`; for a trunk on its folder's bus, only the way out
+    of the bus into `target`."""
 
     target: str
     d: str
+    bus: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class Layout:
     nodes: Mapping[str, NodeBox]
     edges: tuple[EdgePath, ...]
     trunks: tuple[TrunkPath, ...]
+    buses: tuple[str, ...]  # path data of each folder's bus
     groups: tuple[GroupBox, ...]
     width: float
     height: float
@@ -137,7 +140,7 @@ def compute_layout(
     lines = _Lines(names, ranked, xs, top)
     folders = dict(zip(sorted(set(group_of.values())), cols, strict=True))
     return Layout(
-        boxes, lines.edges(set(pairs)), lines.trunks(),
+        boxes, lines.edges(set(pairs)), lines.trunks(), lines.buses(),
         _group_boxes(boxes, folders) if groups else (), right + pad + MARGIN,
         max(top + len(ordered) * PITCH - ROW_GAP + pad + MARGIN, top + MARGIN))
 
@@ -170,7 +173,12 @@ class _Lines:
         return tuple(sorted(found, key=lambda e: (e.source, e.target)))
 
     def trunks(self) -> tuple[TrunkPath, ...]:
-        return tuple(TrunkPath(self.order[t.target], self._trunk(t)) for t in self.ranked.trunks)
+        return tuple(TrunkPath(self.order[t.target], self._trunk(t), t.bus)
+                     for t in self.ranked.trunks)
+
+    def buses(self) -> tuple[str, ...]:
+        return tuple(self._down(bus.first, bus.first + bus.count - 1)[0]
+                     for bus in self.ranked.buses)
 
     def _edge(self, u: int, v: int, pairs: Collection[Edge]) -> EdgePath:
         upper, lower = self.order[u], self.order[v]
@@ -189,17 +197,26 @@ class _Lines:
         return _path(self.order[a], self.order[b], d, pairs, loop=True)
 
     def _trunk(self, trunk: Trunk) -> str:
-        x, y = self.xs[trunk.first], self._row_top(trunk.first)
-        parts = [f"M{x:.1f},{y:.1f}"]
         last = trunk.first + self.ranked.row[trunk.target] - trunk.top - 2
-        for point in range(trunk.first, last + 1):
-            if point != trunk.first:
+        if trunk.bus:
+            x, y = self.xs[last], self._row_top(last) + NODE_HEIGHT
+            d = f"M{x:.1f},{y:.1f}"
+        else:
+            d, (x, y) = self._down(trunk.first, last)
+        end = _curve(x, y, self.tops[(trunk.target, last)], self._row_top(trunk.target))
+        return f"{d} {end}"
+
+    def _down(self, first: int, last: int) -> tuple[str, tuple[float, float]]:
+        """Through points `first` to `last` (one per row): straight down each row, curving
+        between; the path and where it ends."""
+        x, y = self.xs[first], self._row_top(first)
+        parts = [f"M{x:.1f},{y:.1f}"]
+        for point in range(first, last + 1):
+            if point != first:
                 parts.append(_curve(x, y, self.xs[point], self._row_top(point)))
             x, y = self.xs[point], self._row_top(point) + NODE_HEIGHT
             parts.append(f"V{y:.1f}")
-        parts.append(_curve(x, y, self.tops[(trunk.target, last)],
-                            self._row_top(trunk.target)))
-        return " ".join(parts)
+        return " ".join(parts), (x, y)
 
     def _row_top(self, n: int) -> float:
         return self.top + self.ranked.row[n] * PITCH

@@ -2,7 +2,10 @@
 
 An edge that spans several rows runs down a trunk: the edges into one box from one folder's
 boxes share one line, with a point in each row it passes, so a hub used by hundreds of
-packages costs one line per row, not hundreds, and the work stays about linear in the edges.
+packages costs one line per row, not hundreds. A trunk that would pass many more rows than
+it carries edges rides its folder's bus instead (one line down the folder's column, shared
+by all such trunks) and keeps only its own way out into its box: so the points, and the
+work, stay linear in the edges however tall a wrapped drawing grows.
 Barycenter sweeps order each row, folders kept together; x positions then follow each box's
 neighbours, fitted by isotonic regression so that boxes keep their order and gaps while
 staying as close as they can to where their edges pull them.
@@ -25,6 +28,7 @@ from orchestrator.render.layering import (
     NODE_GAP,
     Dag,
     Edge,
+    rides_bus,
 )
 
 SWEEPS = 6
@@ -49,6 +53,16 @@ class Trunk:
     target: int
     first: int  # the number of its point in row `top` + 1; the others follow in order
     top: int  # the row of the highest box it serves
+    bus: bool = False  # its points are its folder's bus': only the way out is its own
+
+
+@dataclass(frozen=True)
+class Bus:
+    """A folder's bus: points in rows `top` to `top + count - 1`, numbered in order."""
+
+    first: int
+    top: int
+    count: int
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,7 @@ class Ranked:
     edges: list[tuple[int, int]]  # every drawn edge, (upper box, lower box)
     via: dict[tuple[int, int], int]  # drawn edge -> the index of the trunk it joins
     loops: list[tuple[int, int]]  # edges between two boxes of one row
+    buses: list[Bus]
 
 
 def expand(dag: Dag, rows: Mapping[str, int], widths: Mapping[str, float],
@@ -77,13 +92,20 @@ def expand(dag: Dag, rows: Mapping[str, int], widths: Mapping[str, float],
     rank = {g: i for i, g in enumerate(sorted(set(group_of[n] for n in names)))}
     ranked = Ranked(len(names), [rows[n] for n in names], [rank[group_of[n]] for n in names],
                     [widths[n] for n in names], [[] for _ in names], [[] for _ in names],
-                    [], [], {}, [(number[a], number[b]) for a, b in loops])
+                    [], [], {}, [(number[a], number[b]) for a, b in loops], [])
+    riders: list[tuple[int, list[int], int, int]] = []  # trunks on a bus: target, parents...
     for n in dag.order:
         parents: dict[str, list[str]] = {}
         for p in dag.up[n]:
             parents.setdefault(group_of[p], []).append(p)
         for g in sorted(parents):
-            _add_trunk(ranked, number[n], [number[p] for p in parents[g]], rank[g])
+            found = [number[p] for p in parents[g]]
+            top = min(ranked.row[p] for p in found)
+            if rides_bus(ranked.row[number[n]] - top - 1, len(found)):
+                riders.append((number[n], found, rank[g], top))
+            else:
+                _add_trunk(ranked, number[n], found, rank[g])
+    _add_buses(ranked, riders)
     return ranked
 
 
@@ -93,14 +115,46 @@ def _add_trunk(ranked: Ranked, target: int, parents: Sequence[int], group: int) 
     count = ranked.row[target] - top - 1
     if count > 0:
         ranked.trunks.append(Trunk(target, first, top))
-        ranked.row.extend(range(top + 1, ranked.row[target]))
-        ranked.group.extend([group] * count)
-        ranked.width.extend([LANE_WIDTH] * count)
-        ranked.down.extend([[point + 1] for point in range(first, first + count - 1)])
-        ranked.down.append([target])
-        ranked.up.append([])
-        ranked.up.extend([[point] for point in range(first, first + count - 1)])
+        _add_points(ranked, top + 1, count, group)
+        ranked.down[first + count - 1].append(target)
         ranked.up[target].append(first + count - 1)
+    _join(ranked, target, parents, first, top)
+
+
+def _add_points(ranked: Ranked, row: int, count: int, group: int) -> None:
+    """A chain of `count` points, in rows from `row` down, each linked to the next."""
+    first = len(ranked.row)
+    ranked.row.extend(range(row, row + count))
+    ranked.group.extend([group] * count)
+    ranked.width.extend([LANE_WIDTH] * count)
+    ranked.down.extend([[point + 1] for point in range(first, first + count - 1)])
+    ranked.down.append([])
+    ranked.up.append([])
+    ranked.up.extend([[point] for point in range(first, first + count - 1)])
+
+
+def _add_buses(ranked: Ranked, riders: Sequence[tuple[int, list[int], int, int]]) -> None:
+    """One bus per folder, over the rows its riding trunks pass; each trunk leaves it in
+    the row above its box."""
+    for group in sorted({g for _, _, g, _ in riders}):
+        mine = [r for r in riders if r[2] == group]
+        low = min(top + 1 for _, _, _, top in mine)
+        high = max(ranked.row[target] - 1 for target, _, _, _ in mine)
+        bus = Bus(len(ranked.row), low, high - low + 1)
+        ranked.buses.append(bus)
+        _add_points(ranked, low, bus.count, group)
+        for target, parents, _, top in mine:
+            first = bus.first + top + 1 - low
+            ranked.trunks.append(Trunk(target, first, top, bus=True))
+            last = first + ranked.row[target] - top - 2
+            ranked.down[last].append(target)
+            ranked.up[target].append(last)
+            _join(ranked, target, parents, first, top)
+
+
+def _join(ranked: Ranked, target: int, parents: Sequence[int], first: int, top: int) -> None:
+    """Link each parent to `target`: directly from the row above it, else into the trunk
+    (the one just added) in the row below its own."""
     for p in parents:
         ranked.edges.append((p, target))
         if ranked.row[p] + 1 == ranked.row[target]:

@@ -86,7 +86,8 @@ def graph_body(view: GraphView, layout: Layout) -> str:
         markers(),
         '<g class="groups">', *(_group(g.name, g.x, g.y, g.width, g.height)
                                for g in layout.groups), "</g>",
-        '<g class="edges">', *_trunks(view, layout),
+        '<g class="edges">', *(f'<path class="bus" d="{d}"/>' for d in layout.buses),
+        *_trunks(view, layout),
         *(_edge(view, e) for e in layout.edges), "</g>",
         '<g class="nodes">', *(_node(view, box) for box in layout.nodes.values()), "</g>",
     ])

@@ -2,14 +2,23 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orchestrator.render.graphview import select
-from orchestrator.render.layering import MAX_ASPECT, components
+from orchestrator.render.layering import (
+    MAX_ASPECT,
+    ROWS_PER_EDGE,
+    SHORT_ROWS,
+    components,
+    layer,
+    orient,
+)
 from orchestrator.render.layout import Layout, NodeBox, compute_layout, node_width
-from orchestrator.render.svg import layout_of
+from orchestrator.render.placement import expand
+from orchestrator.render.svg import layout_of, meta_line
 from tests.render.helpers import synthetic_graph
 
 Rect = tuple[float, float, float, float]  # left, top, right, bottom
@@ -66,6 +75,7 @@ def assert_lines_avoid_boxes(result: Layout) -> None:
     """No edge, trunk or loop passes over a box other than the ones it connects."""
     lines = [(e.d, {e.source, e.target}) for e in result.edges]
     lines += [(t.d, {t.target}) for t in result.trunks]
+    lines += [(d, set()) for d in result.buses]
     for d, ends in lines:
         for hull in segment_hulls(d):
             for box in result.nodes.values():
@@ -192,6 +202,33 @@ def test_long_edges_into_one_box_share_a_trunk() -> None:
     riders = {(e.source, e.target) for e in result.edges if e.trunk == 0}
     assert riders == {("top", "bottom"), ("a", "bottom")}
     assert_lines_avoid_boxes(result)
+
+
+def test_trunk_points_stay_linear_in_the_edges() -> None:
+    """A trunk passes at most SHORT_ROWS rows or ROWS_PER_EDGE rows per edge it carries;
+    longer ones ride one bus per folder: so points are linear in the edges, however tall
+    the wrapped drawing."""
+    view = select(synthetic_graph(1500, folders=3))
+    names = view.names
+    edges = [(e.source, e.target) for e in view.graph.edges()]
+    widths = {n: node_width(n, meta_line(view, n)) for n in names}
+    groups = {n: view.folder(n) for n in names}
+    dag = orient(names, edges, ())
+    ranked = expand(dag, layer(dag, widths, groups, 14.0), widths, groups)
+    riders = Counter(ranked.via.values())
+    own = [(k, t) for k, t in enumerate(ranked.trunks) if not t.bus]
+    for k, trunk in own:
+        passed = ranked.row[trunk.target] - trunk.top - 1
+        assert passed <= max(SHORT_ROWS, ROWS_PER_EDGE * riders[k])
+    assert ranked.buses and len(ranked.buses) <= len(set(groups.values()))
+    points = len(ranked.row) - ranked.boxes
+    bus_points = sum(b.count for b in ranked.buses)
+    assert points - bus_points <= SHORT_ROWS * len(own) + ROWS_PER_EDGE * len(edges)
+    result = compute_layout(names, edges, widths, groups)
+    assert len(result.buses) == len(ranked.buses)
+    assert_lines_avoid_boxes(result)
+    for trunk in result.trunks:  # a trunk on the bus draws only its way out: one curve
+        assert not trunk.bus or trunk.d.count("C") + trunk.d.count("V") == 1
 
 
 graphs = st.integers(min_value=1, max_value=25).flatmap(

@@ -89,7 +89,10 @@ def assert_same(ours: Layout, theirs: dict[str, Any]) -> None:
         (e["source"], e["target"], e["upward"], e["mutual"], e["trunk"], e["loop"])
         for e in theirs["edges"]]
     assert all(same_path(e.d, t["d"]) for e, t in zip(ours.edges, theirs["edges"], strict=True))
-    assert [t.target for t in ours.trunks] == [t["target"] for t in theirs["trunks"]]
+    assert [(t.target, t.bus) for t in ours.trunks] == [
+        (t["target"], t["bus"]) for t in theirs["trunks"]]
+    assert len(ours.buses) == len(theirs["buses"])
+    assert all(same_path(b, o) for b, o in zip(ours.buses, theirs["buses"], strict=True))
     assert all(same_path(t.d, o["d"]) for t, o in zip(ours.trunks, theirs["trunks"], strict=True))
     assert [(g.name, round(g.x, 6), round(g.y, 6), round(g.width, 6), round(g.height, 6))
             for g in ours.groups] == [
@@ -105,6 +108,7 @@ def test_javascript_lays_out_exactly_as_python() -> None:
     assert any(e["loop"] for r in results for e in r["edges"])  # banded groups are covered
     assert any(e["mutual"] for r in results for e in r["edges"])
     assert any(r["trunks"] for r in results)
+    assert any(r["buses"] for r in results)
     for case, theirs in zip(cases, results, strict=True):
         groups = case["groups"]
         ours = compute_layout(case["names"], [tuple(e) for e in case["edges"]], case["widths"],

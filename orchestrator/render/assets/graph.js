@@ -233,6 +233,7 @@
       }
       return kinds;
     }
+    layout.buses.forEach(function (d) { el("path", { "class": "bus", d: d }, parent); });
     var riders = layout.trunks.map(function () { return []; });
     layout.edges.forEach(function (path) { if (path.trunk !== null) { riders[path.trunk].push(path); } });
     layout.trunks.forEach(function (trunk, i) {
@@ -347,6 +348,7 @@
   function openEverything() {
     folders.forEach(function (f) { if (f.path !== "") { shown.expanded.add(f.path); } });
   }
+  function openAll() { openEverything(); redraw(function () { return []; }); }
 
   // -- the view: pan and zoom over the drawing ---------------------------------------------
 
@@ -696,7 +698,7 @@
       if (closed) {
         viewBar.appendChild(h("span", closed + (closed === 1 ? " folder" : " folders") +
                               " closed: click one to open it"));
-        viewBar.appendChild(button("Open all", function () { openEverything(); redraw(function () { return []; }); }));
+        viewBar.appendChild(button("Open all", openAll));
       }
       if (shown.expanded.size && pkgs.length > data.overviewAbove) {
         viewBar.appendChild(button("Overview", function () { overview(); redraw(function () { return []; }); }));
@@ -798,6 +800,7 @@
   initialView();
   window.orchestratorGraph = {
     select: select, clear: clear, fit: fit, scale: scale, expand: expand, collapse: collapse,
+    openAll: openAll,
     focus: focusOn, unfocus: unfocus, reveal: reveal, show: showElement,
     selected: function () { return selected; },
     units: function () { return Array.from(drawn.units.keys()); },

@@ -8,7 +8,7 @@ var orchestratorLayout = (function () {
   var LANE_WIDTH = 2, LANE_GAP = 8, LANE = LANE_WIDTH + LANE_GAP;
   var GROUP_GAP = 44, GROUP_PAD = 14, GROUP_LABEL = 20, MARGIN = 20;
   var MAX_ASPECT = 2, WRAP_ASPECT = 1.7, WRAP_TRIALS = 6, WRAP_STEP = 0.9, EPSILON = 1e-6;
-  var MIN_BANDS = 3;
+  var MIN_BANDS = 3, SHORT_ROWS = 8, ROWS_PER_EDGE = 2;
   var SWEEPS = 6, X_SWEEPS = 5, MIN_SWEEPS = 3, WORK = 150000;
   var CHAR_WIDTH = 7.6, SPREAD = 0.6, LOOP_DIP = 0.6;
 
@@ -217,21 +217,29 @@ var orchestratorLayout = (function () {
     return found;
   }
 
+  function ridesBus(rowsPassed, edgeCount) {
+    return rowsPassed > SHORT_ROWS && rowsPassed > ROWS_PER_EDGE * edgeCount;
+  }
+
   function topsOf(dag, n, rows, groupOf) {
-    var tops = new Map();
+    var tops = new Map(), counts = new Map();
     dag.up.get(n).forEach(function (p) {
       var g = groupOf.get(p);
       tops.set(g, tops.has(g) ? Math.min(tops.get(g), rows.get(p)) : rows.get(p));
+      counts.set(g, (counts.get(g) || 0) + 1);
     });
-    return tops;
+    return [tops, counts];
   }
 
   function trunkSpans(dag, rows, groupOf) {
     var spans = [];
     dag.order.forEach(function (n) {
-      var tops = topsOf(dag, n, rows, groupOf);
+      var found = topsOf(dag, n, rows, groupOf), tops = found[0], counts = found[1];
       Array.from(tops.keys()).sort(cmp).forEach(function (g) {
-        if (tops.get(g) + 1 < rows.get(n)) { spans.push([n, g, tops.get(g)]); }
+        var top = tops.get(g);
+        if (top + 1 < rows.get(n) && !ridesBus(rows.get(n) - top - 1, counts.get(g))) {
+          spans.push([n, g, top]);
+        }
       });
     });
     return spans;
@@ -353,7 +361,9 @@ var orchestratorLayout = (function () {
   }
 
   function reserveTrunks(dag, n, rows, groupOf, used) {
-    topsOf(dag, n, rows, groupOf).forEach(function (top, g) {
+    var found = topsOf(dag, n, rows, groupOf), counts = found[1];
+    found[0].forEach(function (top, g) {
+      if (ridesBus(rows.get(n) - top - 1, counts.get(g))) { return; }
       for (var r = top + 1; r < rows.get(n); r++) { add(used, key(r, g), LANE); }
     });
   }
@@ -375,7 +385,9 @@ var orchestratorLayout = (function () {
       up: names.map(function () { return []; }),
       trunks: [], edges: [], via: new Map(),
       loops: loops.map(function (e) { return [number.get(e[0]), number.get(e[1])]; }),
+      buses: [],
     };
+    var riders = [];
     dag.order.forEach(function (n) {
       var parents = new Map();
       dag.up.get(n).forEach(function (p) {
@@ -384,27 +396,67 @@ var orchestratorLayout = (function () {
         parents.get(g).push(number.get(p));
       });
       Array.from(parents.keys()).sort(cmp).forEach(function (g) {
-        addTrunk(ranked, number.get(n), parents.get(g), rank.get(g));
+        var found = parents.get(g), top = Infinity, target = number.get(n);
+        found.forEach(function (p) { top = Math.min(top, ranked.row[p]); });
+        if (ridesBus(ranked.row[target] - top - 1, found.length)) {
+          riders.push([target, found, rank.get(g), top]);
+        } else {
+          addTrunk(ranked, target, found, rank.get(g));
+        }
       });
     });
+    addBuses(ranked, riders);
     return ranked;
   }
 
   function addTrunk(ranked, target, parents, group) {
     var top = Infinity;
     parents.forEach(function (p) { top = Math.min(top, ranked.row[p]); });
-    var first = ranked.row.length, count = ranked.row[target] - top - 1, i;
+    var first = ranked.row.length, count = ranked.row[target] - top - 1;
     if (count > 0) {
-      ranked.trunks.push({ target: target, first: first, top: top });
-      for (i = 0; i < count; i++) {
-        ranked.row.push(top + 1 + i);
-        ranked.group.push(group);
-        ranked.width.push(LANE_WIDTH);
-        ranked.down.push(i < count - 1 ? [first + i + 1] : [target]);
-        ranked.up.push(i === 0 ? [] : [first + i - 1]);
-      }
+      ranked.trunks.push({ target: target, first: first, top: top, bus: false });
+      addPoints(ranked, top + 1, count, group);
+      ranked.down[first + count - 1].push(target);
       ranked.up[target].push(first + count - 1);
     }
+    join(ranked, target, parents, first, top);
+  }
+
+  function addPoints(ranked, row, count, group) {
+    var first = ranked.row.length;
+    for (var i = 0; i < count; i++) {
+      ranked.row.push(row + i);
+      ranked.group.push(group);
+      ranked.width.push(LANE_WIDTH);
+      ranked.down.push(i < count - 1 ? [first + i + 1] : []);
+      ranked.up.push(i === 0 ? [] : [first + i - 1]);
+    }
+  }
+
+  function addBuses(ranked, riders) {
+    var groups = Array.from(new Set(riders.map(function (r) { return r[2]; })))
+      .sort(function (a, b) { return a - b; });
+    groups.forEach(function (group) {
+      var mine = riders.filter(function (r) { return r[2] === group; });
+      var low = Infinity, high = -Infinity;
+      mine.forEach(function (r) {
+        low = Math.min(low, r[3] + 1); high = Math.max(high, ranked.row[r[0]] - 1);
+      });
+      var bus = { first: ranked.row.length, top: low, count: high - low + 1 };
+      ranked.buses.push(bus);
+      addPoints(ranked, low, bus.count, group);
+      mine.forEach(function (r) {
+        var target = r[0], top = r[3], first = bus.first + top + 1 - low;
+        ranked.trunks.push({ target: target, first: first, top: top, bus: true });
+        var last = first + ranked.row[target] - top - 2;
+        ranked.down[last].push(target);
+        ranked.up[target].push(last);
+        join(ranked, target, r[1], first, top);
+      });
+    });
+  }
+
+  function join(ranked, target, parents, first, top) {
     parents.forEach(function (p) {
       ranked.edges.push([p, target]);
       if (ranked.row[p] + 1 === ranked.row[target]) {
@@ -623,16 +675,26 @@ var orchestratorLayout = (function () {
       parts.push(curve(x, y, tops.get(key(t.target, last)), rowTop(t.target)));
       return parts.join(" ");
     }
-    function trunk(t) {
-      var x = xs[t.first], y = rowTop(t.first), parts = ["M" + fixed(x) + "," + fixed(y)];
-      var last = t.first + ranked.row[t.target] - t.top - 2;
-      for (var point = t.first; point <= last; point++) {
-        if (point !== t.first) { parts.push(curve(x, y, xs[point], rowTop(point))); }
+    function down(first, last) {  // [path, x, y]: through the points, straight down each row
+      var x = xs[first], y = rowTop(first), parts = ["M" + fixed(x) + "," + fixed(y)];
+      for (var point = first; point <= last; point++) {
+        if (point !== first) { parts.push(curve(x, y, xs[point], rowTop(point))); }
         x = xs[point]; y = rowTop(point) + NODE_HEIGHT;
         parts.push("V" + fixed(y));
       }
-      parts.push(curve(x, y, tops.get(key(t.target, last)), rowTop(t.target)));
-      return { target: names[t.target], d: parts.join(" ") };
+      return [parts.join(" "), x, y];
+    }
+    function trunk(t) {
+      var last = t.first + ranked.row[t.target] - t.top - 2, start;
+      if (t.bus) {
+        start = ["M" + fixed(xs[last]) + "," + fixed(rowTop(last) + NODE_HEIGHT), xs[last],
+                 rowTop(last) + NODE_HEIGHT];
+      } else {
+        start = down(t.first, last);
+      }
+      return { target: names[t.target], bus: t.bus,
+               d: start[0] + " " + curve(start[1], start[2], tops.get(key(t.target, last)),
+                                         rowTop(t.target)) };
     }
     function loop(a, b) {
       var y = rowTop(a) + NODE_HEIGHT, ax = bottoms.get(key(a, b)), bx = bottoms.get(key(b, a));
@@ -644,7 +706,8 @@ var orchestratorLayout = (function () {
     }
     return { edges: ranked.edges.map(function (e) { return edge(e[0], e[1]); })
                .concat(ranked.loops.map(function (e) { return loop(e[0], e[1]); })),
-             trunks: ranked.trunks.map(trunk) };
+             trunks: ranked.trunks.map(trunk),
+             buses: ranked.buses.map(function (b) { return down(b.first, b.first + b.count - 1)[0]; }) };
   }
 
   // names: [name]; edges: [[source, target]] (dependent -> dependency); widths: {name: w};
@@ -686,6 +749,7 @@ var orchestratorLayout = (function () {
       edges: drawn.edges.map(function (e) { return edgePath(e, seen); })
         .sort(function (a, b) { return cmp(a.source, b.source) || cmp(a.target, b.target); }),
       trunks: drawn.trunks,
+      buses: drawn.buses,
       groups: groups ? groupBoxes(nodes, names, groupOf, cols) : [],
       width: right + pad + MARGIN,
       height: Math.max(top + rows.length * PITCH - ROW_GAP + pad + MARGIN, top + MARGIN),
