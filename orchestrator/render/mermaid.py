@@ -13,6 +13,7 @@ are entity-escaped.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Collection
 
 from orchestrator.render.chart import (
@@ -150,14 +151,15 @@ def _text(view: GraphView, unit: Unit) -> str:
 
 
 def _links(view: GraphView, plan: Plan, ids: dict[str, str]) -> list[str]:
-    found: dict[tuple[str, str], tuple[set[str], list[int]]] = {}
+    """One line per pair of boxes, adding up the edges between their packages."""
+    kinds: dict[tuple[str, str], set[str]] = {}
+    counts: Counter[tuple[str, str]] = Counter()
     for edge in view.graph.edges():
         pair = ids[plan.unit_of[edge.source]], ids[plan.unit_of[edge.target]]
         if pair[0] != pair[1]:
-            kinds, count = found.setdefault(pair, (set(), [0]))
-            kinds.update(edge.kinds)
-            count[0] += 1
-    return [f"  {s} {_arrow(kinds, n[0])} {t}" for (s, t), (kinds, n) in sorted(found.items())]
+            kinds.setdefault(pair, set()).update(edge.kinds)
+            counts[pair] += 1
+    return [f"  {s} {_arrow(kinds[(s, t)], counts[(s, t)])} {t}" for s, t in sorted(kinds)]
 
 
 def _arrow(kinds: set[str], count: int) -> str:

@@ -121,15 +121,9 @@ def main_kind(kinds: Collection[EdgeKind]) -> EdgeKind:
 
 
 def _edge(view: GraphView, path: EdgePath) -> str:
-    edge = view.graph.edge(path.source, path.target)
-    assert edge is not None  # the layout draws only the view's edges
-    titles = [edge_title(edge)]
-    kinds = set(edge.kinds)
-    if path.mutual:
-        back = view.graph.edge(path.target, path.source)
-        assert back is not None
-        titles.append(edge_title(back))
-        kinds.update(back.kinds)
+    edges = _drawn(view, path)
+    kinds = {k for edge in edges for k in edge.kinds}
+    titles = [edge_title(edge) for edge in edges]
     main = main_kind(kinds)
     cycle = path.upward or path.mutual or path.loop
     classes = " ".join(["edge", main, *(["cycle"] if cycle else [])])
@@ -150,7 +144,7 @@ def _trunks(view: GraphView, layout: Layout) -> list[str]:
             riders.setdefault(path.trunk, []).append(path)
     found = []
     for index, trunk in enumerate(layout.trunks):
-        kinds = {k for p in riders[index] for k in _kinds(view, p)}
+        kinds = {k for p in riders[index] for edge in _drawn(view, p) for k in edge.kinds}
         cycle = all(p.upward or p.mutual for p in riders[index])
         main = main_kind(kinds)
         head = "" if all(p.upward for p in riders[index]) else (
@@ -160,9 +154,11 @@ def _trunks(view: GraphView, layout: Layout) -> list[str]:
     return found
 
 
-def _kinds(view: GraphView, path: EdgePath) -> list[EdgeKind]:
+def _drawn(view: GraphView, path: EdgePath) -> list[Edge]:
+    """The edge a line draws (both, for a pair drawn as one)."""
     pairs = [(path.source, path.target)] + ([(path.target, path.source)] if path.mutual else [])
-    return [k for s, t in pairs for k in getattr(view.graph.edge(s, t), "kinds", ())]
+    edges = [view.graph.edge(s, t) for s, t in pairs]
+    return [edge for edge in edges if edge is not None]
 
 
 def node_classes(view: GraphView, name: str) -> list[str]:

@@ -319,10 +319,13 @@
     shown.focus = null;
     redraw(function () { return was ? boxesOf([was.id]) : []; });
   }
+  // Draws what is shown now and opens the view on `around()`'s boxes (readable), or as a
+  // page opens when it names none.
   function redraw(around) {
     draw();
     var boxes = around();
-    if (fitScale() >= READABLE || !boxes.length) { fit(); } else { showAround(boxes, READABLE * 1.05); }
+    if (!boxes.length) { initialView(); return; }
+    if (fitScale() >= READABLE) { fit(); } else { showAround(boxes, READABLE * 1.05); }
   }
   function boxesOf(ids) {  // the drawn boxes that stand for these packages
     var keys = new Set();
