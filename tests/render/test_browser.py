@@ -385,6 +385,7 @@ def libs_chart(capsys: pytest.CaptureFixture[str], tmp_path_factory: pytest.Temp
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 @pytest.mark.skipif(not MERMAID_JS.exists(),
                     reason=f"mermaid is not installed at {MERMAID_JS} (see docs/graph.md)")
 def test_mermaid_parses_and_renders_every_shape(driver: Any, capsys: pytest.CaptureFixture[str],

@@ -11,6 +11,8 @@
   var FAR = 0.5;        // below this scale, lines fade too
   var MAX_SCALE = 4;
   var OVERVIEW_UNITS = 24;  // the overview opens folders while it shows at most this many
+  var COUNTED_LINES = 40;   // edges that add up several are labelled with their number
+                            // when the drawing has at most this many such lines
   var FOLDER = "\u0001";    // unit keys of folders; a package name never starts with it
   var KINDS = ["runtime", "optional", "group", "build", "source"];
   var STATES = ["changed", "global", "dependency"];
@@ -201,6 +203,7 @@
     layout.groups.forEach(function (g) { if (g.name !== FOLDER) { drawGroup(g, groupLayer); } });
     drawLines(layout, found, lineLayer);
     found.units.forEach(function (u, k) { drawNode(u, layout.nodes[k], nodeLayer); });
+    labelCounts(el("g", { "class": "counts" }, svg));
     full = { x: 0, y: 0, w: Math.max(layout.width, 200), h: Math.max(layout.height, 120) };
     buildMinimap();
     renderViewBar();
@@ -262,8 +265,20 @@
       var title = linkTitle(link);
       if (path.mutual) { title += "\n" + linkTitle(links.get(path.target + "\u0000" + path.source)); }
       text("title", title, {}, line);
-      drawn.lines.push({ path: path, element: line, links: [link].concat(
+      drawn.lines.push({ path: path, element: line, count: count, links: [link].concat(
         path.mutual ? [links.get(path.target + "\u0000" + path.source)] : []) });
+    });
+  }
+
+  // The number of package edges a line adds up, halfway along it (lines that go on down
+  // a shared trunk are left to their tooltip).
+  function labelCounts(parent) {
+    var counted = drawn.lines.filter(function (l) { return l.count > 1; });
+    if (counted.length > COUNTED_LINES) { return; }
+    counted.forEach(function (line) {
+      if (line.path.trunk !== null) { return; }
+      var at = line.element.getPointAtLength(line.element.getTotalLength() / 2);
+      text("text", String(line.count), { x: at.x.toFixed(1), y: (at.y + 4).toFixed(1) }, parent);
     });
   }
 
@@ -395,16 +410,18 @@
     return hi - lo <= 2 * half ? (lo + hi) / 2 : Math.max(lo + half, Math.min(hi - half, centre));
   }
   // At scale k, the topmost of the boxes in view, near the top: their row centred, or
-  // from the drawing's left edge when it is wider than the screen.
+  // when it is wider than the screen, from the left edge of their folders' boxes.
   function showAround(boxes, k) {
-    var s = screen(), left = Infinity, right = -Infinity, top = Infinity;
+    var s = screen(), left = Infinity, right = -Infinity, top = Infinity, edge = Infinity;
+    var folderBoxes = new Map(drawn.layout.groups.map(function (g) { return [g.name, g]; }));
     boxes.forEach(function (b) { top = Math.min(top, b.y - b.height / 2); });
     boxes.forEach(function (b) {
       if (b.y - b.height / 2 > top + 1) { return; }
       left = Math.min(left, b.x - b.width / 2); right = Math.max(right, b.x + b.width / 2);
+      edge = Math.min(edge, folderBoxes.has(b.group) ? folderBoxes.get(b.group).x : b.x - b.width / 2);
     });
     var halfW = s.w / k / 2, halfH = s.h / k / 2;
-    var cx = right - left + 80 <= 2 * halfW ? (left + right) / 2 : full.x + halfW;
+    var cx = right - left + 80 <= 2 * halfW ? (left + right) / 2 : edge - 20 + halfW;
     setView(clamp(cx, halfW, full.x, full.x + full.w),
             clamp(top - 40 + halfH, halfH, full.y, full.y + full.h), k);
   }
