@@ -233,6 +233,18 @@ def test_hostile_names_stay_text(driver: Any, tmp_path: Path) -> None:
     assert page.as_uri() in urls and only_the_page(urls, page), urls
 
 
+def test_an_empty_selection_says_so(driver: Any, tmp_path: Path) -> None:
+    graph = make_graph()
+    page = tmp_path / "empty.html"
+    page.write_text(render_html(select(graph, affected=affected_result(graph, {}),
+                                       only_affected=True)), encoding="utf-8")
+    open_page(driver, page)
+    assert classes(driver) == {}
+    assert "No packages to show" in driver.execute_script(
+        "return document.getElementById('view-bar').innerText")
+    assert console_errors(driver) == []
+
+
 def test_small_graphs_open_whole(driver: Any, tmp_path: Path) -> None:
     page = tmp_path / "small.html"
     page.write_text(render_html(select(make_graph())), encoding="utf-8")

@@ -702,6 +702,7 @@
 
   function renderViewBar() {
     viewBar.textContent = "";
+    if (!drawn.units.size) { viewBar.appendChild(h("span", "No packages to show.")); }
     if (shown.focus) {
       viewBar.appendChild(h("span", "Focused on " + pkgs[shown.focus.id].name +
                             " and what lies within"));
