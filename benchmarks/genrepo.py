@@ -1,10 +1,18 @@
 """Write a synthetic uv-workspace monorepo as a real git repository, deterministically.
 
-    python benchmarks/genrepo.py OUT --packages N [--seed S] [--commits C]
+    python benchmarks/genrepo.py OUT --packages N [--seed S] [--commits C] [--shape SHAPE]
 
-Libraries live in packages/, services (about one in ten, depended on by nobody) in
-services/. Each package depends on 1-6 earlier libraries chosen by preferential
-attachment, so a few core libraries are used very widely and the graph is acyclic.
+The default shape, `layered`: libraries live in packages/, services (about one in ten,
+depended on by nobody) in services/. Each package depends on 1-6 earlier libraries chosen
+by preferential attachment, so a few core libraries are used very widely and the graph is
+acyclic. Other shapes, for the graph views:
+
+- `hub`: a core package that every integration depends on, whose `[all]` extra depends on
+  every integration (one strongly connected group); python/packages/*, one in eight under
+  python/packages/lab/*.
+- `folders`: the layered graph spread over 12 folders (area-00/ ... area-11/, services/).
+- `libs`: core/ and one package per folder, libs/lNNNN/pkg, each depending on core and on
+  two earlier packages.
 Metadata is mostly PEP 621 with `[tool.uv.sources] x = { workspace = true }`; some
 internal requirements sit in optional extras or PEP 735 dependency groups instead.
 Every package has a small module and a test file. After the initial import come C
@@ -58,6 +66,16 @@ IDENTITY = b"Synthetic Committer <synthetic@example.invalid>"
 START = 1_600_000_000  # a fixed clock makes commit ids repeat
 
 
+SHAPES = ("layered", "hub", "folders", "libs")
+FOLDERS = 12
+MEMBER_GLOBS = {
+    "layered": ["packages/*", "services/*"],
+    "hub": ["python/packages/*", "python/packages/lab/*"],
+    "folders": [*(f"area-{i:02d}/*" for i in range(FOLDERS)), "services/*"],
+    "libs": ["core", "libs/*/pkg"],
+}
+
+
 @dataclass
 class Member:
     """One generated package: where it lives and what it depends on."""
@@ -67,9 +85,13 @@ class Member:
     runtime: list[str] = field(default_factory=list)
     extras: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
+    folder: str = ""  # the package's directory, when not packages/NAME or services/NAME
+    extra_name: str = "extra"
 
     @property
     def directory(self) -> str:
+        if self.folder:
+            return self.folder
         return f"{'services' if self.service else 'packages'}/{self.name}"
 
     @property
@@ -108,6 +130,50 @@ def build_members(count: int, rng: random.Random) -> list[Member]:
     return members
 
 
+def hub_members(count: int) -> list[Member]:
+    """A core, and integrations that need it; core's `[all]` extra names them all."""
+    core = Member("agent-framework-core", service=False, folder="python/packages/core",
+                  extra_name="all")
+    members = [core]
+    for i in range(1, count):
+        name = f"agent-framework-{DOMAINS[i % len(DOMAINS)]}" + (
+            "" if i < len(DOMAINS) else str(i // len(DOMAINS) + 1))
+        lab = "lab/" if i % 8 == 0 else ""
+        members.append(Member(name, service=False, runtime=[core.name],
+                              folder=f"python/packages/{lab}{name.removeprefix('agent-framework-')}"))
+        core.extras.append(name)
+    return members
+
+
+def folder_members(count: int, rng: random.Random) -> list[Member]:
+    """The layered graph, its libraries spread over FOLDERS folders."""
+    members = build_members(count, rng)
+    for i, member in enumerate(members):
+        if not member.service:
+            member.folder = f"area-{i % FOLDERS:02d}/{member.name}"
+    return members
+
+
+def lib_members(count: int, rng: random.Random) -> list[Member]:
+    """core/, then libs/lNNNN/pkg: each on core and on two earlier packages."""
+    members = [Member("acme-core", service=False, folder="core")]
+    for i in range(1, count):
+        earlier = sorted(rng.sample(range(1, i), min(2, i - 1)))
+        members.append(Member(f"acme-lib-{i:04d}", service=False, folder=f"libs/l{i:04d}/pkg",
+                              runtime=["acme-core", *(members[j].name for j in earlier)]))
+    return members
+
+
+def shaped_members(shape: str, count: int, rng: random.Random) -> list[Member]:
+    if shape == "hub":
+        return hub_members(count)
+    if shape == "folders":
+        return folder_members(count, rng)
+    if shape == "libs":
+        return lib_members(count, rng)
+    return build_members(count, rng)
+
+
 def _place(member: Member, dependency: str, rng: random.Random) -> None:
     """Most internal requirements are runtime; some are extras or development groups."""
     roll = rng.random()
@@ -139,7 +205,8 @@ def pyproject(member: Member, rng: random.Random) -> str:
         "",
     ]
     if member.extras:
-        lines += ["[project.optional-dependencies]", "extra = [", *_quoted(member.extras), "]", ""]
+        lines += ["[project.optional-dependencies]", f"{member.extra_name} = [",
+                  *_quoted(member.extras), "]", ""]
     lines += ["[dependency-groups]", "test = [", *_quoted(["pytest>=8", *member.groups]), "]", ""]
     internal = sorted({*member.runtime, *member.extras, *member.groups})
     if internal:
@@ -173,16 +240,18 @@ def test_source(member: Member) -> str:
 
 ROOT_PYPROJECT = """\
 [tool.uv.workspace]
-members = ["packages/*", "services/*"]
+members = [{members}]
 
 [dependency-groups]
 dev = ["pytest>=8", "ruff>=0.6"]
 """
 
 
-def initial_files(members: list[Member], rng: random.Random) -> dict[str, bytes]:
+def initial_files(members: list[Member], rng: random.Random,
+                  shape: str = "layered") -> dict[str, bytes]:
+    globs = ", ".join(f'"{g}"' for g in MEMBER_GLOBS[shape])
     files = {
-        "pyproject.toml": ROOT_PYPROJECT,
+        "pyproject.toml": ROOT_PYPROJECT.format(members=globs),
         "README.md": f"# Synthetic monorepo\n\n{len(members)} packages.\n",
         ".gitignore": "__pycache__/\n.venv/\ndist/\n",
     }
@@ -216,10 +285,10 @@ def edit(number: int, members: list[Member], files: dict[str, bytes],
     return path, files.get(path, b"") + text.encode()
 
 
-def history(members: list[Member], commits: int,
-            rng: random.Random) -> Iterator[tuple[str, dict[str, bytes]]]:
+def history(members: list[Member], commits: int, rng: random.Random,
+            shape: str = "layered") -> Iterator[tuple[str, dict[str, bytes]]]:
     """The initial import, then `commits` commits of one to three edits each."""
-    files = initial_files(members, rng)
+    files = initial_files(members, rng, shape)
     yield f"Import {len(members)} packages", dict(files)
     for number in range(1, commits + 1):
         changed = dict(edit(number, members, files, rng) for _ in range(rng.randint(1, 3)))
@@ -245,10 +314,11 @@ def git(out: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(out), *args], check=True)
 
 
-def generate(out: Path, packages: int, seed: int, commits: int) -> dict[str, int]:
+def generate(out: Path, packages: int, seed: int, commits: int,
+             shape: str = "layered") -> dict[str, int]:
     """Replace `out` with the generated repository; returns a few counts about it."""
     rng = random.Random(seed)
-    members = build_members(packages, rng)
+    members = shaped_members(shape, packages, rng)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -259,7 +329,8 @@ def generate(out: Path, packages: int, seed: int, commits: int) -> dict[str, int
                                 stdin=subprocess.PIPE)
     assert importer.stdin is not None
     with importer.stdin:
-        importer.stdin.write(b"".join(fast_import_stream(history(members, commits, rng))))
+        importer.stdin.write(b"".join(fast_import_stream(history(members, commits, rng,
+                                                                       shape))))
     if importer.wait() != 0:
         raise SystemExit("genrepo: git fast-import failed")
     git(out, "checkout", "-q", "-f", "main")
@@ -277,11 +348,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--packages", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--commits", type=int, default=100)
+    parser.add_argument("--shape", choices=SHAPES, default="layered")
     args = parser.parse_args(argv)
     if args.packages < 1 or args.commits < 0:
         parser.error("--packages must be at least 1 and --commits at least 0")
     started = time.perf_counter()
-    info = generate(args.out, args.packages, args.seed, args.commits)
+    info = generate(args.out, args.packages, args.seed, args.commits, args.shape)
     seconds = time.perf_counter() - started
     print(" ".join(f"{k}={v}" for k, v in info.items()) + f" seconds={seconds:.2f}")
     return 0

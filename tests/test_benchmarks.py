@@ -108,3 +108,38 @@ def test_bench_remote_runs_tiny() -> None:
     assert lines[0] == "6 packages, trivial task, -j 4, median of 1 rounds"
     assert any(line.startswith("remote hit ") for line in lines)
     assert "more than a local hit, per package" in lines[-1]
+
+
+@pytest.mark.parametrize(("shape", "count"), [("hub", 17), ("folders", 40), ("libs", 12)])
+def test_generator_shapes(shape: str, count: int, tmp_path: Path,
+                          capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / shape
+    proc = run_script("genrepo.py", str(out), "--packages", str(count), "--shape", shape,
+                      "--commits", "0")
+    assert proc.returncode == 0, proc.stderr
+    result = run_cli(capsys, out, "list", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    packages = {p["name"]: p for p in json.loads(result.stdout)["packages"]}
+    assert len(packages) == count
+    paths = [p["path"] for p in packages.values()]
+    if shape == "hub":
+        core = packages["agent-framework-core"]
+        assert {d["name"] for d in core["dependencies"] if d["kind"] == "optional"} == \
+            set(packages) - {"agent-framework-core"}
+        assert any(path.startswith("python/packages/lab/") for path in paths)
+    if shape == "folders":
+        assert len({path.split("/")[0] for path in paths}) == 13  # 12 areas and services/
+    if shape == "libs":
+        assert sorted(paths)[:2] == ["core", "libs/l0001/pkg"]
+        assert all({"acme-core"} <= {d["name"] for d in p["dependencies"]}
+                   for p in packages.values() if p["name"] != "acme-core")
+
+
+def test_bench_graph_runs_tiny(tmp_path: Path) -> None:
+    proc = run_script("bench_graph.py", "--packages", "12", "--rounds", "1",
+                      "--workdir", str(tmp_path), "--json", str(tmp_path / "out.json"))
+    assert proc.returncode == 0, proc.stderr
+    assert "format/json" in proc.stdout and "layout ms per 1k edges" in proc.stdout
+    result = json.loads((tmp_path / "out.json").read_text())["12"]
+    assert set(result["medians"]) == {"json", "svg", "html"}
+    assert result["layout"] > 0 and result["edges"] > 0

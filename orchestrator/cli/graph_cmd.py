@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -21,8 +22,9 @@ from orchestrator.workspace.model import EDGE_KINDS, EdgeKind
 
 if TYPE_CHECKING:
     from orchestrator.render.graphview import GraphView
+    from orchestrator.render.tree import Style
 
-FORMATS = ("tree", "dot", "mermaid", "json", "html", "svg")
+FORMATS = ("tree", "dot", "mermaid", "markdown", "json", "html", "svg")
 
 
 @click.command("graph")
@@ -70,15 +72,23 @@ def graph_cmd(settings: Settings, fmt: str, output: Path | None, focus: tuple[st
     view = select(graph, focus=focus, depth=depth, reverse=reverse,
                   kinds=cast(tuple[EdgeKind, ...], kinds) or EDGE_KINDS,
                   affected=result, only_affected=only_affected)
-    color = settings.color and output is None and sys.stdout.isatty()
-    emit(_render(view, fmt, group=group, color=color, title=project.root.name), output)
+    style = terminal_style(settings.color and output is None and sys.stdout.isatty())
+    emit(_render(view, fmt, group=group, style=style, title=project.root.name), output)
 
 
-def _render(view: GraphView, fmt: str, *, group: bool, color: bool, title: str) -> str:
+def terminal_style(terminal: bool) -> Style:
+    """Styles only on a terminal; with NO_COLOR set (https://no-color.org), bold and dim
+    but no colours."""
+    if not terminal:
+        return "plain"
+    return "mono" if os.environ.get("NO_COLOR") else "colour"
+
+
+def _render(view: GraphView, fmt: str, *, group: bool, style: Style, title: str) -> str:
     if fmt == "tree":
         from orchestrator.render.tree import render_tree
 
-        return render_tree(view, color=color, width=_terminal_width())
+        return render_tree(view, style=style, width=_terminal_width())
     if fmt == "json":
         from orchestrator.render.graphjson import render_json
 
@@ -87,6 +97,10 @@ def _render(view: GraphView, fmt: str, *, group: bool, color: bool, title: str) 
         from orchestrator.render.mermaid import render_mermaid
 
         return render_mermaid(view)
+    if fmt == "markdown":
+        from orchestrator.render.markdown import render_markdown
+
+        return render_markdown(view)
     if fmt == "dot":
         from orchestrator.render.dot import render_dot
 

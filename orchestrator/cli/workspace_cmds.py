@@ -39,10 +39,14 @@ def list_cmd(settings: Settings, fmt: str, at: str | None, zero: bool) -> None:
     end = line_end(zero, fmt, ("names",))
     project = settings.project()
     packages = project.workspace(commit_at(project, at)).packages
-    if fmt == "names":
+    if fmt == "table":
+        import shutil
+
+        emit(listing.render_table(packages, shutil.get_terminal_size((120, 24)).columns))
+    elif fmt == "names":
         emit(listing.render_names(packages, end))
     else:
-        emit((listing.render_json if fmt == "json" else listing.render_table)(packages))
+        emit(listing.render_json(packages))
 
 
 @click.command("check")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from orchestrator.workspace.graph import package_name
@@ -51,7 +52,7 @@ class GraphView:
     def names(self) -> list[str]:
         return self.graph.names
 
-    @property
+    @cached_property
     def affected(self) -> frozenset[str]:
         return frozenset(self.reasons)
 
@@ -67,10 +68,15 @@ class GraphView:
         return state_of(reasons)
 
     def folder(self, name: str) -> str:
-        return folder_of(self.graph.packages[name].path)
+        """The folder whose box `name` is drawn in (see `box_folders`)."""
+        return self._folders[name]
+
+    @cached_property
+    def _folders(self) -> dict[str, str]:
+        return box_folders({n: folder_of(p.path) for n, p in self.graph.packages.items()})
 
     def groups(self) -> dict[str, list[str]]:
-        """Folder -> the packages directly in it, both sorted."""
+        """Folder -> the packages drawn in its box, both sorted."""
         found: dict[str, list[str]] = {}
         for name in self.names:
             found.setdefault(self.folder(name), []).append(name)
@@ -86,6 +92,32 @@ def state_of(reasons: Iterable[Reason]) -> AffectState:
 def folder_of(path: str) -> str:
     """The folder a package sits in: `packages/http-client` -> `packages`; top level -> ``."""
     return "" if path == "." else posixpath.dirname(path)
+
+
+def box_folders(folders: Mapping[str, str]) -> dict[str, str]:
+    """Package -> the folder whose box it is drawn in: its own folder, unless no other
+    package lives under that folder, then the nearest folder above that holds two or more
+    (never above the top-level folder). Two hundred `libs/lNNN/pkg` are one `libs/` box,
+    not two hundred boxes of one."""
+    count: dict[str, int] = {}
+    for folder in folders.values():
+        for above in _ancestors(folder):
+            count[above] = count.get(above, 0) + 1
+    found = {}
+    for name, folder in folders.items():
+        chosen = folder
+        for above in _ancestors(folder):
+            chosen = above
+            if count[above] >= 2:
+                break
+        found[name] = chosen
+    return found
+
+
+def _ancestors(folder: str) -> list[str]:
+    """`a/b/c` -> [`a/b/c`, `a/b`, `a`]; the top level -> []."""
+    parts = folder.split("/") if folder else []
+    return ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
 def folder_label(folder: str) -> str:

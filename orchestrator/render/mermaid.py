@@ -1,18 +1,30 @@
 """`graph --format mermaid`: a flowchart for pull-request comments and Markdown docs.
 
 GitHub renders Mermaid with the library's default limits (50,000 characters of text, 500
-edges); a graph that would exceed them is drawn with its largest folders collapsed into one
-node each, one folder at a time, until it fits. Node ids are derived from names but never
-clash with Mermaid keywords (`end`, `graph`, ...), and labels are entity-escaped.
+edges) and shows an error instead of a chart beyond them, so the chart always fits: see
+chart.py for what it shows when the whole graph would not. The names a closed folder or the
+note stands for follow the chart as `%%` comment lines, as many as the character limit
+allows (`--format markdown` lists them all in a table). Node ids are derived from names but
+never clash with Mermaid keywords (`end`, `graph`, ...) or JavaScript's own property names
+(`constructor`, `__proto__`, ...), which Mermaid's renderer keeps in plain objects; labels
+are entity-escaped.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Collection
-from dataclasses import dataclass
 
-from orchestrator.render.graphview import AFFECT_STATES, GraphView, folder_label
+from orchestrator.render.chart import (
+    Plan,
+    Unit,
+    count_label,
+    plan_chart,
+    unit_title,
+    worst_state,
+)
+from orchestrator.render.graphview import GraphView, folder_label
 from orchestrator.workspace.model import EDGE_KINDS
 
 MAX_TEXT = 50_000
@@ -22,10 +34,15 @@ KEYWORDS = frozenset({
     "href", "style", "linkstyle", "classdef", "class", "default", "interpolate", "tb", "td",
     "bt", "lr", "rl", "accdescr", "acctitle", "_self", "_blank", "_parent", "_top",
 })
+JS_PROPERTIES = frozenset({  # Object.prototype's: an id equal to one breaks the renderer
+    "constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable",
+    "toLocaleString", "toString", "valueOf",
+})
 CLASS_DEFS = {
     "library": "fill:#edf3ff,stroke:#3b6fd8,color:#152033",
     "service": "fill:#e6f6ee,stroke:#1f8f5f,stroke-width:2px,color:#152033",
     "folder": "fill:#f7f8fb,stroke:#8a93a3,stroke-dasharray:4 3,color:#152033",
+    "note": "fill:#ffffff,stroke:#8a93a3,stroke-dasharray:2 2,color:#152033",
     "changed": "fill:#ffe3de,stroke:#d63a25,stroke-width:2px,color:#152033",
     "global": "fill:#f1e6ff,stroke:#8b3fd9,stroke-width:2px,color:#152033",
     "dependency": "fill:#fff1cf,stroke:#cf8a00,color:#152033",
@@ -33,6 +50,12 @@ CLASS_DEFS = {
 }
 # Numeric entity codes: Mermaid decodes these the same way in every version and renderer.
 _ENTITIES = [("#", "#35;"), ("&", "#38;"), ('"', "#34;"), ("<", "#60;"), (">", "#62;")]
+# Prefixes of the ids given to subgraphs, closed folders and the note; package ids never
+# take them.
+GROUP_PREFIX = "grp_"
+FOLDER_PREFIX = "col_"
+NOTE_ID = "note_more"
+_RESERVED = (GROUP_PREFIX, FOLDER_PREFIX, "note_")
 
 
 def label(text: str) -> str:
@@ -42,20 +65,15 @@ def label(text: str) -> str:
     return text
 
 
-# Prefixes of the ids given to subgraphs and collapsed folders; package ids never take them.
-GROUP_PREFIX = "grp_"
-FOLDER_PREFIX = "col_"
-
-
 def node_ids(names: Collection[str], prefix: str = "") -> dict[str, str]:
-    """A safe, unique id per name: letters, digits and `_`, never a keyword, and never one
-    of the ids reserved for subgraphs and collapsed folders (unless `prefix` is one)."""
+    """A safe, unique id per name: letters, digits and `_`, never a keyword or a JavaScript
+    property name, and never one of the ids reserved for subgraphs, closed folders and the
+    note (unless `prefix` is one)."""
     ids: dict[str, str] = {}
     used: set[str] = set()
     for name in sorted(names):
         ident = prefix + re.sub(r"[^A-Za-z0-9_]", "_", name)
-        if not prefix and (ident.lower() in KEYWORDS or not ident[:1].isalpha()
-                           or ident.lower().startswith((GROUP_PREFIX, FOLDER_PREFIX))):
+        if not prefix and _unsafe(ident):
             ident = f"pkg_{ident}"
         base, n = ident, 2
         while ident.lower() in used:
@@ -65,107 +83,131 @@ def node_ids(names: Collection[str], prefix: str = "") -> dict[str, str]:
     return ids
 
 
-@dataclass(frozen=True)
-class _Unit:
-    """A box of the chart: one package, or a collapsed folder."""
-
-    id: str
-    text: str
-    classes: tuple[str, ...]
-    folder: str
+def _unsafe(ident: str) -> bool:
+    return (ident.lower() in KEYWORDS or not ident[:1].isalpha() or ident in JS_PROPERTIES
+            or ident.lower().startswith(_RESERVED))
 
 
 def render_mermaid(view: GraphView) -> str:
-    """The flowchart, with folders collapsed (largest first) only when needed to fit."""
+    """The flowchart, then the names it does not show, as far as the limit allows."""
+    diagram, plan = fitted(view)
+    return diagram + _name_comments(view, plan, MAX_TEXT - len(diagram))
+
+
+def fitted(view: GraphView) -> tuple[str, Plan]:
+    """The most detailed chart within Mermaid's limits, and its plan."""
     if not view.names:
-        return 'flowchart TB\n  nothing["no packages to show"]\n'
-    groups = view.groups()
-    collapsed: set[str] = set()
-    text, edges = _render(view, collapsed)
-    for folder in sorted(groups, key=lambda f: (-len(groups[f]), f)):
-        if len(text) <= MAX_TEXT and edges <= MAX_EDGES:
-            break
-        collapsed.add(folder)
-        text, edges = _render(view, collapsed)
-    return text
+        return 'flowchart TB\n  nothing["no packages to show"]\n', Plan({}, {})
+    plan = plan_chart(view, lambda p: _within(*diagram(view, p)))
+    return diagram(view, plan)[0], plan
 
 
-def _render(view: GraphView, collapsed: set[str]) -> tuple[str, int]:
-    units = _units(view, collapsed)
-    lines = ["flowchart TB"]
-    by_folder: dict[str, list[_Unit]] = {}
-    for unit in dict.fromkeys(units.values()):
-        by_folder.setdefault(unit.folder, []).append(unit)
-    for index, (folder, members) in enumerate(sorted(by_folder.items())):
-        lines.append(f'  subgraph {GROUP_PREFIX}{index}["{label(folder_label(folder))}"]')
-        lines.extend(f'    {u.id}["{u.text}"]' for u in members)
-        lines.append("  end")
-    links = _links(view, units)
+def _within(text: str, edges: int) -> bool:
+    return len(text) <= MAX_TEXT and edges <= MAX_EDGES
+
+
+def diagram(view: GraphView, plan: Plan) -> tuple[str, int]:
+    """The chart of `plan` and how many edges it has."""
+    ids = _unit_ids(plan)
+    lines = ["flowchart TB", *_boxes(view, plan, ids)]
+    links = _links(view, plan, ids)
     lines.extend(links)
-    lines.extend(_classes(units))
+    lines.extend(_classes(view, plan, ids))
     return "\n".join(lines) + "\n", len(links)
 
 
-def _units(view: GraphView, collapsed: set[str]) -> dict[str, _Unit]:
-    ids = node_ids(view.names)
-    groups = view.groups()
-    folder_ids = node_ids([f for f in groups if f in collapsed], FOLDER_PREFIX)
-    units: dict[str, _Unit] = {}
-    for folder, names in groups.items():
-        if folder in collapsed:
-            unit = _folder_unit(view, folder, names, folder_ids[folder])
-            units.update((n, unit) for n in names)
-            continue
-        for name in names:
-            units[name] = _package_unit(view, name, ids[name])
-    return units
+def _unit_ids(plan: Plan) -> dict[str, str]:
+    ids = node_ids([u.key for u in plan.units.values() if u.kind == "package"])
+    folders = node_ids([u.folder for u in plan.units.values() if u.kind == "folder"],
+                       FOLDER_PREFIX)
+    ids.update({u.key: folders[u.folder] for u in plan.units.values() if u.kind == "folder"})
+    ids.update({u.key: NOTE_ID for u in plan.units.values() if u.kind == "note"})
+    return ids
 
 
-def _package_unit(view: GraphView, name: str, ident: str) -> _Unit:
-    package = view.graph.packages[name]
-    state = view.state(name)
-    classes: list[str] = [package.kind]
-    if state is not None:
-        classes.append(state)
-    elif view.show_affected:
-        classes.append("unaffected")
-    text = f"{label(name)}<br/><small>{label(package.version or 'dynamic')}</small>"
-    return _Unit(ident, text, tuple(classes), view.folder(name))
+def _boxes(view: GraphView, plan: Plan, ids: dict[str, str]) -> list[str]:
+    """Packages in one subgraph per folder (when there are several); closed folders and
+    the note on their own."""
+    by_folder: dict[str, list[Unit]] = {}
+    for unit in plan.units.values():
+        if unit.kind == "package":
+            by_folder.setdefault(unit.folder, []).append(unit)
+    lines = []
+    for index, (folder, units) in enumerate(sorted(by_folder.items())):
+        lines.append(f'  subgraph {GROUP_PREFIX}{index}["{label(folder_label(folder))}"]')
+        lines.extend(f'    {ids[u.key]}["{_text(view, u)}"]' for u in units)
+        lines.append("  end")
+    lines.extend(f'  {ids[u.key]}["{_text(view, u)}"]' for u in plan.closed)
+    return lines
 
 
-def _folder_unit(view: GraphView, folder: str, names: list[str], ident: str) -> _Unit:
-    states = {view.state(n) for n in names}
-    worst = next((s for s in AFFECT_STATES if s in states), None)
-    classes = ("folder", worst) if worst else ("folder",)
-    text = f"{label(folder_label(folder))}<br/><small>{len(names)} packages</small>"
-    if view.show_affected:
-        affected = sum(1 for n in names if n in view.affected)
-        text = f"{text[:-8]}, {affected} affected</small>"
-    return _Unit(ident, text, classes, folder)
+def _text(view: GraphView, unit: Unit) -> str:
+    if unit.kind == "package":
+        version = view.graph.packages[unit.key].version or "dynamic"
+        return f"{label(unit.key)}<br/><small>{label(version)}</small>"
+    if unit.kind == "note":
+        return label(unit_title(view, unit))
+    return f"{label(unit_title(view, unit))}<br/><small>{count_label(view, unit)}</small>"
 
 
-def _links(view: GraphView, units: dict[str, _Unit]) -> list[str]:
+def _links(view: GraphView, plan: Plan, ids: dict[str, str]) -> list[str]:
+    """One line per pair of boxes, adding up the edges between their packages."""
     kinds: dict[tuple[str, str], set[str]] = {}
+    counts: Counter[tuple[str, str]] = Counter()
     for edge in view.graph.edges():
-        pair = units[edge.source].id, units[edge.target].id
+        pair = ids[plan.unit_of[edge.source]], ids[plan.unit_of[edge.target]]
         if pair[0] != pair[1]:
             kinds.setdefault(pair, set()).update(edge.kinds)
-    return [f"  {s} {_arrow(found)} {t}" for (s, t), found in sorted(kinds.items())]
+            counts[pair] += 1
+    return [f"  {s} {_arrow(kinds[(s, t)], counts[(s, t)])} {t}" for s, t in sorted(kinds)]
 
 
-def _arrow(kinds: set[str]) -> str:
+def _arrow(kinds: set[str], count: int) -> str:
+    """Solid when the edges order something (runtime, build), dotted otherwise; labelled
+    with their kinds unless only runtime, and with their number when more than one."""
     ordered = [k for k in EDGE_KINDS if k in kinds]
-    if ordered == ["runtime"]:
-        return "-->"
-    text = ", ".join(ordered)
-    return f'-->|"{text}"|' if "runtime" in kinds or "build" in kinds else f'-.->|"{text}"|'
+    words = [] if ordered == ["runtime"] else [", ".join(ordered)]
+    if count > 1:
+        words.insert(0, f"{count} edges")
+    line = "-->" if "runtime" in kinds or "build" in kinds else "-.->"
+    return f'{line}|"{" ".join(words)}"|' if words else line
 
 
-def _classes(units: dict[str, _Unit]) -> list[str]:
+def _classes(view: GraphView, plan: Plan, ids: dict[str, str]) -> list[str]:
     members: dict[str, list[str]] = {}
-    for unit in dict.fromkeys(units.values()):
-        for cls in unit.classes:
-            members.setdefault(cls, []).append(unit.id)
+    for unit in plan.units.values():
+        for cls in _unit_classes(view, unit):
+            members.setdefault(cls, []).append(ids[unit.key])
     lines = [f"  classDef {cls} {CLASS_DEFS[cls]}" for cls in CLASS_DEFS if cls in members]
-    lines += [f"  class {','.join(sorted(ids))} {cls}" for cls, ids in sorted(members.items())]
+    lines += [f"  class {','.join(sorted(found))} {cls}" for cls, found in sorted(members.items())]
     return lines
+
+
+def _unit_classes(view: GraphView, unit: Unit) -> list[str]:
+    state = worst_state(view, unit.members)
+    first = view.graph.packages[unit.key].kind if unit.kind == "package" else unit.kind
+    if state is not None:
+        return [first, state]
+    return [first, "unaffected"] if view.show_affected else [first]
+
+
+def _name_comments(view: GraphView, plan: Plan, room: int) -> str:
+    """`%%` lines naming what each closed folder and the note stand for, cut short (with
+    a count of the rest) where the text limit would be passed."""
+    text = ""
+    for unit in plan.closed:
+        head = f"%% {unit_title(view, unit)} ({count_label(view, unit)}): "
+        names = [_plain(m) for m in unit.members]
+        line = head + ", ".join(names) + "\n"
+        while len(text) + len(line) > room and names:
+            names = names[: len(names) * 3 // 4]
+            rest = len(unit.members) - len(names)
+            line = head + ", ".join(names) + f" and {rest} more (--format markdown lists all)\n"
+        if len(text) + len(line) > room:
+            break
+        text += line
+    return text
+
+
+def _plain(name: str) -> str:
+    return " ".join(name.split())  # a comment ends at a line break

@@ -6,11 +6,12 @@ Every text and attribute value is escaped: names, paths and specifiers are user 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from html import escape
 from importlib.resources import files
 
 from orchestrator.render.graphview import AFFECT_STATES, GraphView, folder_label
-from orchestrator.render.layout import Layout, NodeBox, compute_layout, node_width
+from orchestrator.render.layout import EdgePath, Layout, NodeBox, compute_layout, node_width
 from orchestrator.workspace.graph import Edge
 from orchestrator.workspace.model import EDGE_KINDS, EdgeKind
 
@@ -21,6 +22,8 @@ EDGE_COLOURS: dict[EdgeKind, str] = {
     "build": "#b7791f",
     "source": "#2a9d8f",
 }
+CYCLE_COLOUR = "#c2410c"
+STRONG_KINDS: tuple[EdgeKind, ...] = ("runtime", "build")
 STATE_LABELS = {
     "changed": "changed",
     "global": "global or lock file",
@@ -44,14 +47,22 @@ def layout_of(view: GraphView, *, group: bool = True) -> Layout:
     folders = {n: view.folder(n) for n in view.names}
     grouped = group and len(set(folders.values())) > 1
     widths = {n: node_width(n, meta_line(view, n)) for n in view.names}
-    edges = [(e.source, e.target) for e in view.graph.edges()]
-    return compute_layout(view.names, edges, widths, folders if grouped else None)
+    edges = view.graph.edges()
+    return compute_layout(view.names, [(e.source, e.target) for e in edges], widths,
+                          folders if grouped else None,
+                          weak=[(e.source, e.target) for e in edges if is_weak(e)])
+
+
+def is_weak(edge: Edge) -> bool:
+    """An edge that orders nothing (an extra, a development group, a uv source): a cycle
+    is drawn broken at such an edge before one that says what must exist first."""
+    return not edge.has_kind(STRONG_KINDS)
 
 
 def render_svg(view: GraphView, *, group: bool = True) -> str:
     """A standalone SVG document with a legend above the graph."""
     layout = layout_of(view, group=group)
-    legend, legend_width = legend_svg(view)
+    legend, legend_width = legend_svg(view, any(e.upward or e.mutual for e in layout.edges))
     width = max(layout.width, legend_width + 40)
     height = layout.height + LEGEND_HEIGHT
     return "\n".join([
@@ -70,13 +81,14 @@ def render_svg(view: GraphView, *, group: bool = True) -> str:
 
 
 def graph_body(view: GraphView, layout: Layout) -> str:
-    """Markers, folder boxes, edges and nodes: the part the HTML view embeds too."""
+    """Markers, folder boxes, lines and boxes: the part the HTML view draws the same way."""
     return "\n".join([
         markers(),
         '<g class="groups">', *(_group(g.name, g.x, g.y, g.width, g.height)
                                for g in layout.groups), "</g>",
-        '<g class="edges">', *(_edge(view, e.source, e.target, e.d, e.upward)
-                              for e in layout.edges), "</g>",
+        '<g class="edges">', *(f'<path class="bus" d="{d}"/>' for d in layout.buses),
+        *_trunks(view, layout),
+        *(_edge(view, e) for e in layout.edges), "</g>",
         '<g class="nodes">', *(_node(view, box) for box in layout.nodes.values()), "</g>",
     ])
 
@@ -86,7 +98,8 @@ def markers() -> str:
         f'<marker id="arrow-{kind}" viewBox="0 0 10 10" refX="9.5" refY="5" markerWidth="8" '
         f'markerHeight="8" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
         f'<path d="M0,1 L10,5 L0,9 z" fill="{colour}"/></marker>'
-        for kind, colour in [*EDGE_COLOURS.items(), ("dep", "#2563eb"), ("rdep", "#db2777")]
+        for kind, colour in [*EDGE_COLOURS.items(), ("cycle", CYCLE_COLOUR),
+                             ("dep", "#2563eb"), ("rdep", "#db2777")]
     )
     return f"<defs>{heads}</defs>"
 
@@ -103,15 +116,49 @@ def edge_title(edge: Edge) -> str:
     return f"{edge.source} → {edge.target}: {', '.join(parts)}"
 
 
-def _edge(view: GraphView, source: str, target: str, d: str, upward: bool) -> str:
-    edge = view.graph.edge(source, target)
-    kinds = edge.kinds if edge else ("runtime",)
-    main = next(k for k in EDGE_KINDS if k in kinds)
-    classes = " ".join(["edge", main, *(["upward"] if upward else [])])
-    title = escape(edge_title(edge)) if edge else ""
-    return (f'<path class="{classes}" data-source="{escape(source)}" '
-            f'data-target="{escape(target)}" data-kinds="{" ".join(kinds)}" d="{d}" '
-            f'marker-end="url(#arrow-{main})"><title>{title}</title></path>')
+def main_kind(kinds: Collection[EdgeKind]) -> EdgeKind:
+    return next(k for k in EDGE_KINDS if k in kinds)
+
+
+def _edge(view: GraphView, path: EdgePath) -> str:
+    edges = _drawn(view, path)
+    kinds = {k for edge in edges for k in edge.kinds}
+    titles = [edge_title(edge) for edge in edges]
+    main = main_kind(kinds)
+    cycle = path.upward or path.mutual or path.loop
+    classes = " ".join(["edge", main, *(["cycle"] if cycle else [])])
+    head = f"url(#arrow-{'cycle' if cycle else main})"
+    ends = ([f'marker-start="{head}"'] if path.upward or path.mutual else []) + (
+        [f'marker-end="{head}"'] if path.trunk is None and not path.upward else [])
+    return (f'<path class="{classes}" data-source="{escape(path.source)}" '
+            f'data-target="{escape(path.target)}" data-kinds="{" ".join(sorted(kinds))}" '
+            f'd="{path.d}" {" ".join(ends)}><title>{escape("; ".join(titles))}</title></path>')
+
+
+def _trunks(view: GraphView, layout: Layout) -> list[str]:
+    """Each trunk once, styled by the strongest kind of the edges it carries; its arrowhead
+    is there when one of them points down into its box."""
+    riders: dict[int, list[EdgePath]] = {}
+    for path in layout.edges:
+        if path.trunk is not None:
+            riders.setdefault(path.trunk, []).append(path)
+    found = []
+    for index, trunk in enumerate(layout.trunks):
+        kinds = {k for p in riders[index] for edge in _drawn(view, p) for k in edge.kinds}
+        cycle = all(p.upward or p.mutual for p in riders[index])
+        main = main_kind(kinds)
+        head = "" if all(p.upward for p in riders[index]) else (
+            f' marker-end="url(#arrow-{"cycle" if cycle else main})"')
+        found.append(f'<path class="trunk {main}{" cycle" if cycle else ""}" '
+                     f'data-target="{escape(trunk.target)}" d="{trunk.d}"{head}/>')
+    return found
+
+
+def _drawn(view: GraphView, path: EdgePath) -> list[Edge]:
+    """The edge a line draws (both, for a pair drawn as one)."""
+    pairs = [(path.source, path.target)] + ([(path.target, path.source)] if path.mutual else [])
+    edges = [view.graph.edge(s, t) for s, t in pairs]
+    return [edge for edge in edges if edge is not None]
 
 
 def node_classes(view: GraphView, name: str) -> list[str]:
@@ -141,23 +188,26 @@ def _node(view: GraphView, box: NodeBox) -> str:
     )
 
 
-def legend_svg(view: GraphView) -> tuple[str, float]:
-    """A one-line legend: kinds of package, kinds of edge present, affected states."""
+def legend_svg(view: GraphView, cycle: bool) -> tuple[str, float]:
+    """A one-line legend: kinds of package, kinds of edge present, edges on a cycle,
+    affected states."""
     items: list[str] = []
     x = 20.0
-    for label, markup in _legend_items(view):
+    for label, markup in _legend_items(view, cycle):
         items.append(f'<g transform="translate({x:.1f},20)">{markup}'
                      f'<text x="26" y="4">{escape(label)}</text></g>')
         x += 26 + len(label) * 6.1 + 20
     return f'<g class="legend">{"".join(items)}</g>', x
 
 
-def _legend_items(view: GraphView) -> list[tuple[str, str]]:
+def _legend_items(view: GraphView, cycle: bool) -> list[tuple[str, str]]:
     items = [(kind, f'<g class="node {kind}"><rect x="0" y="-8" width="20" height="16" '
               f'rx="{radius}"/></g>') for kind, radius in (("library", 3), ("service", 8))]
     present = {k for e in view.graph.edges() for k in e.kinds}
     items += [(kind, f'<path class="edge {kind}" d="M0,0 L20,0"/>')
               for kind in EDGE_KINDS if kind in present]
+    if cycle:
+        items.append(("on a cycle", '<path class="edge runtime cycle" d="M0,0 L20,0"/>'))
     if view.show_affected:
         items += [(STATE_LABELS[s], f'<g class="node library state-{s}"><rect x="0" y="-8" '
                    'width="20" height="16" rx="3"/></g>') for s in AFFECT_STATES]

@@ -73,3 +73,26 @@ def synthetic_graph(count: int, seed: int = 7, folders: int = 12) -> PackageGrap
                  f">={j % 5}.0") for j in earlier]
         packages.append(package(f"pkg-{i:04d}", f"{folder}/pkg-{i:04d}", deps))  # type: ignore[arg-type]
     return PackageGraph(packages)
+
+
+def hub_graph(count: int = 40) -> PackageGraph:
+    """core, and integrations that need it; core's `[all]` extra names them all (one
+    strongly connected group); one in eight integrations sits in python/packages/lab/."""
+    names = [f"integration-{i:02d}" for i in range(1, count)]
+    return PackageGraph([
+        package("core", "python/packages/core", [(n, "optional", "") for n in names]),
+        *(package(n, f"python/packages/{'lab/' if i % 8 == 0 else ''}{n}",
+                  [("core", "runtime", ">=1")]) for i, n in enumerate(names, start=1))])
+
+
+def libs_graph(count: int, seed: int = 3, flat: bool = False) -> PackageGraph:
+    """core/ and one package per folder (libs/lNNNN/pkg, or with `flat` lNNNN/ at the top
+    level), each depending on core and on two earlier packages."""
+    rng = random.Random(seed)  # noqa: S311  # a reproducible test graph, not a secret
+    packages = [package("core", "core")]
+    for i in range(1, count):
+        earlier = sorted(rng.sample(range(1, i), min(2, i - 1)))
+        deps = [("core", "runtime", ""), *((f"lib-{j:04d}", "runtime", "") for j in earlier)]
+        folder = f"l{i:04d}" if flat else f"libs/l{i:04d}/pkg"
+        packages.append(package(f"lib-{i:04d}", folder, deps))  # type: ignore[arg-type]
+    return PackageGraph(packages)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -72,7 +73,7 @@ def test_base_without_affected_is_refused(capsys: pytest.CaptureFixture[str]) ->
     assert "--affected" in result.stderr
 
 
-@pytest.mark.parametrize("fmt", ["html", "svg", "dot", "mermaid"])
+@pytest.mark.parametrize("fmt", ["html", "svg", "dot", "mermaid", "markdown"])
 def test_writes_every_format_to_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                        fmt: str) -> None:
     target = tmp_path / f"graph.{fmt}"
@@ -129,3 +130,69 @@ def test_only_affected_mermaid_for_a_pull_request(capsys: pytest.CaptureFixture[
     assert "  class util changed" in result.stdout
     assert "  class web dependency" in result.stdout
     assert "core" not in result.stdout and "other" not in result.stdout
+
+
+def drawn(fmt: str, text: str) -> tuple[set[str], set[tuple[str, str]] | None]:
+    """The packages (and, where a format draws them all, the edges) an output shows."""
+    if fmt == "json":
+        data = json.loads(text)
+        return ({n["id"] for n in data["nodes"]},
+                {(e["source"], e["target"]) for e in data["edges"]})
+    if fmt == "tree":
+        names = {line.lstrip("│├└─ ").split()[0] for line in text.splitlines()}
+        return names, None
+    if fmt == "dot":
+        return (set(re.findall(r'^\s+"([^"]+)" \[label=', text, re.MULTILINE)),
+                set(re.findall(r'^\s+"([^"]+)" -> "([^"]+)"', text, re.MULTILINE)))
+    if fmt == "mermaid":
+        ids = dict(re.findall(r'^\s+(\w+)\["([^<"]+)<br/>', text, re.MULTILINE))
+        links = re.findall(r"^\s+(\w+) -(?:->|\.->)(?:\|[^|]*\|)? (\w+)$", text, re.MULTILINE)
+        return set(ids.values()), {(ids[a], ids[b]) for a, b in links}
+    if fmt == "svg":
+        root = parse_svg(text)
+        svg = "{http://www.w3.org/2000/svg}"
+        names = {g.get("data-name", "") for g in root.iter(f"{svg}g") if g.get("data-name")}
+        edges = set()
+        for path in root.iter(f"{svg}path"):
+            if path.get("data-source"):
+                pair = (path.get("data-source", ""), path.get("data-target", ""))
+                edges.add(pair)
+                if "cycle" in path.get("class", "") and path.get("marker-end") and \
+                        path.get("marker-start"):
+                    edges.add(pair[::-1])
+        return names, edges
+    data = json.loads(re.search(r'id="graph-data">(.*?)</script>', text, re.S)
+                      .group(1))  # type: ignore[union-attr]
+    names = [p["name"] for p in data["packages"]]
+    return set(names), {(names[e[0]], names[e[1]]) for e in data["edges"]}
+
+
+SELECTIONS = [
+    ["--focus", "acme-db", "--depth", "1"],
+    ["--focus", "acme-signing", "--reverse", "--depth", "1"],
+    ["--focus", "acme-http"],
+    ["--kind", "runtime"],
+    ["--depth", "1"],
+]
+
+
+@pytest.mark.parametrize("selection", SELECTIONS, ids=" ".join)
+def test_every_format_draws_the_same_selection(capsys: pytest.CaptureFixture[str],
+                                               selection: list[str]) -> None:
+    outputs = {}
+    for fmt in ("json", "tree", "dot", "mermaid", "svg", "html"):
+        result = run_cli(capsys, REPO_ROOT, "graph", "--format", fmt, *selection)
+        assert result.exit_code == 0, result.stderr
+        outputs[fmt] = drawn(fmt, result.stdout)
+    names, edges = outputs.pop("json")
+    assert len(names) > 2
+    for fmt, (found, found_edges) in outputs.items():
+        assert found == names, fmt
+        assert found_edges in (None, edges), fmt
+
+
+def test_markdown_is_the_chart_fenced_for_a_comment(capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(capsys, REPO_ROOT, "graph", "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    chart = run_cli(capsys, REPO_ROOT, "graph", "--format", "mermaid").stdout
+    assert result.stdout == f"```mermaid\n{chart}```\n"

@@ -4,7 +4,7 @@ import pytest
 
 from orchestrator.changes.affected import Reason
 from orchestrator.errors import OrchestratorError
-from orchestrator.render.graphview import folder_of, select, state_of, tree_roots
+from orchestrator.render.graphview import box_folders, folder_of, select, state_of, tree_roots
 from tests.render.helpers import affected_result, make_graph, package
 
 
@@ -80,6 +80,17 @@ def test_folders_are_parent_directories() -> None:
     assert folder_of("core") == ""
     assert folder_of(".") == ""
     view = select(make_graph())
-    assert view.groups() == {"packages": ["core", "db", "testkit", "util"],
-                             "packages/plugins": ["plugin"], "services": ["api"]}
+    assert view.groups() == {"packages": ["core", "db", "plugin", "testkit", "util"],
+                             "services": ["api"]}
     assert package("x", "services/x").kind == "service"
+
+
+def test_a_folder_of_one_package_is_drawn_in_the_box_above() -> None:
+    folders = {f"lib-{i}": f"libs/l{i:04d}" for i in range(3)}
+    folders |= {"core": "", "solo": "tools", "deep": "a/b/c", "deep2": "a/d", "app": "apps/x",
+                "app2": "apps/x"}
+    assert box_folders(folders) == {
+        "lib-0": "libs", "lib-1": "libs", "lib-2": "libs",  # one each: their parent's box
+        "core": "", "solo": "tools",  # the top level keeps its box even for one package
+        "deep": "a", "deep2": "a",  # up to the nearest folder that holds two
+        "app": "apps/x", "app2": "apps/x"}

@@ -5,7 +5,7 @@ import re
 from html.parser import HTMLParser
 
 from orchestrator.render.graphview import select
-from orchestrator.render.html import render_html, script_json
+from orchestrator.render.html import OVERVIEW_ABOVE, render_html, script_json
 from orchestrator.workspace.graph import PackageGraph
 from tests.render.helpers import affected_result, make_graph, package, synthetic_graph
 
@@ -56,23 +56,36 @@ def test_page_is_self_contained() -> None:
     assert found.urls == []  # no src or href at all: nothing to fetch
     assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", page)
     assert "default-src 'none'" in page
-    assert len(found.scripts) == 2
+    assert len(found.scripts) == 3  # the data, the layout, the page
+
+
+def packages(data: dict[str, object]) -> dict[str, dict[str, object]]:
+    return {p["name"]: p for p in data["packages"]}  # type: ignore[attr-defined, index]
 
 
 def test_data_carries_details_for_the_panel() -> None:
     graph = make_graph()
     page = render_html(select(graph, affected=affected_result(graph, {"db": ["packages/db/a"]})))
     data = embedded_data(page)
-    nodes = {n["name"]: n for n in data["nodes"]}  # type: ignore[attr-defined]
-    assert sorted(nodes) == graph.names
-    assert nodes["db"]["state"] == "changed"
-    assert nodes["db"]["reasons"] == [{"type": "changed-files", "files": ["packages/db/a"]}]
-    assert nodes["api"]["reasons"] == [{"type": "dependency", "via": "db", "kind": "runtime"}]
-    assert nodes["db"]["deps"] == [
-        {"name": "core", "kinds": ["runtime"], "specifiers": {"runtime": ">=1.2,<2"}},
-        {"name": "testkit", "kinds": ["group"], "specifiers": {}},
-    ]
-    assert nodes["api"]["kind"] == "service" and nodes["api"]["path"] == "services/api"
+    found = packages(data)
+    assert list(found) == graph.names
+    assert found["db"]["state"] == "changed"
+    assert found["db"]["reasons"] == [{"type": "changed-files", "files": ["packages/db/a"]}]
+    assert found["api"]["reasons"] == [{"type": "dependency", "via": "db", "kind": "runtime"}]
+    assert "state" not in found["core"] and "reasons" not in found["core"]
+    assert found["api"]["kind"] == "service" and found["api"]["path"] == "services/api"
+    assert found["plugin"]["folder"] == "packages"  # the box it is drawn in
+    index = {name: i for i, name in enumerate(found)}
+    edges = {(e[0], e[1]): e[2:] for e in data["edges"]}  # type: ignore[attr-defined]
+    assert edges[(index["db"], index["core"])] == [["runtime"], {"runtime": ">=1.2,<2"}, False]
+    assert edges[(index["db"], index["testkit"])] == [["group"], {}, True]
+    assert len(edges) == len(graph.edges())
+    assert data["affected"] is True and data["overview"] is False
+
+
+def test_large_graphs_open_on_the_overview() -> None:
+    assert embedded_data(render_html(select(synthetic_graph(OVERVIEW_ABOVE))))["overview"] is False
+    assert embedded_data(render_html(select(synthetic_graph(OVERVIEW_ABOVE + 1))))["overview"]
 
 
 def test_script_breaking_text_stays_inside_the_json() -> None:
@@ -81,13 +94,12 @@ def test_script_breaking_text_stays_inside_the_json() -> None:
         package("b", "packages/b"),
     ])
     page = render_html(select(graph))
-    assert page.count("</script>") == 2  # the two real scripts end, nothing else does
+    assert page.count("</script>") == 3  # the three real scripts end, nothing else does
     assert "<!--" not in page
     assert "<script>alert" not in page
-    data = embedded_data(page)
-    (node,) = [n for n in data["nodes"] if n["name"] == NASTY]  # type: ignore[attr-defined]
-    assert node["path"] == f"packages/{NASTY}" and node["version"] == NASTY
-    assert node["deps"][0]["specifiers"]["runtime"] == f">=1 {NASTY}"
+    found = packages(embedded_data(page))
+    assert found[NASTY]["path"] == f"packages/{NASTY}" and found[NASTY]["version"] == NASTY
+    assert embedded_data(page)["edges"][0][3]["runtime"] == f">=1 {NASTY}"  # type: ignore[index]
 
 
 def test_script_json_escapes_markup_characters() -> None:
@@ -96,8 +108,8 @@ def test_script_json_escapes_markup_characters() -> None:
     assert json.loads(text) == {"a": "</script>&<!--"}
 
 
-def test_five_hundred_packages_stay_under_two_megabytes() -> None:
-    graph = synthetic_graph(500)
+def test_two_thousand_packages_stay_under_three_megabytes() -> None:
+    graph = synthetic_graph(2000)
     page = render_html(select(graph, affected=affected_result(graph, {"pkg-0003": ["f"]})))
-    assert len(page.encode()) < 2_000_000
-    assert len(embedded_data(page)["nodes"]) == 500  # type: ignore[arg-type]
+    assert len(page.encode()) < 3_000_000
+    assert len(embedded_data(page)["packages"]) == 2000  # type: ignore[arg-type]
