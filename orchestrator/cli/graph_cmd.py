@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING, cast
 
 import click
 
+from orchestrator.cli.completion import complete_packages
 from orchestrator.cli.main import Settings
 from orchestrator.cli.options import (
     RELATIVE,
     OptionPath,
+    at_option,
     base_option,
+    commit_at,
     emit,
     format_option,
     head_option,
@@ -31,7 +34,7 @@ FORMATS = ("tree", "dot", "mermaid", "markdown", "json", "html", "svg")
 @format_option(*FORMATS)
 @click.option("-o", "--output", type=OptionPath(dir_okay=False, path_type=Path),
               help="Write to FILE instead of stdout." + RELATIVE)
-@click.option("--focus", multiple=True, metavar="PKG",
+@click.option("--focus", multiple=True, metavar="PKG", shell_complete=complete_packages,
               help="Only PKG and its neighbourhood (repeatable).")
 @click.option("--depth", type=click.IntRange(min=0), metavar="N",
               help="Follow at most N steps from the focus (or from the top of the tree).")
@@ -44,24 +47,30 @@ FORMATS = ("tree", "dot", "mermaid", "markdown", "json", "html", "svg")
               help="Draw only the affected packages (implies --affected).")
 @click.option("--group/--no-group", default=True, show_default=True,
               help="Box packages by folder (html, svg, dot).")
+@at_option
 @base_option
 @head_option
 @click.pass_obj
 def graph_cmd(settings: Settings, fmt: str, output: Path | None, focus: tuple[str, ...],
               depth: int | None, reverse: bool, kinds: tuple[str, ...], affected: bool,
-              only_affected: bool, group: bool, base: str | None, head: str | None) -> None:
+              only_affected: bool, group: bool, at: str | None, base: str | None,
+              head: str | None) -> None:
     """Show who depends on whom: a terminal tree, or DOT, Mermaid, JSON, HTML or SVG.
 
     Arrows point from a package to what it depends on. With --affected, the packages the
-    change from BASE to HEAD touches are coloured by reason.
+    change from BASE to HEAD touches are coloured by reason. --at REV draws the graph of
+    any commit (a release tag, say) from git objects, without checking it out.
     """
     from orchestrator.render.graphview import select
 
     if (base or head) and not (affected or only_affected):
         raise click.UsageError("--base and --head need --affected")
+    if at and head:
+        raise click.UsageError("--at and --head name the same thing: give one")
     project = settings.project()
     result = None
-    commit = None  # the working tree
+    commit = commit_at(project, at)  # None: the working tree
+    head = head or at
     if affected or only_affected:
         from orchestrator.changes.affected import compute_affected
         from orchestrator.changes.diff import head_commit

@@ -196,3 +196,19 @@ def test_markdown_is_the_chart_fenced_for_a_comment(capsys: pytest.CaptureFixtur
     assert result.exit_code == 0, result.stderr
     chart = run_cli(capsys, REPO_ROOT, "graph", "--format", "mermaid").stdout
     assert result.stdout == f"```mermaid\n{chart}```\n"
+
+
+def test_graph_at_a_commit_reads_git_objects(capsys: pytest.CaptureFixture[str],
+                                             repo: GitRepo) -> None:
+    repo.package("packages/a", "acme-a", version="1.0.0")
+    repo.package("packages/b", "acme-b", dependencies=["acme-a>=1"])
+    repo.commit("first")
+    repo.git("tag", "v1")
+    repo.package("packages/b", "acme-b")  # the edge is gone in the working tree
+    result = run_cli(capsys, repo.root, "graph", "--at", "v1", "--format", "json")
+    edges = json.loads(result.stdout)["edges"]
+    assert [(e["source"], e["target"]) for e in edges] == [("acme-b", "acme-a")]
+    now = run_cli(capsys, repo.root, "graph", "--format", "json")
+    assert json.loads(now.stdout)["edges"] == []
+    both = run_cli(capsys, repo.root, "graph", "--at", "v1", "--affected", "--head", "v1")
+    assert both.exit_code == 2
