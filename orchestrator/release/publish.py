@@ -166,7 +166,8 @@ def publish(project: Project, request: PublishRequest, echo: Echo) -> PublishRes
                        index_credentials=index_credentials or credentials,
                        isolation=isolation_wanted(request.no_isolation),
                        publish_services=workspace.config.release.publish_services,
-                       checkout=scratch / "checkout", out=request.out_dir or scratch / "dist",
+                       checkout=scratch / "checkout" / rgit.git.prefix,  # the workspace root
+                       out=request.out_dir or scratch / "dist",
                        epoch=project.git.commit_time(head), echo=echo)
             _pin_checkout(run.checkout, workspace, versions, released)
             for name in order:

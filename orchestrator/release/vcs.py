@@ -26,6 +26,7 @@ from orchestrator.release.tags import tag_name_problem
 
 if TYPE_CHECKING:
     from git import Repo
+    from git.cmd import Git as GitCommand
     from git.exc import GitCommandError
     from git.refs.remote import RemoteReference
     from git.refs.tag import TagReference
@@ -92,15 +93,30 @@ _ENVIRONMENT = {"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "GIT_TERMINAL_PROMPT":
 
 
 def _open(root: Path) -> Repo:
-    """The repository at `root`, its runner set up as gitrepo.Git runs git."""
+    """The repository holding `root` (the workspace root may be a folder of it), its runner
+    set up as gitrepo.Git runs git."""
     try:
         import git
     except ImportError as e:  # GitPython refuses to import when it cannot run git
         raise GitError("git is not installed or not on PATH") from e
-    repo = git.Repo(root)
-    repo.git.update_environment(**_ENVIRONMENT)
-    repo.git.set_persistent_git_options(no_pager=True, c="core.quotepath=false")
+    repo = git.Repo(root, search_parent_directories=True)
+    _configure(repo.git)
     return repo
+
+
+def _runner(root: Path) -> GitCommand:
+    """A git runner in the workspace root: pathspecs and `--relative` output are then the
+    workspace's paths, as everywhere else."""
+    import git
+
+    runner = git.cmd.Git(str(root))
+    _configure(runner)
+    return runner
+
+
+def _configure(runner: GitCommand) -> None:
+    runner.update_environment(**_ENVIRONMENT)
+    runner.set_persistent_git_options(no_pager=True, c="core.quotepath=false")
 
 
 class Ran(NamedTuple):
@@ -122,9 +138,13 @@ class ReleaseGit:
     def repo(self) -> Repo:
         return _open(self.root)
 
+    @cached_property
+    def runner(self) -> GitCommand:
+        return _runner(self.root)
+
     def _run(self, command: str, *args: str) -> Ran:
-        """`git COMMAND ARGS...` through the repository's runner; never raises."""
-        status, stdout, stderr = getattr(self.repo.git, command)(
+        """`git COMMAND ARGS...` in the workspace root; never raises."""
+        status, stdout, stderr = getattr(self.runner, command)(
             *args, with_extended_output=True, with_exceptions=False)
         return Ran(status, stdout, stderr)
 
@@ -157,7 +177,7 @@ class ReleaseGit:
         spec = head if since is None else f"{since}..{head}"
         pathspec = [] if path == "." else ["--", path]
         out = self._output(f"cannot read the history of {path} in {spec}", "log", "-z",
-                           "--no-merges", "--no-renames", "--name-only",
+                           "--no-merges", "--no-renames", "--name-only", "--relative",
                            "--format=%x01%H%x02%B%x03", spec, *pathspec)
         return [_parse_commit(chunk) for chunk in out.split("\x01") if chunk.strip("\0\n")]
 
