@@ -26,9 +26,13 @@ class GitError(OrchestratorError):
 class CycleError(OrchestratorError):
     """An order was needed but the graph has a cycle."""
 
-    def __init__(self, cycle: list[str], *, purpose: str):
-        path = " -> ".join([*cycle, cycle[0]])
-        super().__init__(f"cannot {purpose}: dependency cycle {path}")
+    def __init__(self, cycle: list[str], *, purpose: str, kinds: list[str] | None = None,
+                 hint: str | None = None):
+        """`kinds`: the edge kinds of each step (cycle[i] -> cycle[i+1]), when known."""
+        targets = [*cycle[1:], cycle[0]]
+        steps = [f"{t} ({k})" for t, k in zip(targets, kinds, strict=True)] if kinds else targets
+        path = " -> ".join([cycle[0], *steps])
+        super().__init__(f"cannot {purpose}: dependency cycle {path}", hint=hint)
         self.cycle = cycle
 
 

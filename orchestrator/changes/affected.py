@@ -241,7 +241,8 @@ def _lock_reasons(project: Project, changes: ChangeSet, head_ws: Workspace,
     before, after = _lock_bytes(project, changes)
     members = [p.name for p in head_ws.packages]
     side = "in the working tree" if changes.worktree else "at HEAD"
-    comparison = compare_locks(before, after, members, head_side=side)
+    comparison = compare_locks(before, after, members, head_side=side,
+                               kinds=head_ws.config.affected_kinds)
     if comparison.unreadable is not None:
         reason = Reason("lockfile", files=(LOCK_FILE,), detail=comparison.unreadable)
         for name in members:

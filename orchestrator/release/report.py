@@ -15,8 +15,7 @@ def render_table(plan: ReleasePlan) -> str:
     """How many packages have no tag yet, one line per release with its reasons, a warning
     for each package left out, then notes."""
     if not plan.releases:
-        return (_untagged(plan) + "Nothing to release: no package changed since its last "
-                "release.\n" + _warnings(plan) + _notes(plan))
+        return _untagged(plan) + _nothing(plan) + _warnings(plan) + _notes(plan)
     rows = [("package", "current", "next", "bump", "tag", "why")]
     rows += [(r.name, r.current or "-", r.next, r.bump, r.tag, _why(r)) for r in plan.releases]
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
@@ -24,6 +23,16 @@ def render_table(plan: ReleasePlan) -> str:
              + "  " + row[5] for row in rows]
     return (_untagged(plan) + "\n".join(line.rstrip() for line in lines) + "\n"
             + _warnings(plan) + _notes(plan))
+
+
+def _nothing(plan: ReleasePlan) -> str:
+    """A package left out of the plan is not one that did not change."""
+    if not plan.skipped:
+        return "Nothing to release: no package changed since its last release.\n"
+    count = len(plan.skipped)
+    which = "1 package is" if count == 1 else f"{count} packages are"
+    return (f"Nothing to release: {which} not planned (below); no other package changed "
+            "since its last release.\n")
 
 
 def _untagged(plan: ReleasePlan) -> str:

@@ -64,7 +64,7 @@ def definitions(workspace: Workspace, name: str) -> dict[str, TaskConfig]:
             found[package.name] = root.with_override(override)
         elif override is not None and override.command is not None:
             found[package.name] = TaskConfig(name, override.command).with_override(override)
-    if not found:
+    if root is None and not found:  # a root task is known even with no package to run in
         raise ConfigError(f"unknown task '{name}'; known tasks: {', '.join(known(workspace))}",
                           hint="define it in [tool.orchestrator.tasks] of pyproject.toml")
     return found

@@ -16,7 +16,7 @@ from orchestrator.tasks.cache import TaskCache
 from orchestrator.tasks.definitions import ResolvedTask
 from orchestrator.tasks.keys import compute_keys
 from orchestrator.tasks.selection import Selection, SelectionRequest, select
-from orchestrator.workspace.model import EdgeKind
+from orchestrator.workspace.model import EDGE_KINDS, EdgeKind
 
 if TYPE_CHECKING:
     from orchestrator.context import Project
@@ -171,9 +171,19 @@ class _OrderDependencies:
             self._memo[name] = self.graph.all_dependencies([name], self.kinds)
         return self._memo[name]
 
-    def cycle(self, name: str) -> list[str]:
+    def cycle_error(self, name: str, task: str) -> CycleError:
+        """The cycle through `name`, each step with its kinds, and the setting that chooses
+        them (an `[all]` extra naming every integration makes one over `optional` edges)."""
         cycles = [c for c in self.graph.cycles(self.kinds) if name in c]
-        return cycles[0] if cycles else [name]
+        cycle = cycles[0] if cycles else [name]
+        edges = [self.graph.edge(a, b) for a, b in
+                 zip(cycle, [*cycle[1:], cycle[0]], strict=True)]
+        kinds = ["+".join(k for k in e.kinds if k in self.kinds) for e in edges if e]
+        followed = ", ".join(k for k in EDGE_KINDS if k in self.kinds)
+        return CycleError(cycle, purpose=f"run '{task}' in dependency order",
+                          kinds=kinds if len(kinds) == len(cycle) else None,
+                          hint=f"a task order follows {followed} edges: `order-kinds` in "
+                          "[tool.orchestrator] can leave out a kind this cycle needs")
 
 
 def with_needed(selected: Sequence[str], resolved: Mapping[str, ResolvedTask],
@@ -205,7 +215,6 @@ def make_jobs(names: Mapping[str, tuple[str, ...]], resolved: Mapping[str, Resol
         needs = sorted(d for d in dependencies(name) if d in names) \
             if task.needs_dependencies else []
         if name in needs:
-            raise CycleError(dependencies.cycle(name),
-                             purpose=f"run '{task.task}' in dependency order")
+            raise dependencies.cycle_error(name, task.task)
         jobs.append(Job(task, tuple(needs), keys.get(name), included_for))
     return jobs

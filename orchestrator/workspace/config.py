@@ -26,6 +26,7 @@ DEFAULT_GLOBAL_FILES: tuple[str, ...] = (
     "/tox.ini",
     "/setup.cfg",
     "/.python-version",
+    "/uv.toml",  # what [tool.uv] in /pyproject.toml would say: indexes, constraints
     "/poetry.lock",
     "/pdm.lock",
     "/*requirements*.txt",  # requirements.txt, dev-requirements.txt, requirements-test.txt

@@ -20,16 +20,22 @@ from contextlib import contextmanager
 from email.message import Message
 from email.parser import BytesParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestrator.errors import ConfigError
 from orchestrator.workspace.model import EdgeKind, Requirement
 from orchestrator.workspace.snapshot import Snapshot
 
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+
 WHERE = "build backend metadata"
-# Only the dependencies are wanted: VCS version plugins need no history for them.
-_NO_VCS = {"SETUPTOOLS_SCM_PRETEND_VERSION": "0.0.0", "UV_DYNAMIC_VERSIONING_BYPASS": "0.0.0",
-           "POETRY_DYNAMIC_VERSIONING_BYPASS": "0.0.0", "PDM_BUILD_SCM_VERSION": "0.0.0"}
+# Only the dependencies are wanted: VCS version plugins need no history for them. A clause
+# on this placeholder (`=={{ version }}` in a hook) was not read, so it is not kept.
+PLACEHOLDER = "0.0.0"
+_NO_VCS = {"SETUPTOOLS_SCM_PRETEND_VERSION": PLACEHOLDER,
+           "UV_DYNAMIC_VERSIONING_BYPASS": PLACEHOLDER,
+           "POETRY_DYNAMIC_VERSIONING_BYPASS": PLACEHOLDER, "PDM_BUILD_SCM_VERSION": PLACEHOLDER}
 
 
 def resolve(snapshot: Snapshot, directory: str, cache_dir: Path) -> tuple[Requirement, ...]:
@@ -135,7 +141,21 @@ def _requirement(line: str) -> Requirement:
     parsed = Pep508(line)
     kind: EdgeKind = "optional" if parsed.marker is not None and "extra" in str(
         parsed.marker) else "runtime"
-    return Requirement(canonical(parsed.name), str(parsed.specifier), kind, WHERE)
+    return Requirement(canonical(parsed.name), _read_clauses(parsed.specifier), kind, WHERE)
+
+
+def _read_clauses(specifier: SpecifierSet) -> str:
+    """The specifier without the clauses made from the placeholder version."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    def placeholder(version: str) -> bool:
+        try:
+            return Version(version.removesuffix(".*")) == Version(PLACEHOLDER)
+        except InvalidVersion:
+            return False
+
+    return str(SpecifierSet(",".join(str(c) for c in specifier if not placeholder(c.version))))
 
 
 def _store(path: Path, lines: list[str]) -> None:

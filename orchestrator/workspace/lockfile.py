@@ -2,17 +2,20 @@
 
 A lock file change usually touches a few external packages; only the members that can reach
 them (through runtime, optional or dev dependencies) are affected by it. Read with tomllib.
+A member's own extras and dev groups count as far as `affected-kinds` follows `optional` and
+`group` edges: the same choice for external packages as for internal ones.
 """
 
 from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from orchestrator.workspace.metadata import canonical
+from orchestrator.workspace.model import ALL_KINDS, EdgeKind
 
 LOCK_FILE = "uv.lock"
 KNOWN_VERSIONS = (1,)
@@ -35,9 +38,11 @@ class LockComparison:
 
 
 def compare_locks(base: bytes | None, head: bytes | None, members: Iterable[str], *,
-                  head_side: str = "at HEAD") -> LockComparison:
+                  head_side: str = "at HEAD",
+                  kinds: Collection[EdgeKind] = ALL_KINDS) -> LockComparison:
     """Compare each member's closure in the base lock with the head lock (None: no lock).
-    `head_side` says where HEAD's lock was read ("in the working tree")."""
+    `head_side` says where HEAD's lock was read ("in the working tree"); `kinds` are the
+    edge kinds affected-ness follows."""
     try:
         before = parse_lock(base, "at the merge base")
         after = parse_lock(head, head_side)
@@ -45,7 +50,8 @@ def compare_locks(base: bytes | None, head: bytes | None, members: Iterable[str]
         return LockComparison({}, str(e))
     changed = {}
     for name in members:
-        old, new = locked_closure(before, name), locked_closure(after, name)
+        old = locked_closure(before, name, kinds=kinds)
+        new = locked_closure(after, name, kinds=kinds)
         if old != new:
             changed[name] = describe(old, new)
     return LockComparison(changed)
@@ -98,18 +104,19 @@ def _is_entry(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("name"), str)
 
 
-def locked_closure(lock: Mapping[str, list[Entry]], member: str) -> Closure:
+def locked_closure(lock: Mapping[str, list[Entry]], member: str, *,
+                   kinds: Collection[EdgeKind] = ALL_KINDS) -> Closure:
     """Every package (name, version, source) and edge (with markers and extras) that the
-    member installs: its dependencies, its own extras and dev groups; then, for what it
-    reaches, their dependencies and only the extras a dependency names (a dependency's dev
-    groups are never installed with it)."""
+    member installs: its dependencies, its own extras and dev groups (when `kinds` has
+    `optional`, `group`); then, for what it reaches, their dependencies and only the extras
+    a dependency names (a dependency's dev groups are never installed with it)."""
     found: set[tuple[str, ...]] = set()
     activated: dict[int, set[str]] = {}
-    queue: list[tuple[Entry, frozenset[str] | None]] = [(e, None) for e in lock.get(member, [])]
+    queue = [(e, frozenset(_extras(e) if "optional" in kinds else ()), "group" in kinds)
+             for e in lock.get(member, [])]
     while queue:
-        entry, extras = queue.pop()
-        root = extras is None
-        groups = set(_extras(entry)) if root else set(extras or ()) & set(_extras(entry))
+        entry, extras, dev = queue.pop()
+        groups = set(extras) & set(_extras(entry))
         before = activated.get(id(entry))
         if before is not None and (groups <= before):
             continue
@@ -117,9 +124,10 @@ def locked_closure(lock: Mapping[str, list[Entry]], member: str) -> Closure:
         found.add(("package", canonical(entry["name"]), _text(entry.get("version")),
                    _text(entry.get("source"))))
         new_groups = groups - (before or set())
-        for dep in _dependencies(entry, new_groups, base=before is None, dev=root):
+        for dep in _dependencies(entry, new_groups, base=before is None, dev=dev):
             found.add(_edge(entry, dep))
-            queue.extend((target, frozenset(_named_extras(dep))) for target in _targets(lock, dep))
+            queue.extend((target, frozenset(_named_extras(dep)), False)
+                         for target in _targets(lock, dep))
     return frozenset(found)
 
 

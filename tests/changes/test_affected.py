@@ -153,6 +153,15 @@ def test_unowned_files_affect_nothing_unless_global(mono: GitRepo) -> None:
     assert result.reasons["acme-other"] == (Reason("global-file", files=("conftest.py",)),)
 
 
+def test_uv_settings_beside_the_root_affect_every_package(mono: GitRepo) -> None:
+    """uv.toml holds what [tool.uv] would (indexes, exclude-newer, constraints): how every
+    package resolves, lock file or not."""
+    mono.write("uv.toml", 'exclude-newer = "2026-01-01T00:00:00Z"\n')
+    result = affected(mono)
+    assert result.global_files == ("uv.toml",)
+    assert len(result.affected) == 4
+
+
 def test_global_files_are_read_from_both_sides(mono: GitRepo) -> None:
     mono.write("pyproject.toml", '[tool.orchestrator]\nglobal-files = ["/ci/**"]\n')
     mono.commit("configure")

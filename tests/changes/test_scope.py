@@ -119,7 +119,10 @@ def test_order_kinds_let_a_cycle_through_an_extra_build(
     hub.write("pyproject.toml", '[tool.orchestrator]\nmembers = ["packages/*"]\n' + tasks)
     hub.commit("a task in dependency order")
     refused = run_cli(capsys, hub.root, "run", "ordered", "--no-cache")
-    assert refused.exit_code == 2 and "dependency cycle" in refused.stderr
+    assert refused.exit_code == 2
+    assert "dependency cycle acme-core -> acme-x (optional) -> acme-core (runtime)\n" \
+           "hint: a task order follows runtime, optional, build edges: `order-kinds` in " \
+           "[tool.orchestrator] can leave out a kind this cycle needs" in refused.stderr
     hub.write("pyproject.toml", '[tool.orchestrator]\nmembers = ["packages/*"]\n'
                                 'order-kinds = ["runtime", "build"]\n' + tasks)
     hub.commit("order by what a build needs")
@@ -140,3 +143,45 @@ def test_why_gives_the_chain_as_data_and_names_the_kinds_followed(
                                 'affected-kinds = ["runtime"]\n')
     text = run_cli(capsys, hub.root, "why", "acme-app", "--base", "HEAD").stdout
     assert text.splitlines()[-1] == "(dependents found over runtime edges: affected-kinds)"
+
+
+def hub_lock(client: str, pytest_version: str = "8.0.0") -> str:
+    """uv.lock of the hub: acme-x needs x-client; acme-core's [all] extra installs acme-x."""
+    members = "".join(
+        f'[[package]]\nname = "acme-{name}"\nversion = "1.0.0"\n'
+        f'source = {{ editable = "packages/{name}" }}\ndependencies = [{deps}]\n\n'
+        for name, deps in (("app", '{ name = "acme-x" }'),
+                           ("x", '{ name = "acme-core" }, { name = "x-client" }'),
+                           ("y", '{ name = "acme-core" }')))
+    return (f'version = 1\nrequires-python = ">=3.11"\n\n{members}'
+            '[[package]]\nname = "acme-core"\nversion = "1.0.0"\n'
+            'source = { editable = "packages/core" }\n\n'
+            '[package.optional-dependencies]\nall = [{ name = "acme-x" }, { name = "acme-y" }]\n\n'
+            '[package.dev-dependencies]\ndev = [{ name = "pytest" }]\n\n'
+            f'[[package]]\nname = "x-client"\nversion = "{client}"\n'
+            'source = { registry = "https://pypi.org/simple" }\n\n'
+            f'[[package]]\nname = "pytest"\nversion = "{pytest_version}"\n'
+            'source = { registry = "https://pypi.org/simple" }\n')
+
+
+def lock_bump(capsys: pytest.CaptureFixture[str], hub: GitRepo, kinds: str,
+              after: str) -> dict[str, object]:
+    hub.write("pyproject.toml", f"{ROOT}affected-kinds = {kinds}\n")
+    hub.write("uv.lock", hub_lock("1.0"))
+    hub.commit("a locked hub")
+    hub.write("uv.lock", after)
+    return answer(run_cli(capsys, hub.root, "affected", "--base", "HEAD", "--format", "json"))
+
+
+def test_the_lock_closure_follows_only_the_kinds_affected_follows(
+        capsys: pytest.CaptureFixture[str], hub: GitRepo) -> None:
+    every = '["runtime", "optional", "group", "build", "source"]'
+    found = lock_bump(capsys, hub, every, hub_lock("1.1"))
+    # core[all] installs x-client; app installs it through acme-x
+    assert found["directly_changed"] == ["acme-app", "acme-core", "acme-x"]
+    found = lock_bump(capsys, hub, '["runtime", "group", "build", "source"]', hub_lock("1.1"))
+    assert found["directly_changed"] == ["acme-app", "acme-x"]
+    assert found["affected"] == ["acme-app", "acme-x"]
+    found = lock_bump(capsys, hub, '["runtime", "optional", "build", "source"]',
+                      hub_lock("1.0", pytest_version="8.1.0"))
+    assert found["affected"] == []  # only core's own dev group has pytest

@@ -334,3 +334,19 @@ def test_plan_reads_head_from_git_objects_in_a_clone_without_checkout(
     assert not (clone.root / "libs").exists()
     # read from the commit: t-sdk's version file is nowhere on disk
     assert names(plan(capsys, clone)) == {"t-sdk": ("0.4.3", "0.4.4")}
+
+
+def test_nothing_to_release_does_not_call_unplanned_packages_unchanged(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every version made from tags of another format (`v1.2.0`): none is planned, and
+    none is said to be unchanged since a release the plan could not find."""
+    repo = make_repo(tmp_path)
+    repo.write("pyproject.toml", ROOT)
+    repo.write("libs/vcs/pyproject.toml", HATCH_VCS)
+    repo.commit("feat: initial")
+    repo.git("tag", "-a", "-m", "v1.2.0", "v1.2.0")
+    table = run_cli(capsys, repo.root, "release", "plan")
+    assert table.exit_code == 0
+    assert table.stdout.startswith(
+        "Nothing to release: 1 package is not planned (below); no other package changed "
+        "since its last release.\nwarning: t-vcs (libs/vcs) is not planned: ")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from orchestrator.tasks.definitions import (
 )
 from orchestrator.workspace.config import BUILTIN_TASKS, TaskConfig
 from orchestrator.workspace.model import Package
+from tests.cli import run_cli
 from tests.gitutil import GitRepo
 
 ROOT = '[tool.orchestrator.tasks]\nlint = "ruff check ."\n' \
@@ -56,6 +58,17 @@ def test_unknown_task_names_it_and_lists_known_ones(repo: GitRepo) -> None:
         definitions(ws, "lnt")
     assert error.value.exit_code == 2
     assert known(ws) == ["build", "hello", "lint", "only-b", "test"]
+
+
+def test_a_known_task_with_no_package_to_run_in_runs_nothing(
+        repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    """A new repository holds no package yet: `test` is still a task, with nothing to run
+    (it used to say "unknown task 'test'; known tasks: build, test")."""
+    repo.write("README.md", "# new\n")
+    repo.commit()
+    result = run_cli(capsys, repo.root, "test", "--all", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["results"] == []
 
 
 def test_resolve_substitutes_each_argument_on_its_own(tmp_path: Path) -> None:

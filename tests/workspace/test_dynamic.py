@@ -131,3 +131,19 @@ def test_a_backend_that_fails_is_reported(
     assert check.exit_code == 1
     assert "error   unresolved-dynamic: packages/hooked/pyproject.toml: its build backend " \
            "could not tell its dynamic dependencies" in check.stdout
+
+
+def test_a_clause_on_the_placeholder_version_is_not_kept(
+        capsys: pytest.CaptureFixture[str], hooked: GitRepo) -> None:
+    """Hooks such as uv-dynamic-versioning's write `=={{ version }}`; the backend is asked
+    with a placeholder version, so that clause says nothing about the repository."""
+    hooked.package("packages/b", "acme-b")
+    hooked.write("packages/hooked/hatch_build.py", HOOK.replace(
+        '["acme-a>=1.0", "requests"]',
+        '["acme-a==" + __import__("os").environ["UV_DYNAMIC_VERSIONING_BYPASS"], '
+        '"acme-b>=1.0,!=" + __import__("os").environ["UV_DYNAMIC_VERSIONING_BYPASS"]]'))
+    hooked.write("pyproject.toml", "[tool.orchestrator]\nresolve-dynamic = true\n")
+    listed = json.loads(run_cli(capsys, hooked.root, "list", "--format", "json").stdout)
+    package = next(p for p in listed["packages"] if p["name"] == "acme-hooked")
+    assert [(d["name"], d["specifier"]) for d in package["dependencies"]] == [
+        ("acme-a", ""), ("acme-b", ">=1.0")]
