@@ -169,13 +169,13 @@ def test_an_invalid_name_found_by_the_fallback_is_a_warning(
 
 def test_every_duplicate_name_is_named_at_once(
         capsys: pytest.CaptureFixture[str], repo: GitRepo) -> None:
-    for directory in ("libs/a", "examples/a", "libs/b", "examples/b"):
+    for directory in ("libs/a", "examples/a", "libs/b", "examples/b", "templates/b"):
         repo.package(directory, "acme-" + directory[-1])
     result = run_cli(capsys, repo.root, "list")
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == (
-        "orchestrator: 2 package names are used twice: 'acme-a' in examples/a and libs/a; "
-        "'acme-b' in examples/b and libs/b")
+        "orchestrator: 2 package names are used more than once: 'acme-a' in examples/a and "
+        "libs/a; 'acme-b' in examples/b, libs/b and templates/b")
     assert "members" in result.stderr.splitlines()[1]
 
 
@@ -365,3 +365,11 @@ def test_a_services_pattern_that_matches_nothing_is_reported(
     check = run_cli(capsys, chain.root, "check")
     assert "warning unmatched-services: pyproject.toml [tool.orchestrator] services: " \
            "'servces/*' matches no package (did you mean 'services/*'?)" in check.stdout
+
+
+def test_a_workspace_without_packages_lists_nothing(
+        capsys: pytest.CaptureFixture[str], repo: GitRepo) -> None:
+    repo.write("README.md", "# nothing here yet\n")
+    repo.commit("empty")
+    result = run_cli(capsys, repo.root, "list")
+    assert result.exit_code == 0 and "Traceback" not in result.stderr

@@ -78,7 +78,7 @@ def test_config_shows_origins(capsys: pytest.CaptureFixture[str]) -> None:
          "packages/a/pyproject.toml is not valid TOML"),
         ({"packages/a/pyproject.toml": '[project]\nname = "x"\n',
           "packages/b/pyproject.toml": '[project]\nname = "X"\n'},
-         "1 package name is used twice: 'x' in packages/a and packages/b"),
+         "1 package name is used more than once: 'x' in packages/a and packages/b"),
         ({"pyproject.toml": '[tool.orchestrator]\nmembers = ["/abs"]\n'},
          "must be a relative path"),
     ],

@@ -10,12 +10,12 @@ a version or a dependent's lower bound: that is checked on every plan before it 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from packaging.version import Version
 
-from orchestrator.errors import CycleError, FailedError, OrchestratorError
+from orchestrator.errors import FailedError, OrchestratorError
 from orchestrator.release import conventional
 from orchestrator.release.conventional import Level
 from orchestrator.release.model import (
@@ -34,7 +34,7 @@ from orchestrator.release.vcs import Commit
 from orchestrator.release.versions import next_after, with_pre
 from orchestrator.workspace.config import ReleaseConfig
 from orchestrator.workspace.graph import PackageGraph
-from orchestrator.workspace.model import ORDER_KINDS, SHIPPED_KINDS, Package
+from orchestrator.workspace.model import ORDER_KINDS, SHIPPED_KINDS, EdgeKind, Package
 
 # dependent -> dependency -> its shipped requirements on it, as written
 Requirements = Mapping[str, Mapping[str, Sequence[Site]]]
@@ -85,7 +85,8 @@ class _Draft:
 
 def decide(packages: Sequence[Package], units: Sequence[Unit], current: Mapping[str, Current],
            histories: Mapping[str, History], requirements: Requirements,
-           config: ReleaseConfig, options: Options) -> Decision:
+           config: ReleaseConfig, options: Options, *,
+           order_kinds: Collection[EdgeKind] = ORDER_KINDS) -> Decision:
     """Every release: own changes first, then dependents whose specifiers must move.
 
     `units` are those that can be planned, `current` has a version for each of their members;
@@ -99,8 +100,9 @@ def decide(packages: Sequence[Package], units: Sequence[Unit], current: Mapping[
     notes: list[str] = []
     _propagate(drafts, graph, requirements, config, options, notes)
     released = [n for n, d in drafts.items() if d.unit.next is not None]
-    _check_cycles(graph, released)
-    order = graph.subgraph(released).order(ORDER_KINDS, purpose="order the release")
+    # A cycle only matters where it leaves no order (`order-kinds`): propagation visits
+    # each unit once, so an [all] extra that closes a loop is released like anything else.
+    order = graph.subgraph(released).order(order_kinds, purpose="order the release")
     releases = tuple(_release(drafts[n], config.publish_services) for n in order)
     check_never_lower(releases)
     return Decision(releases, tuple(notes))
@@ -302,12 +304,6 @@ def _bump_for_dependency(unit: _Unit, members: list[_Draft], options: Options) -
         _first_release(unit, members, None, options)
     else:
         _set_next(unit, members, "patch", options)
-
-
-def _check_cycles(graph: PackageGraph, released: list[str]) -> None:
-    cycles = graph.subgraph(released).cycles(SHIPPED_KINDS)
-    if cycles:
-        raise CycleError(cycles[0], purpose="release these packages together")
 
 
 def _release(draft: _Draft, publish_services: bool) -> Release:

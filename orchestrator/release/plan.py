@@ -45,7 +45,8 @@ def make_plan(state: ReleaseState, rgit: ReleaseGit, options: Options) -> Releas
     check_version_files(workspace)
     decision = decide(workspace.packages, state.units, state.current,
                       histories(state, rgit), requirements(workspace, state.snapshot),
-                      workspace.config.release, options)
+                      workspace.config.release, options,
+                      order_kinds=workspace.config.order_kinds)
     check_tag_names(decision.releases, workspace.config)
     untagged = tuple(sorted(m for u in state.units if state.last[u.name] is None
                             for m in u.members))

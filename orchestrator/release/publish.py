@@ -27,7 +27,7 @@ from orchestrator.release.vcs import ReleaseGit
 from orchestrator.workspace.config import Config
 from orchestrator.workspace.discovery import Workspace
 from orchestrator.workspace.graph import PackageGraph
-from orchestrator.workspace.model import ORDER_KINDS, SHIPPED_KINDS, Package
+from orchestrator.workspace.model import SHIPPED_KINDS, Package
 
 Status = Literal["uploaded", "present", "failed", "blocked", "not-published"]
 Echo = Callable[[str], None]
@@ -157,7 +157,8 @@ def publish(project: Project, request: PublishRequest, echo: Echo) -> PublishRes
     if not released:
         return PublishResult(head, repository_url=url)
     graph = PackageGraph(workspace.packages)
-    order = graph.subgraph(released).order(ORDER_KINDS, purpose="order the uploads")
+    order = graph.subgraph(released).order(workspace.config.order_kinds,
+                                           purpose="order the uploads")
     versions = known_versions(project, rgit, head, released)
     try:
         with interruptible(), scratch_checkout(rgit, head) as scratch:

@@ -432,10 +432,15 @@ def _invalid_name(path: str, name: str, findings: list[Finding], members: _Membe
 
 
 def _duplicates_error(duplicates: list[tuple[str, str, str]]) -> ConfigError:
-    pairs = "; ".join(f"{name!r} in {first} and {second}" for name, first, second in duplicates)
-    noun = "name is" if len(duplicates) == 1 else "names are"
+    """Every name used more than once, with all its directories, in one message."""
+    where: dict[str, list[str]] = {}
+    for name, first, other in duplicates:
+        where.setdefault(name, [first]).append(other)
+    parts = "; ".join(f"{name!r} in {', '.join(dirs[:-1])} and {dirs[-1]}"
+                      for name, dirs in where.items())
+    count = "1 package name is" if len(where) == 1 else f"{len(where)} package names are"
     return ConfigError(
-        f"{len(duplicates)} package {noun} used twice: {pairs}",
+        f"{count} used more than once: {parts}",
         hint="names must be unique after PEP 503 normalisation; choose the packages with "
         "[tool.orchestrator] members (e.g. members = [\"libs/*\"]), or --config FILE, to "
         "leave the copies out",

@@ -157,6 +157,25 @@ def test_cycle_among_released_packages_is_an_error(tmp_path: Path,
     assert "Traceback" not in result.stderr
 
 
+def test_a_cycle_through_an_extra_releases_when_order_kinds_leave_it_out(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path)
+    repo.package("core", "pcore", "1.0.0",
+                 extra='[project.optional-dependencies]\nall = ["px==1.0.0"]\n')
+    repo.package("x", "px", "1.0.0", ["pcore>=1.0,<1.1"])
+    repo.commit("initial")
+    for tag in ("pcore-v1.0.0", "px-v1.0.0"):
+        repo.git("tag", tag)
+    repo.write("core/src/pcore/more.py", "X = 1\n")
+    repo.commit("feat: more core")
+    refused = run_cli(capsys, repo.root, "release", "plan")
+    assert refused.exit_code == 2 and "dependency cycle" in refused.stderr
+    repo.write("pyproject.toml", '[tool.orchestrator]\norder-kinds = ["runtime", "build"]\n')
+    repo.commit("chore: order by what a build needs")
+    found = plan(capsys, repo)
+    assert {name: p["next"] for name, p in found.items()} == {"pcore": "1.1.0", "px": "1.0.1"}
+
+
 def test_json_has_design_shape_on_the_example_monorepo(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = make_repo(tmp_path)
