@@ -1,18 +1,18 @@
 """uv.lock: which members' locked dependency closures differ between two versions of the lock.
 
 A lock file change usually touches a few external packages; only the members that can reach
-them (through runtime, optional or dev dependencies) are affected by it. Read with tomllib.
+them (through runtime, optional or dev dependencies) are affected by it.
 """
 
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from orchestrator.workspace.metadata import canonical
+from orchestrator.workspace.tomlfile import loads
 
 LOCK_FILE = "uv.lock"
 KNOWN_VERSIONS = (1,)
@@ -77,8 +77,8 @@ def parse_lock(data: bytes | None, side: str) -> dict[str, list[Entry]]:
     if data is None:
         return {}
     try:
-        doc = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        doc = loads(data.decode("utf-8"))
+    except ValueError as e:  # not UTF-8, or tomllib.TOMLDecodeError
         raise LockError(f"{LOCK_FILE} {side} is not valid TOML: {e}") from e
     except RecursionError as e:
         raise LockError(f"{LOCK_FILE} {side} nests values too deeply to be read") from e
