@@ -1,6 +1,6 @@
 """Reading TOML with clear errors: the file and line at fault, never a traceback.
 
-Documents are parsed by tomli's compiled build when it is installed (about 3.5 times quicker
+Documents are parsed by tomli's compiled build (about 3.5 times quicker
 than the standard library's on pyproject.toml files, see docs/benchmarks.md): the same
 parser as `tomllib`, TOML 1.0 exactly. Whatever it cannot answer the way `tomllib` would
 (any error, or a document nested deeper than `tomllib` is sure to follow) is parsed again by
@@ -11,12 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestrator.errors import ConfigError
+from tomli import loads as _compiled_loads  # below 2.4, which reads TOML 1.1
 
-try:  # the compiled build; versions from 2.4 read TOML 1.1, which tomllib rejects
-    from tomli import loads as _compiled_loads
-except ImportError:  # pragma: no cover - tomli is a dependency
-    _compiled_loads = None
+from orchestrator.errors import ConfigError
 
 # Nesting below which tomllib never runs out of recursion (it fails near 330 levels).
 SAFE_DEPTH = 100
@@ -25,14 +22,13 @@ SAFE_DEPTH = 100
 def loads(text: str) -> dict[str, Any]:
     """Parse TOML text exactly as `tomllib.loads` does: the same value, or the same error
     (`tomllib.TOMLDecodeError`, or RecursionError for a document nested too deeply)."""
-    if _compiled_loads is not None:
-        try:
-            doc: dict[str, Any] = _compiled_loads(text)
-        except Exception:  # noqa: S110 - tomllib gives the error, in its words
-            pass
-        else:
-            if text.count("[") + text.count("{") <= SAFE_DEPTH or _shallow(doc):
-                return doc
+    try:
+        doc: dict[str, Any] = _compiled_loads(text)
+    except Exception:  # noqa: S110 - tomllib gives the error, in its words
+        pass
+    else:
+        if text.count("[") + text.count("{") <= SAFE_DEPTH or _shallow(doc):
+            return doc
     import tomllib
 
     return tomllib.loads(text)
