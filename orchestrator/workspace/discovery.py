@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from orchestrator.errors import ConfigError
+from orchestrator.workspace.catalog import Catalog, Record
 from orchestrator.workspace.config import Config, parse_config, read_config_file
 from orchestrator.workspace.globs import check_globs, matches_member, nearest_member_glob
 from orchestrator.workspace.metadata import (
@@ -45,33 +46,61 @@ class Workspace:
 
     root: Path
     config: Config
-    packages: tuple[Package, ...]
+    catalog: Catalog
     findings: tuple[Finding, ...] = ()
     unreadable: tuple[tuple[str, str], ...] = ()  # (pyproject path, why) when not strict
     label: str = "working tree"
-    sources: Sources | None = field(default=None, compare=False, repr=False)
+    # What discovery read, fetched only when the workspace is derived from (it is stored
+    # apart from a cached workspace).
+    read_sources: Callable[[], Sources] | None = field(default=None, compare=False,
+                                                         repr=False)
 
     @cached_property
-    def by_name(self) -> dict[str, Package]:
-        return {p.name: p for p in self.packages}
+    def packages(self) -> tuple[Package, ...]:
+        return tuple(self.catalog.values())
+
+    @property
+    def by_name(self) -> Catalog:
+        return self.catalog
 
     @cached_property
-    def by_path(self) -> dict[str, Package]:
-        return {p.path: p for p in self.packages}
+    def by_path(self) -> Mapping[str, Package]:
+        return _ByPath(self.catalog)
+
+    @cached_property
+    def sources(self) -> Sources | None:
+        return self.read_sources() if self.read_sources is not None else None
 
     def get(self, name: str) -> Package | None:
-        return self.by_name.get(canonical(name))
+        return self.catalog.get(canonical(name))
 
     def owner(self, path: str) -> Package | None:
         """The package whose directory is the deepest ancestor of `path`."""
+        paths = self.catalog.paths
         directory = posixpath.dirname(path)
         while True:
-            package = self.by_path.get(directory or ".")
-            if package is not None:
-                return package
+            name = paths.get(directory or ".")
+            if name is not None:
+                return self.catalog[name]
             if not directory:
                 return None
             directory = posixpath.dirname(directory)
+
+
+class _ByPath(Mapping[str, Package]):
+    """Packages by directory, made from the catalog's records on use."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+
+    def __getitem__(self, path: str) -> Package:
+        return self.catalog[self.catalog.paths[path]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.catalog.paths)
+
+    def __len__(self) -> int:
+        return len(self.catalog.paths)
 
 
 def load_config(snapshot: Snapshot, override: Path | None) -> tuple[Config, dict[str, Any]]:
@@ -185,14 +214,15 @@ def _assemble(
         _resolve_dynamic(snapshot, metadata, cache, findings)
     packages = _packages(metadata, config, findings, _Members(explicit, strict, unreadable),
                          near)
+    read = Sources(sources.root_doc, sources.pyproject_dirs, sources.setup_files, metadata)
     return Workspace(
         root=root,
         config=config,
-        packages=packages,
+        catalog=packages,
         findings=tuple(sorted(findings, key=lambda f: (f.path or "", f.code))),
         unreadable=tuple(sorted(unreadable.items())),
         label=snapshot.label,
-        sources=Sources(sources.root_doc, sources.pyproject_dirs, sources.setup_files, metadata),
+        read_sources=lambda: read,
     )
 
 
@@ -372,18 +402,18 @@ def _explained(error: ConfigError, snapshot: Snapshot, path: str) -> ConfigError
 def _packages(
     metadata: dict[str, ProjectMetadata], config: Config, findings: list[Finding],
     members: _Members, near: Workspace | None = None,
-) -> tuple[Package, ...]:
+) -> Catalog:
     named = _named(metadata, findings, members)
     internal = {name: directory for name, (directory, _) in named.items()}
     findings.extend(_problem_findings(metadata, set(internal)))
     reusable = _reusable(near, named, config)
-    packages = []
+    entries: dict[str, Package | Record] = {}
     for name, (directory, meta) in named.items():
-        built_from, package = reusable.get(directory, (None, None))
-        if built_from is not meta or package is None:
-            package = _package(name, directory, meta, internal, config)
-        packages.append(package)
-    return tuple(sorted(packages, key=lambda p: p.name))
+        built_from, entry = reusable.get(directory, (None, None))
+        if built_from is not meta or entry is None:
+            entry = _package(name, directory, meta, internal, config)
+        entries[name] = entry
+    return Catalog(entries)
 
 
 @dataclass
@@ -457,15 +487,20 @@ def _problem_findings(metadata: dict[str, ProjectMetadata],
 
 
 def _reusable(near: Workspace | None, named: dict[str, tuple[str, ProjectMetadata]],
-              config: Config) -> dict[str, tuple[ProjectMetadata, Package]]:
-    """`near`'s packages by directory, with the metadata each was built from, when they can
-    be taken as they are: the same internal names in the same directories (so the same
-    edges), the same config."""
+              config: Config) -> dict[str, tuple[ProjectMetadata, Package | Record]]:
+    """`near`'s packages by directory (objects, or records not yet made into objects), with
+    the metadata each was built from, when they can be taken as they are: the same internal
+    names in the same directories (so the same edges), the same config."""
     if near is None or near.sources is None or near.config != config \
-            or {n: d for n, (d, _) in named.items()} != {p.name: p.path for p in near.packages}:
+            or {d: n for n, (d, _) in named.items()} != near.catalog.paths:
         return {}
     metadata = near.sources.metadata
-    return {p.path: (metadata[p.pyproject], p) for p in near.packages if p.pyproject in metadata}
+    found = {}
+    for directory, name in near.catalog.paths.items():
+        pyproject = _pyproject_path(directory)
+        if pyproject in metadata:
+            found[directory] = (metadata[pyproject], near.catalog.entry(name))
+    return found
 
 
 def _package(name: str, directory: str, meta: ProjectMetadata, internal: dict[str, str],

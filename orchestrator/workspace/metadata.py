@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from orchestrator.errors import ConfigError
 from orchestrator.workspace.config import parse_package_settings
-from orchestrator.workspace.model import EdgeKind, PackageSettings, Requirement, TaskOverride
+from orchestrator.workspace.model import EdgeKind, PackageSettings, Requirement
 
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 # How a PEP 508 line starts: the project name, before anything packaging may reject after it.
@@ -56,7 +56,6 @@ class ProjectMetadata:
 
     def to_record(self) -> Record:
         """Nested tuples of plain values, for the parse cache (marshal writes them quickly)."""
-        settings = self.settings
         return (
             self.name,
             self.version,
@@ -65,18 +64,14 @@ class ProjectMetadata:
             self.editables,
             self.requirement_files,
             self.uv_sources,
-            settings.ignore,
-            settings.version_files,
-            tuple((name, (t.command, t.needs_dependencies, t.inputs, t.env, t.global_files))
-                  for name, t in settings.tasks),
+            self.settings.to_record(),
             tuple((p.message, p.requirement) for p in self.problems),
-            settings.tag_name,
         )
 
     @classmethod
     def from_record(cls, record: Record) -> ProjectMetadata:
-        (name, version, dynamic, requirements, editables, requirement_files, uv_sources, ignore,
-         version_files, tasks, problems, tag_name) = record
+        (name, version, dynamic, requirements, editables, requirement_files, uv_sources,
+         settings, problems) = record
         return cls(
             name=name,
             version=version,
@@ -85,8 +80,7 @@ class ProjectMetadata:
             editables=editables,
             requirement_files=requirement_files,
             uv_sources=uv_sources,
-            settings=PackageSettings(ignore, version_files,
-                                     tuple((n, TaskOverride(*o)) for n, o in tasks), tag_name),
+            settings=PackageSettings.from_record(settings),
             problems=tuple(Problem(*p) for p in problems),
         )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 EdgeKind = Literal["runtime", "optional", "group", "build", "source"]
 PackageKind = Literal["library", "service"]
@@ -60,6 +60,23 @@ class PackageSettings:
 
     def task(self, name: str) -> TaskOverride | None:
         return dict(self.tasks).get(name)
+
+    def to_record(self) -> tuple[Any, ...]:
+        """Plain nested tuples, for the caches (marshal writes them quickly)."""
+        return (self.ignore, self.version_files,
+                tuple((name, (t.command, t.needs_dependencies, t.inputs, t.env, t.global_files))
+                      for name, t in self.tasks), self.tag_name)
+
+    @classmethod
+    def from_record(cls, record: tuple[Any, ...]) -> PackageSettings:
+        if not any(record):
+            return NO_SETTINGS
+        ignore, version_files, tasks, tag_name = record
+        return cls(ignore, version_files, tuple((n, TaskOverride(*o)) for n, o in tasks),
+                   tag_name)
+
+
+NO_SETTINGS = PackageSettings()
 
 
 @dataclass(frozen=True)

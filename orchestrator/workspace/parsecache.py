@@ -14,7 +14,7 @@ from pathlib import Path
 
 from orchestrator.workspace.metadata import ProjectMetadata, Record
 
-FORMAT = 7  # bump whenever ProjectMetadata, its record or its reading changes
+FORMAT = 8  # bump whenever ProjectMetadata, its record or its reading changes
 # marshal's format belongs to one Python version: a file another version wrote is ignored.
 VERSION = (FORMAT, sys.implementation.cache_tag)
 ROOT_PYPROJECT = "pyproject.toml"
