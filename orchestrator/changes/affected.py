@@ -10,17 +10,17 @@ import itertools
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from orchestrator.changes.diff import ChangeSet, MissingBaseError, collect_changes, head_commit
 from orchestrator.changes.ownership import attribute, task_global_files, unreadable_at_base
 from orchestrator.changes.refs import BaseChoice, choose_base
 from orchestrator.errors import ConfigError, OrchestratorError
-from orchestrator.workspace.discovery import PYPROJECT, Workspace
+from orchestrator.workspace.discovery import Workspace
 from orchestrator.workspace.graph import PackageGraph, package_name
-from orchestrator.workspace.lockfile import LOCK_FILE, compare_locks
-from orchestrator.workspace.metadata import canonical
 from orchestrator.workspace.model import EDGE_KINDS, EdgeKind
+from orchestrator.workspace.names import LOCK_FILE, PYPROJECT, canonical
 
 if TYPE_CHECKING:
     from orchestrator.context import Project
@@ -103,12 +103,17 @@ class AffectedResult:
             "removed": list(self.removed),
             "affected_kinds": list(self.followed_kinds),
             "reasons": {
-                name: [r.to_json() for r in self.reasons[name]
+                name: [_reason_json(r) for r in self.reasons[name]
                        if dependents or r.type != "dependency"]
                 for name in affected
                 if name in self.reasons
             },
         }
+
+
+@cache
+def _reason_json(reason: Reason) -> dict[str, Any]:
+    return reason.to_json()  # reasons are shared and immutable: so may their JSON be
 
 
 # Order in which a package's reasons are listed, and in which `why` picks a chain's start.
@@ -139,6 +144,7 @@ def compute_affected(
     `on_missing_base` is "all", which answers every package.
     """
     worktree = head is None and not committed_only
+    project.git.resolve_all([head or "HEAD", *([base] if base else [])])  # one process
     head_sha = head_commit(project.git, head)
     head_ws = project.workspace(None if worktree else head_sha)
     env = os.environ if environ is None else environ
@@ -159,7 +165,7 @@ def compute_affected(
 
 def _everything(choice: BaseChoice, head: str, workspace: Workspace,
                 reason: Reason) -> AffectedResult:
-    names = tuple(p.name for p in workspace.packages)
+    names = tuple(workspace.catalog)
     return AffectedResult(
         base=choice.ref, head=head, merge_base=None, changed_files=(), unowned_files=(),
         global_files=(), directly_changed=names, affected=names, removed=(),
@@ -175,8 +181,8 @@ def _from_changes(project: Project, choice: BaseChoice, changes: ChangeSet,
     for name, files in attribution.owned.items():
         _add(seeds, name, Reason("changed-files", files=files))
     if attribution.global_files:
-        for package in head_ws.packages:
-            _add(seeds, package.name, Reason("global-file", files=attribution.global_files))
+        for name in head_ws.catalog:
+            _add(seeds, name, Reason("global-file", files=attribution.global_files))
     if task is not None:
         for name, files in task_global_files(task, changes.files, head_ws, base_ws).items():
             _add(seeds, name, Reason("global-file", files=files))
@@ -210,7 +216,7 @@ def _base_workspace(project: Project, changes: ChangeSet,
                                  near=(head_ws, frozenset(changes.files))), {}
     except ConfigError as e:
         reason = Reason("unreadable-base", detail=e.message)
-        return head_ws, {p.name: [reason] for p in head_ws.packages}
+        return head_ws, {name: [reason] for name in head_ws.catalog}
 
 
 def _add(seeds: Seeds, name: str, reason: Reason) -> None:
@@ -227,7 +233,7 @@ def _removed(base_ws: Workspace, head_ws: Workspace, seeds: Seeds,
     """Packages gone at HEAD; their dependents at the merge base that still exist are seeds."""
     removed = sorted(set(base_ws.by_name) - set(head_ws.by_name))
     if removed:
-        base_graph = followed(PackageGraph(base_ws.packages), kinds)
+        base_graph = followed(PackageGraph(base_ws.catalog), kinds)
         for name in removed:
             for dependent in base_graph.dependents(name):
                 if dependent in head_ws.by_name:
@@ -238,8 +244,10 @@ def _removed(base_ws: Workspace, head_ws: Workspace, seeds: Seeds,
 def _lock_reasons(project: Project, changes: ChangeSet, head_ws: Workspace,
                   seeds: Seeds) -> None:
     """Members whose locked closure differs; everything when a side cannot be read."""
+    from orchestrator.workspace.lockfile import compare_locks
+
     before, after = _lock_bytes(project, changes)
-    members = [p.name for p in head_ws.packages]
+    members = list(head_ws.catalog)
     side = "in the working tree" if changes.worktree else "at HEAD"
     comparison = compare_locks(before, after, members, head_side=side)
     if comparison.unreadable is not None:
@@ -272,13 +280,17 @@ def propagate(graph: PackageGraph,
     reasons: dict[str, tuple[Reason, ...]] = {}
     for name in sorted(affected):
         found = list(seeds.get(name, []))
-        for dependency in graph.dependencies(name):
+        for dependency, kinds in graph.dependency_kinds(name).items():
             if dependency in affected:
-                edge = graph.edge(name, dependency)
-                kinds = ",".join(edge.kinds) if edge is not None else None
-                found.append(Reason("dependency", via=dependency, kind=kinds))
+                found.append(_through(dependency, kinds))
         reasons[name] = tuple(sorted(found, key=_reason_key))
     return reasons
+
+
+@cache
+def _through(dependency: str, kinds: tuple[str, ...]) -> Reason:
+    """One shared instance per edge reached: dependents of a widely used package repeat it."""
+    return Reason("dependency", via=dependency, kind=",".join(kinds))
 
 
 def _reason_key(reason: Reason) -> tuple[int, str, tuple[str, ...]]:
@@ -302,7 +314,7 @@ def why(result: AffectedResult, package: str) -> Chain | None:
     package_name(package, result.workspace.by_name, "why")
     if name not in result.affected:
         return None
-    graph = followed(PackageGraph(result.workspace.packages),
+    graph = followed(PackageGraph(result.workspace.catalog),
                      result.workspace.config.affected_kinds)
     path = graph.dependent_paths(result.directly_changed, name) or [name]
     steps: list[tuple[str, str | None]] = [(path[0], None)]

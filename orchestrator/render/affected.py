@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from orchestrator.changes.affected import AffectedResult, Chain, Reason
-from orchestrator.workspace.metadata import canonical
 from orchestrator.workspace.model import EDGE_KINDS
+from orchestrator.workspace.names import canonical
 
 
 def selected(result: AffectedResult, *, dependents: bool) -> tuple[str, ...]:
@@ -29,7 +29,7 @@ def render_json(result: AffectedResult, *, dependents: bool = True) -> str:
     data = result.to_json(dependents=dependents)
     reasons = data.pop("reasons")
     lines = [f"  {_dump(key)}: {_dump(value)}" for key, value in data.items()]
-    inner = ",\n".join(f"    {_dump(name)}: {_dump(value)}" for name, value in reasons.items())
+    inner = ",\n".join(f"    {_dump({name: value})[1:-1]}" for name, value in reasons.items())
     lines.append('  "reasons": {' + (f"\n{inner}\n  }}" if inner else "}"))
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
@@ -64,9 +64,9 @@ def summary(result: AffectedResult, *, dependents: bool = True) -> str:
     count = len(selected(result, dependents=dependents))
     what = "affected" if dependents else "changed"
     if result.merge_base is None:
-        return f"{count} of {len(result.workspace.packages)} packages {what} ({_range(result)})"
+        return f"{count} of {len(result.workspace.catalog)} packages {what} ({_range(result)})"
     files = len(result.changed_files)
-    return (f"{count} of {len(result.workspace.packages)} packages {what} by {files} changed "
+    return (f"{count} of {len(result.workspace.catalog)} packages {what} by {files} changed "
             f"file{'s' if files != 1 else ''} ({_range(result)})")
 
 

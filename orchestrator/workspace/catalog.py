@@ -8,47 +8,67 @@ repository, so each package is made on first use from its record.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import marshal
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import Any
 
-from orchestrator.workspace.model import Dependency, Package, PackageSettings
+from orchestrator.workspace.model import NO_SETTINGS, Dependency, Package, PackageSettings
 
-# (name, version, path, kind, ((dependency, specifier, kind, where), ...), dynamic,
-#  settings record, dynamic_source): plain values, which marshal reads quickly.
+# (version, path, kind, ((dependency, specifier, kind, where), ...), dynamic,
+#  settings record or None, dynamic_source), under the package's name: plain values,
+# which marshal reads quickly.
 Record = tuple[Any, ...]
+PATH, DEPENDENCIES = 1, 3  # where a record holds them
 
 
 def to_record(package: Package) -> Record:
-    return (package.name, package.version, package.path, package.kind,
+    settings = package.settings
+    return (package.version, package.path, package.kind,
             tuple((d.name, d.specifier, d.kind, d.where) for d in package.dependencies),
-            package.dynamic, package.settings.to_record(), package.dynamic_source)
+            package.dynamic, settings.to_record() if settings != NO_SETTINGS else None,
+            package.dynamic_source)
 
 
-def from_record(record: Record) -> Package:
-    name, version, path, kind, dependencies, dynamic, settings, dynamic_source = record
+def from_record(name: str, record: Record) -> Package:
+    version, path, kind, dependencies, dynamic, settings, dynamic_source = record
     return Package(name, version, path, kind, tuple(Dependency(*d) for d in dependencies),
-                   dynamic, PackageSettings.from_record(settings), dynamic_source)
+                   dynamic, PackageSettings.from_record(settings) if settings else NO_SETTINGS,
+                   dynamic_source)
 
 
 class Catalog(Mapping[str, Package]):
-    """Packages by normalised name, iterated in name order. Each entry is a Package or its
-    record; records become objects on first use and are kept."""
+    """Packages by normalised name, iterated in name order. Each entry is a Package, its
+    record, or its record marshalled (as stored: each is decoded when first used); the
+    objects made are kept.
 
-    def __init__(self, entries: Mapping[str, Package | Record],
-                 dependents: Mapping[str, tuple[str, ...]] | None = None):
-        self._entries = dict(sorted(entries.items()))
+    A stored catalog also comes with its `paths` and, read when first asked for, its
+    `dependents`.
+    """
+
+    def __init__(self, entries: Mapping[str, Package | Record | bytes], *,
+                 paths: dict[str, str] | None = None,
+                 dependents: Callable[[], Mapping[str, tuple[str, ...]]] | None = None,
+                 ordered: bool = False):
+        self._entries = dict(entries) if ordered else dict(sorted(entries.items()))
+        if paths is not None:
+            self.paths = paths  # the cached property's value, given
         self._stored_dependents = dependents
+
+    def stored(self) -> tuple[dict[str, bytes], dict[str, str]]:
+        """Each record marshalled, and the paths: what `Catalog(..., ordered=True)` takes."""
+        return ({name: marshal.dumps(self.record(name)) for name in self._entries},
+                self.paths)
 
     @classmethod
     def of(cls, packages: Iterable[Package]) -> Catalog:
         return cls({p.name: p for p in packages})
 
     def __getitem__(self, name: str) -> Package:
-        entry = self._entries[name]
+        entry = self.entry(name)
         if isinstance(entry, Package):
             return entry
-        package = self._entries[name] = from_record(entry)
+        package = self._entries[name] = from_record(name, entry)
         return package
 
     def __iter__(self) -> Iterator[str]:
@@ -65,32 +85,36 @@ class Catalog(Mapping[str, Package]):
 
     def entry(self, name: str) -> Package | Record:
         """The package as held: an object, or still its record."""
-        return self._entries[name]
+        entry = self._entries[name]
+        if isinstance(entry, bytes):  # this tool's own stored file, checked when read
+            entry = self._entries[name] = marshal.loads(entry)  # noqa: S302
+        return entry
 
     def record(self, name: str) -> Record:
-        entry = self._entries[name]
+        entry = self.entry(name)
         return to_record(entry) if isinstance(entry, Package) else entry
-
-    def records(self) -> dict[str, Record]:
-        return {name: self.record(name) for name in self._entries}
 
     @cached_property
     def paths(self) -> dict[str, str]:
         """Package directory -> name."""
-        return {(e.path if isinstance(e, Package) else e[2]): n for n, e in self._entries.items()}
+        found = {}
+        for name in self._entries:
+            entry = self.entry(name)
+            found[entry.path if isinstance(entry, Package) else entry[PATH]] = name
+        return found
 
     def dependency_names(self, name: str) -> list[str]:
         """Names of the packages `name`'s edges point at (read from the record if there)."""
-        entry = self._entries[name]
+        entry = self.entry(name)
         if isinstance(entry, Package):
             return [d.name for d in entry.dependencies]
-        return [d[0] for d in entry[4]]
+        return [d[0] for d in entry[DEPENDENCIES]]
 
     @cached_property
     def dependents(self) -> Mapping[str, tuple[str, ...]]:
         """Name -> the names of the packages with an edge to it, sorted."""
         if self._stored_dependents is not None:
-            return self._stored_dependents
+            return self._stored_dependents()
         found: dict[str, set[str]] = {name: set() for name in self._entries}
         for name in self._entries:
             for target in self.dependency_names(name):

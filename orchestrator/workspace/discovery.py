@@ -7,25 +7,22 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orchestrator.errors import ConfigError
 from orchestrator.workspace.catalog import Catalog, Record
-from orchestrator.workspace.config import Config, parse_config, read_config_file
+from orchestrator.workspace.config import Config, config_file_settings, parse_config
 from orchestrator.workspace.globs import check_globs, matches_member, nearest_member_glob
-from orchestrator.workspace.metadata import (
-    ProjectMetadata,
-    canonical,
-    is_valid_name,
-    read_metadata,
-    requirements_in_file,
-)
 from orchestrator.workspace.model import Dependency, EdgeKind, Finding, Package
+from orchestrator.workspace.names import PYPROJECT, canonical, is_valid_name
 from orchestrator.workspace.parsecache import ParseCache, cache_key
 from orchestrator.workspace.snapshot import Snapshot
 from orchestrator.workspace.tomlfile import parse_toml, table
 
-PYPROJECT = "pyproject.toml"
+if TYPE_CHECKING:  # the metadata reader is imported when a file is read
+    from orchestrator.workspace.metadata import ProjectMetadata
+
+__all__ = ["PYPROJECT", "Sources", "Workspace", "discover", "rediscover"]
 SETUP_FILES = ("setup.py", "setup.cfg")
 
 
@@ -38,6 +35,7 @@ class Sources:
     pyproject_dirs: frozenset[str]  # every directory with a pyproject.toml, "." for the root
     setup_files: tuple[str, ...]  # every setup.py and setup.cfg, in the snapshot's order
     metadata: dict[str, ProjectMetadata]  # each readable member pyproject.toml
+    root_data: bytes | None = None  # the root pyproject.toml as read
 
 
 @dataclass(frozen=True)
@@ -50,10 +48,16 @@ class Workspace:
     findings: tuple[Finding, ...] = ()
     unreadable: tuple[tuple[str, str], ...] = ()  # (pyproject path, why) when not strict
     label: str = "working tree"
+    checked: bool = field(default=True, compare=False)  # read strictly: every check passed
+    # Some package's metadata comes from files besides its pyproject.toml (setuptools'
+    # requirement files, a build backend asked for dynamic dependencies).
+    reads_other_files: bool = field(default=False, compare=False)
+    # Member pyproject.toml files read that are not packages' (no name, unreadable).
+    other_members: tuple[str, ...] = field(default=(), compare=False, repr=False)
     # What discovery read, fetched only when the workspace is derived from (it is stored
     # apart from a cached workspace).
-    read_sources: Callable[[], Sources] | None = field(default=None, compare=False,
-                                                         repr=False)
+    read_sources: Callable[[], Sources | None] | None = field(default=None, compare=False,
+                                                                repr=False)
 
     @cached_property
     def packages(self) -> tuple[Package, ...]:
@@ -70,6 +74,11 @@ class Workspace:
     @cached_property
     def sources(self) -> Sources | None:
         return self.read_sources() if self.read_sources is not None else None
+
+    @property
+    def member_files(self) -> list[str]:
+        """Every member pyproject.toml discovery read."""
+        return [_pyproject_path(d) for d in self.catalog.paths] + list(self.other_members)
 
     def get(self, name: str) -> Package | None:
         return self.catalog.get(canonical(name))
@@ -105,21 +114,36 @@ class _ByPath(Mapping[str, Package]):
 
 def load_config(snapshot: Snapshot, override: Path | None) -> tuple[Config, dict[str, Any]]:
     """The effective Config and the parsed root pyproject.toml ({} when there is none)."""
-    data = snapshot.read(PYPROJECT)
+    return config_of(snapshot.read(PYPROJECT), override)
+
+
+def config_of(data: bytes | None, override: Path | None) -> tuple[Config, dict[str, Any]]:
+    """The effective Config from the root pyproject.toml's contents (None: there is none)
+    or the --config file, and the parsed root file."""
     root_doc = parse_toml(data, PYPROJECT) if data is not None else {}
     if override is not None:
-        try:
-            raw = override.read_bytes()
-        except OSError as e:
-            raise ConfigError(f"cannot read config file {override}: {e.strerror}") from e
-        return read_config_file(raw, str(override)), root_doc
+        return config_file_settings(read_override(override), str(override)), root_doc
+    return config_from(root_doc), root_doc
+
+
+def read_override(override: Path) -> dict[str, Any]:
+    """The --config file, parsed."""
+    try:
+        raw = override.read_bytes()
+    except OSError as e:
+        raise ConfigError(f"cannot read config file {override}: {e.strerror}") from e
+    return parse_toml(raw, str(override))
+
+
+def config_from(root_doc: dict[str, Any]) -> Config:
+    """The settings of the parsed root pyproject.toml."""
     tool = root_doc.get("tool", {})
     if not isinstance(tool, dict) or not isinstance(tool.get("orchestrator", {}), dict):
         raise ConfigError(f"{PYPROJECT}: [tool.orchestrator] must be a table")
     raw_table = table(root_doc, "tool.orchestrator")
     if not raw_table:
-        return Config(), root_doc
-    return parse_config(raw_table, PYPROJECT, allow_package_keys=True), root_doc
+        return Config()
+    return parse_config(raw_table, PYPROJECT, allow_package_keys=True)
 
 
 def discover(
@@ -141,9 +165,10 @@ def discover(
     # One batch for the root file and every pyproject.toml the cache lacks (at a commit).
     snapshot.prefetch([_pyproject_path(d) for d in directories],
                       unless=lambda path, key: path != PYPROJECT and cache_key(path, key) in cache)
-    config, root_doc = load_config(snapshot, config_file)
+    root_data = snapshot.read(PYPROJECT)
+    config, root_doc = config_of(root_data, config_file)
     setup_files = tuple(p for p in paths if posixpath.basename(p) in SETUP_FILES)
-    sources = Sources(root_doc, frozenset(directories), setup_files, {})
+    sources = Sources(root_doc, frozenset(directories), setup_files, {}, root_data)
     return _assemble(snapshot, root, config, sources, {}, cache, strict, None)
 
 
@@ -166,6 +191,8 @@ def rediscover(
     carried = {p: why for p, why in near.unreadable if p not in changed}
     if any("\n" in p for p in relevant) or (strict and carried):
         return None
+    if not relevant and not near.reads_other_files and (near.checked or not strict):
+        return replace(near, label=snapshot.label)  # nothing it read changed
     present = snapshot.keys(relevant)
     directories = set(sources.pyproject_dirs)
     setup_files = set(sources.setup_files)
@@ -180,7 +207,7 @@ def rediscover(
         p: meta for p, meta in sources.metadata.items()  # other files feed some of them
         if p not in changed and not meta.requirement_files and meta.dynamic_source is None}
     known.update(carried)
-    derived = Sources(sources.root_doc, frozenset(directories), ordered, {})
+    derived = Sources(sources.root_doc, frozenset(directories), ordered, {}, sources.root_data)
     cache = cache if cache is not None else ParseCache(None)
     return _assemble(snapshot, near.root, near.config, derived, known, cache, strict, near)
 
@@ -214,7 +241,8 @@ def _assemble(
         _resolve_dynamic(snapshot, metadata, cache, findings)
     packages = _packages(metadata, config, findings, _Members(explicit, strict, unreadable),
                          near)
-    read = Sources(sources.root_doc, sources.pyproject_dirs, sources.setup_files, metadata)
+    read = Sources(sources.root_doc, sources.pyproject_dirs, sources.setup_files, metadata,
+                   sources.root_data)
     return Workspace(
         root=root,
         config=config,
@@ -222,6 +250,12 @@ def _assemble(
         findings=tuple(sorted(findings, key=lambda f: (f.path or "", f.code))),
         unreadable=tuple(sorted(unreadable.items())),
         label=snapshot.label,
+        checked=strict,
+        other_members=tuple(f for f in files
+                            if (posixpath.dirname(f) or ".") not in packages.paths),
+        reads_other_files=any(
+            m.requirement_files or m.dynamic_source is not None
+            or (config.resolve_dynamic and m.dynamic_dependencies) for m in metadata.values()),
         read_sources=lambda: read,
     )
 
@@ -315,6 +349,8 @@ def _read_all(
             misses.append(path)
         else:
             found[path] = cached
+    if misses:
+        from orchestrator.workspace.metadata import read_metadata
     for path, data in snapshot.contents(misses).items():
         try:
             meta = read_metadata(parse_toml(data, path), path)
@@ -360,6 +396,8 @@ def with_requirement_files(snapshot: Snapshot, path: str,
         if data is None:
             raise ConfigError(f"{path}: {where} names {file}, which is not in the repository",
                               hint="setuptools reads the dependencies from that file")
+        from orchestrator.workspace.metadata import requirements_in_file
+
         found, more, includes = requirements_in_file(data.decode("utf-8", "replace"), kind,
                                                      f"{where} ({file})", file)
         requirements += found
@@ -416,8 +454,7 @@ def _packages(
     return Catalog(entries)
 
 
-@dataclass
-class _Members:
+class _Members(NamedTuple):
     """How the member directories were chosen, and what could not be read of them."""
 
     explicit: bool  # named by `members` (or uv's workspace members), not the fallback

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.errors import CycleError, OrchestratorError
-from orchestrator.workspace.catalog import Catalog
-from orchestrator.workspace.metadata import canonical
+from orchestrator.workspace.catalog import DEPENDENCIES, Catalog
 from orchestrator.workspace.model import ALL_KINDS, EDGE_KINDS, EdgeKind, Package
+from orchestrator.workspace.names import canonical
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -113,6 +113,18 @@ class PackageGraph:
     def dependencies(self, name: str, kinds: Collection[EdgeKind] = ALL_KINDS) -> list[str]:
         """Direct dependencies of `name` over edges of `kinds`."""
         return [t for t, e in sorted(self._out[name].items()) if e.has_kind(kinds)]
+
+    def dependency_kinds(self, name: str) -> dict[str, tuple[EdgeKind, ...]]:
+        """Direct dependencies of `name`, sorted, with the kinds of each edge (read from a
+        stored record when there is one: no objects made)."""
+        if self._catalog is None or isinstance(entry := self._catalog.entry(name), Package):
+            return {t: e.kinds for t, e in sorted(self._out[name].items())}
+        kinds: dict[str, tuple[EdgeKind, ...]] = {}
+        for target, _spec, kind, _where in entry[DEPENDENCIES]:
+            if target in self._catalog:
+                kinds[target] = (*kinds.get(target, ()), kind)
+        return {t: found if len(found) == 1 else tuple(k for k in EDGE_KINDS if k in found)
+                for t, found in sorted(kinds.items())}
 
     def dependents(self, name: str, kinds: Collection[EdgeKind] = ALL_KINDS) -> list[str]:
         """Direct dependents of `name` over edges of `kinds`."""

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from orchestrator.workspace.metadata import canonical
+from orchestrator.workspace.names import LOCK_FILE, canonical
 from orchestrator.workspace.tomlfile import loads
 
-LOCK_FILE = "uv.lock"
+__all__ = ["LOCK_FILE", "compare_locks", "locked_closure", "parse_lock"]
 KNOWN_VERSIONS = (1,)
 
 Entry = Mapping[str, Any]

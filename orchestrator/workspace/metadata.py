@@ -15,6 +15,9 @@ from typing import Any, Literal
 from orchestrator.errors import ConfigError
 from orchestrator.workspace.config import parse_package_settings
 from orchestrator.workspace.model import EdgeKind, PackageSettings, Requirement
+from orchestrator.workspace.names import canonical, is_valid_name
+
+__all__ = ["ProjectMetadata", "canonical", "is_valid_name", "read_metadata"]
 
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 # How a PEP 508 line starts: the project name, before anything packaging may reject after it.
@@ -95,27 +98,12 @@ def _requirement(name: str, specifier: str, kind: EdgeKind, where: str,
     return Requirement(name, specifier, kind, where, source)
 
 
-_SEPARATORS = re.compile(r"[-_.]+")
-
-
 def toml_type(value: Any) -> str:
     """What TOML calls the type of a parsed value, for messages."""
     names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string",
              list: "an array", dict: "a table"}
     return next((word for kind, word in names.items() if isinstance(value, kind)),
                 "a date or time")
-
-
-def canonical(name: str) -> str:
-    """PEP 503 normalisation."""
-    return _SEPARATORS.sub("-", name).lower()
-
-
-_VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
-
-
-def is_valid_name(name: str) -> bool:
-    return bool(_VALID_NAME.match(name))
 
 
 @lru_cache(maxsize=8192)

@@ -11,8 +11,10 @@ import marshal
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from orchestrator.workspace.metadata import ProjectMetadata, Record
+if TYPE_CHECKING:  # imported when an entry is decoded, not by a run that needs none
+    from orchestrator.workspace.metadata import ProjectMetadata
 
 FORMAT = 8  # bump whenever ProjectMetadata, its record or its reading changes
 # marshal's format belongs to one Python version: a file another version wrote is ignored.
@@ -35,7 +37,7 @@ class ParseCache:
 
     def __init__(self, path: Path | None):
         self.path = path
-        self._entries: dict[str, Record] = {}
+        self._entries: dict[str, tuple[Any, ...]] = {}
         self._decoded: dict[str, ProjectMetadata] = {}
         self._dirty = False
         if path is not None:
@@ -56,6 +58,8 @@ class ParseCache:
             raw = self._entries.get(key)
             if raw is None:
                 return None
+            from orchestrator.workspace.metadata import ProjectMetadata
+
             try:
                 found = ProjectMetadata.from_record(raw)
             except (ValueError, TypeError):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from orchestrator.errors import ConfigError
 from orchestrator.gitrepo import SUBMODULE_MODE, SYMLINK_MODE, Git
@@ -30,6 +31,18 @@ def _on_disk(path: str) -> bool:
         return False
     except OSError:
         return True
+
+
+def unstattable(root: Path, paths: Iterable[str]) -> list[str]:
+    """Those of `paths` (relative to `root`) that cannot be looked at on disk."""
+    prefix = f"{root}{os.sep}"
+    found = []
+    for path in paths:
+        try:
+            os.stat(prefix + path)
+        except OSError:
+            found.append(path)
+    return found
 
 
 class Snapshot:
@@ -84,8 +97,8 @@ class WorktreeSnapshot(Snapshot):
     def contents(self, paths: list[str]) -> dict[str, bytes]:
         missing = [p for p in paths if p not in self._data and not self._read_disk(p)]
         if missing:
-            self.paths()  # learn which of them a sparse checkout left in the index only
-            from_index = [p for p in missing if p in self._sparse]
+            sparse = self.git.index_flags().sparse  # left in the index by a sparse checkout
+            from_index = [p for p in missing if p in sparse]
             blobs = self.git.read_blobs(self.git.spec("", p) for p in from_index)
             self._data.update((p, blobs.get(self.git.spec("", p))) for p in from_index)
         return {p: data for p in paths if (data := self._data.get(p)) is not None}

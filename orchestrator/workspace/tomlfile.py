@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tomli import loads as _compiled_loads  # below 2.4, which reads TOML 1.1
-
 from orchestrator.errors import ConfigError
 
 # Nesting below which tomllib never runs out of recursion (it fails near 330 levels).
@@ -22,8 +20,10 @@ SAFE_DEPTH = 100
 def loads(text: str) -> dict[str, Any]:
     """Parse TOML text exactly as `tomllib.loads` does: the same value, or the same error
     (`tomllib.TOMLDecodeError`, or RecursionError for a document nested too deeply)."""
+    from tomli import loads as compiled  # below 2.4, which reads TOML 1.1
+
     try:
-        doc: dict[str, Any] = _compiled_loads(text)
+        doc: dict[str, Any] = compiled(text)
     except Exception:  # noqa: S110 - tomllib gives the error, in its words
         pass
     else:
