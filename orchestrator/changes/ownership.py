@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from orchestrator.workspace.discovery import Workspace
 from orchestrator.workspace.globs import FilePatterns
@@ -17,8 +17,7 @@ from orchestrator.workspace.model import Package
 from orchestrator.workspace.names import LOCK_FILE, PYPROJECT
 
 
-@dataclass(frozen=True)
-class Attribution:
+class Attribution(NamedTuple):
     """Changed files, attributed to the packages they directly change."""
 
     owned: dict[str, tuple[str, ...]]  # package -> files that change it

@@ -26,8 +26,7 @@ __all__ = ["PYPROJECT", "Sources", "Workspace", "discover", "rediscover"]
 SETUP_FILES = ("setup.py", "setup.cfg")
 
 
-@dataclass(frozen=True)
-class Sources:
+class Sources(NamedTuple):
     """What discovery read, kept so that a commit whose tree differs only at known paths (the
     merge base of a range, from HEAD) can be discovered by reading just those paths."""
 

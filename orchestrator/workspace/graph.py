@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orchestrator.errors import CycleError, OrchestratorError
 from orchestrator.workspace.catalog import DEPENDENCIES, Catalog
@@ -37,8 +36,7 @@ def package_name(raw: str, known: Collection[str], option: str) -> str:
         else "`orchestrator list --format names` shows the package names")
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
     """All declarations of one dependent -> dependency pair."""
 
     source: str
