@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from orchestrator.changes.diff import ChangeSet, MissingBaseError, collect_changes, head_commit
 from orchestrator.changes.ownership import attribute, task_global_files, unreadable_at_base
@@ -297,8 +297,7 @@ def _reason_key(reason: Reason) -> tuple[int, str, tuple[str, ...]]:
     return REASON_ORDER.index(reason.type), reason.via or "", reason.files
 
 
-@dataclass(frozen=True)
-class Chain:
+class Chain(NamedTuple):
     """How a change reaches a package: a starting reason, then packages each depending on
     the one before (with the edge kinds followed)."""
 

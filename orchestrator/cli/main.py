@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import importlib
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,16 +32,17 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-@dataclass
 class Settings:
-    """Global options, shared with every command through click's context object."""
+    """Global options, shared with every command through click's context object (a plain
+    class: defining a dataclass costs start-up time)."""
 
-    directory: Path = field(default_factory=Path.cwd)
-    config_file: Path | None = None
-    verbosity: int = 0
-    color: bool = True
-    debug: bool = False
-    _project: Project | None = None
+    def __init__(self) -> None:
+        self.directory = Path.cwd()
+        self.config_file: Path | None = None
+        self.verbosity = 0
+        self.color = True
+        self.debug = False
+        self._project: Project | None = None
 
     def project(self) -> Project:
         from orchestrator.context import Project

@@ -12,7 +12,6 @@ PYPROJECT = "pyproject.toml"
 LOCK_FILE = "uv.lock"
 
 _SEPARATORS = re.compile(r"[-_.]+")
-_VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 
 
 def canonical(name: str) -> str:
@@ -21,4 +20,4 @@ def canonical(name: str) -> str:
 
 
 def is_valid_name(name: str) -> bool:
-    return bool(_VALID_NAME.match(name))
+    return bool(re.match(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", name, re.IGNORECASE))
