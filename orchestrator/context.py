@@ -27,6 +27,7 @@ from orchestrator.workspace.tomlfile import parse_toml
 
 if TYPE_CHECKING:
     from orchestrator.workspace.graph import PackageGraph
+    from orchestrator.workspace.lockfile import LockStore
 
 
 def find_workspace_root(start: Path, top: Path) -> Path:
@@ -107,6 +108,13 @@ class Project:
         if found is None:
             found = self._workspaces[commit, strict] = self._discover(commit, strict, near)
         return found
+
+    @cached_property
+    def locks(self) -> LockStore:
+        """uv.lock files parsed, with their closures, by blob id."""
+        from orchestrator.workspace.lockfile import LockStore
+
+        return LockStore(self.state_dir / "cache" / "locks")
 
     @cached_property
     def store(self) -> WorkspaceStore:

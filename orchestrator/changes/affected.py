@@ -249,7 +249,7 @@ def _lock_reasons(project: Project, changes: ChangeSet, head_ws: Workspace,
     before, after = _lock_bytes(project, changes)
     members = list(head_ws.catalog)
     side = "in the working tree" if changes.worktree else "at HEAD"
-    comparison = compare_locks(before, after, members, head_side=side)
+    comparison = compare_locks(before, after, members, head_side=side, store=project.locks)
     if comparison.unreadable is not None:
         reason = Reason("lockfile", files=(LOCK_FILE,), detail=comparison.unreadable)
         for name in members:

@@ -26,7 +26,7 @@ from orchestrator.changes.ownership import at_root
 from orchestrator.errors import OrchestratorError
 from orchestrator.tasks.definitions import ResolvedTask, referenced_variables
 from orchestrator.workspace.globs import FilePatterns
-from orchestrator.workspace.lockfile import LOCK_FILE, LockError, locked_closure, parse_lock
+from orchestrator.workspace.lockfile import LOCK_FILE, LockError, LockStore
 from orchestrator.workspace.snapshot import blob_id
 
 if TYPE_CHECKING:
@@ -93,19 +93,31 @@ def _submodule_id(directory: Path) -> str:
 # -- uv.lock closures ----------------------------------------------------------------------
 
 
-def lock_closures(data: bytes | None, members: Iterable[str]) -> dict[str, list[str]]:
-    """Each member's locked closure in uv.lock (the affected engine's definition), sorted.
+class LockClosures:
+    """Each member's locked closure in uv.lock (the affected engine's definition), sorted,
+    computed for the members asked about (kept by `store` with the lock's blob id).
 
     A lock that cannot be read puts its whole contents in every member's closure.
     """
-    if data is None:
-        return {}
-    try:
-        lock = parse_lock(data, "in the working tree")
-    except LockError:
-        return {name: [f"unreadable:{blob_id(data)}"] for name in members}
-    return {name: sorted("|".join(item) for item in locked_closure(lock, name))
-            for name in members}
+
+    def __init__(self, data: bytes | None, store: LockStore | None = None):
+        self.data = data
+        self.store = store if store is not None else LockStore(None)
+
+    def __call__(self, name: str) -> list[str]:
+        if self.data is None:
+            return []
+        try:
+            lock = self.store.open(self.data, "in the working tree")
+        except LockError:
+            return [f"unreadable:{blob_id(self.data)}"]
+        return sorted("|".join(item) for item in lock.closure(name))
+
+
+def lock_closures(data: bytes | None, members: Iterable[str]) -> dict[str, list[str]]:
+    """Every member's closure at once (see LockClosures); members without one are left out."""
+    closures = LockClosures(data)
+    return {name: found for name in members if (found := closures(name))}
 
 
 # -- keys ----------------------------------------------------------------------------------
@@ -115,7 +127,7 @@ class KeyBuilder:
     """Computes cache keys for one run; fingerprints are shared between packages."""
 
     def __init__(self, workspace: Workspace, graph: PackageGraph, ids: Mapping[str, str],
-                 environ: Mapping[str, str] | None = None):
+                 environ: Mapping[str, str] | None = None, locks: LockStore | None = None):
         self.workspace = workspace
         self.graph = graph
         self.environ = os.environ if environ is None else environ
@@ -128,7 +140,7 @@ class KeyBuilder:
             if at_root(owner):
                 self._at_root.append((path, object_id))
         self._all = sorted(ids.items())
-        self._locks = lock_closures(self._lock_data(ids), graph.names)
+        self._locks = LockClosures(self._lock_data(ids), locks)
         self._fingerprints: dict[str, str] = {}
         self._matches: dict[tuple[tuple[str, ...], bool], list[tuple[str, str]]] = {}
 
@@ -146,7 +158,7 @@ class KeyBuilder:
         """The package's own state: its files and its locked external closure."""
         if name not in self._fingerprints:
             self._fingerprints[name] = digest(
-                {"files": self._owned.get(name, []), "lock": self._locks.get(name, [])}
+                {"files": self._owned.get(name, []), "lock": self._locks(name)}
             )
         return self._fingerprints[name]
 
@@ -189,7 +201,10 @@ def digest(data: Any) -> str:
 
 
 def compute_keys(git: Git, workspace: Workspace, graph: PackageGraph,
-                 jobs: Iterable[ResolvedTask]) -> dict[str, str]:
-    """The key of every job, package name -> key."""
-    builder = KeyBuilder(workspace, graph, worktree_ids(git))
-    return {job.package: builder.key(job) for job in jobs}
+                 jobs: Iterable[ResolvedTask], locks: LockStore | None = None) -> dict[str, str]:
+    """The key of every job, package name -> key (lock closures kept in `locks`)."""
+    builder = KeyBuilder(workspace, graph, worktree_ids(git), locks=locks)
+    keys = {job.package: builder.key(job) for job in jobs}
+    if locks is not None:
+        locks.save()
+    return keys

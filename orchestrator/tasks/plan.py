@@ -115,7 +115,8 @@ def plan_run(project: Project, request: RunRequest, remote: RemoteCache | None =
     run = with_needed(names, resolved, order)
     keys = {}
     if request.use_cache:
-        keys = compute_keys(project.git, workspace, project.graph, [resolved[n] for n in run])
+        keys = compute_keys(project.git, workspace, project.graph, [resolved[n] for n in run],
+                            project.locks)
     jobs = make_jobs(run, resolved, order, keys)
     cache_dir = request.cache_dir or project.state_dir / "cache" / "tasks"
     settings = RunSettings(
@@ -123,7 +124,8 @@ def plan_run(project: Project, request: RunRequest, remote: RemoteCache | None =
         junit_dir=project.state_dir / "junit" / request.task, workers=max(1, request.workers),
         fail_fast=request.fail_fast, cache=TaskCache(cache_dir) if request.use_cache else None,
         remote=remote if request.use_cache else None,
-        rekey=lambda tasks: compute_keys(project.git, workspace, project.graph, tasks),
+        rekey=lambda tasks: compute_keys(project.git, workspace, project.graph, tasks,
+                                         project.locks),
     )
     return Plan(request.task, tuple(jobs), chosen, settings, durations,
                 request.durations == "remote", request.shard)

@@ -1,14 +1,22 @@
 """uv.lock: which members' locked dependency closures differ between two versions of the lock.
 
 A lock file change usually touches a few external packages; only the members that can reach
-them (through runtime, optional or dev dependencies) are affected by it.
+them (through runtime, optional or dev dependencies) are affected by it, and only their
+closures are computed. A lock is parsed once per blob id: `LockStore` keeps it, and the
+closures computed from it, under `.orchestrator/cache/locks/`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import marshal
+import os
+import sys
+import zlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from orchestrator.workspace.names import LOCK_FILE, canonical
@@ -16,6 +24,7 @@ from orchestrator.workspace.tomlfile import loads
 
 __all__ = ["LOCK_FILE", "compare_locks", "locked_closure", "parse_lock"]
 KNOWN_VERSIONS = (1,)
+STORE_VERSION = (1, sys.implementation.cache_tag)  # of LockStore's files
 
 Entry = Mapping[str, Any]
 Closure = frozenset[tuple[str, ...]]
@@ -35,20 +44,141 @@ class LockComparison:
 
 
 def compare_locks(base: bytes | None, head: bytes | None, members: Iterable[str], *,
-                  head_side: str = "at HEAD") -> LockComparison:
+                  head_side: str = "at HEAD", store: LockStore | None = None) -> LockComparison:
     """Compare each member's closure in the base lock with the head lock (None: no lock).
-    `head_side` says where HEAD's lock was read ("in the working tree")."""
+    `head_side` says where HEAD's lock was read ("in the working tree"). Only members that
+    can reach an entry that differs have their closures computed: the others' are equal."""
+    store = store if store is not None else LockStore(None)
     try:
-        before = parse_lock(base, "at the merge base")
-        after = parse_lock(head, head_side)
+        before = store.open(base, "at the merge base")
+        after = store.open(head, head_side)
     except LockError as e:
         return LockComparison({}, str(e))
+    differing = before.differing(after)
+    candidates = before.reaching(differing) | after.reaching(differing)
     changed = {}
     for name in members:
-        old, new = locked_closure(before, name), locked_closure(after, name)
-        if old != new:
-            changed[name] = describe(old, new)
+        if name in candidates:
+            old, new = before.closure(name), after.closure(name)
+            if old != new:
+                changed[name] = describe(old, new)
+    store.save()
     return LockComparison(changed)
+
+
+class Lock:
+    """One uv.lock: its entries by name (read when first needed) and the closures computed
+    from them, kept."""
+
+    def __init__(self, entries: Callable[[], dict[str, list[Entry]]],
+                 closures: dict[str, Closure] | None = None):
+        self._read = entries
+        self.closures = closures if closures is not None else {}
+        self.computed = False  # closures were added since it was opened
+
+    @cached_property
+    def entries(self) -> dict[str, list[Entry]]:
+        return self._read()
+
+    def closure(self, member: str) -> Closure:
+        if member not in self.closures:
+            self.closures[member] = locked_closure(self.entries, member)
+            self.computed = True
+        return self.closures[member]
+
+    def differing(self, other: Lock) -> set[str]:
+        """Names whose entries differ between the two locks (or are in one only)."""
+        mine, theirs = self.entries, other.entries
+        return {name for name in mine.keys() | theirs.keys()
+                if mine.get(name) != theirs.get(name)}
+
+    def reaching(self, names: set[str]) -> set[str]:
+        """`names` and every name whose entries depend on one of them, by any route (extras,
+        groups and markers aside: a superset of what any closure follows)."""
+        users: dict[str, set[str]] = {}
+        for name, entries in self.entries.items():
+            for entry in entries:
+                for dep in _all_dependencies(entry):
+                    users.setdefault(canonical(dep["name"]), set()).add(name)
+        found, queue = set(names), list(names)
+        while queue:
+            for user in users.get(queue.pop(), ()):
+                if user not in found:
+                    found.add(user)
+                    queue.append(user)
+        return found
+
+
+def _all_dependencies(entry: Entry) -> Iterable[Entry]:
+    yield from _valid(entry.get("dependencies"))
+    for table in ("optional-dependencies", "dev-dependencies"):
+        groups = entry.get(table)
+        if isinstance(groups, dict):
+            for items in groups.values():
+                yield from _valid(items)
+
+
+class LockStore:
+    """Locks by blob id: parsed once, kept with their closures in `directory` (None: only
+    for this process). A damaged or foreign file is a miss."""
+
+    def __init__(self, directory: Path | None):
+        self.directory = directory
+        self._open: dict[str, Lock] = {}
+
+    def open(self, data: bytes | None, side: str) -> Lock:
+        """The lock with these contents (None: there is none); LockError when it cannot be
+        read (`side` says where it was read, for the message)."""
+        if data is None:
+            return Lock(dict)
+        from orchestrator.workspace.snapshot import blob_id
+
+        blob = blob_id(data)
+        if blob not in self._open:
+            entries = self._load(blob, "entries")
+            if entries is None:
+                parsed = parse_lock(data, side)
+                self._write(blob, "entries", parsed)
+                entries = parsed
+            self._open[blob] = Lock(lambda: entries, self._load(blob, "closures"))
+        return self._open[blob]
+
+    def save(self) -> None:
+        """Keep the closures computed since the locks were opened."""
+        for blob, lock in self._open.items():
+            if lock.computed:
+                self._write(blob, "closures", lock.closures)
+                lock.computed = False
+
+    def _load(self, blob: str, part: str) -> Any:
+        if self.directory is None:
+            return None
+        try:
+            version, check, body = marshal.loads(  # noqa: S302 - this tool's own file
+                (self.directory / f"{blob}.{part}").read_bytes())
+            if version != STORE_VERSION or zlib.crc32(body) != check:
+                return None
+            return marshal.loads(body)  # noqa: S302 - checked above
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+
+    def _write(self, blob: str, part: str, value: Any) -> None:
+        if self.directory is None:
+            return
+        try:
+            body = marshal.dumps(value)
+        except ValueError:
+            return  # a value marshal cannot hold (a date): parsed again next time
+        import tempfile
+
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                f.write(marshal.dumps((STORE_VERSION, zlib.crc32(body), body)))
+            os.replace(tmp, self.directory / f"{blob}.{part}")
+        except OSError:
+            pass  # a cache that cannot be written only costs time
 
 
 def describe(old: Closure, new: Closure, most: int = 3) -> str:
