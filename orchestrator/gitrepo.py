@@ -86,13 +86,15 @@ def _parse_listing(out: bytes) -> IndexListing:
 
 
 class IndexFlags(NamedTuple):
-    """Index entries git's stat comparison does not cover: `sparse` (skip-worktree) and
-    `flagged` (skip-worktree or assume-unchanged, with their blob ids), and `links`, the
-    symbolic links, which a commit holds as text and the disk follows."""
+    """The index: every entry's blob id, and the entries git's stat comparison does not
+    cover: `sparse` (skip-worktree) and `flagged` (skip-worktree or assume-unchanged, with
+    their blob ids), and `links`, the symbolic links, which a commit holds as text and the
+    disk follows."""
 
     sparse: set[str]
     flagged: dict[str, str]
     links: set[str]
+    ids: dict[str, str]
 
 
 class Git:
@@ -235,17 +237,20 @@ class Git:
         """What the index says of the files git does not compare by their stat data, and of
         symbolic links: one `ls-files` of the index alone (no walk of the working tree)."""
         if self._flags is None:
-            sparse, flagged, links = set(), {}, set()
+            sparse, flagged, links, ids = set(), {}, set(), {}
             for record in _split_z(self.run("ls-files", "-z", "-v", "-s")):
                 tag = record[0]
                 meta, path = record[2:].split("\t", 1)
+                blob = meta.split(" ", 2)[1]
+                if not meta.startswith(SUBMODULE_MODE):  # a commit of another repository
+                    ids[path] = blob
                 if tag == "S":
                     sparse.add(path)
                 if tag == "S" or tag.islower():
-                    flagged[path] = meta.split(" ")[1]
+                    flagged[path] = blob
                 if meta.startswith(SYMLINK_MODE):
                     links.add(path)
-            self._flags = IndexFlags(sparse, flagged, links)
+            self._flags = IndexFlags(sparse, flagged, links, ids)
         return self._flags
 
     def read_blobs(self, object_ids: Iterable[str]) -> dict[str, bytes]:

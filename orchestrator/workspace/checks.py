@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterator
 
 from orchestrator.workspace.discovery import Workspace
 from orchestrator.workspace.graph import PackageGraph
-from orchestrator.workspace.imports import hidden_imports
+from orchestrator.workspace.imports import ImportCache, hidden_imports
 from orchestrator.workspace.model import EDGE_KINDS, EdgeKind, Finding
 from orchestrator.workspace.snapshot import Snapshot
 
@@ -126,7 +126,11 @@ def undeclared_imports(workspace: Workspace, graph: PackageGraph,
                        snapshot: Snapshot) -> Iterator[Finding]:
     """Imports the metadata does not declare: an error when no declared path leads there
     (affected detection would miss the importer), a warning when one does, indirectly."""
-    scan = hidden_imports(workspace, snapshot)
+    from orchestrator.workspace.parsecache import state_dir
+
+    cache = ImportCache(state_dir(workspace.root) / "cache" / "imports.marshal")
+    scan = hidden_imports(workspace, snapshot, cache)
+    cache.save()
     for path in scan.unparsable:
         yield Finding("warning", "unparsable-python",
                       f"{path} is not valid Python, so its imports were not checked", path=path)

@@ -9,22 +9,19 @@ closures computed from it, under `.orchestrator/cache/locks/`.
 from __future__ import annotations
 
 import json
-import marshal
-import os
-import sys
-import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from orchestrator.workspace import cachefile
 from orchestrator.workspace.names import LOCK_FILE, canonical
 from orchestrator.workspace.tomlfile import loads
 
 __all__ = ["LOCK_FILE", "compare_locks", "locked_closure", "parse_lock"]
 KNOWN_VERSIONS = (1,)
-STORE_VERSION = (1, sys.implementation.cache_tag)  # of LockStore's files
+STORE_VERSION = cachefile.version(1)  # of LockStore's files
 
 Entry = Mapping[str, Any]
 Closure = frozenset[tuple[str, ...]]
@@ -151,34 +148,13 @@ class LockStore:
                 lock.computed = False
 
     def _load(self, blob: str, part: str) -> Any:
-        if self.directory is None:
-            return None
-        try:
-            version, check, body = marshal.loads(  # noqa: S302 - this tool's own file
-                (self.directory / f"{blob}.{part}").read_bytes())
-            if version != STORE_VERSION or zlib.crc32(body) != check:
-                return None
-            return marshal.loads(body)  # noqa: S302 - checked above
-        except (OSError, EOFError, ValueError, TypeError):
-            return None
+        return cachefile.read(self._path(blob, part), STORE_VERSION)
 
     def _write(self, blob: str, part: str, value: Any) -> None:
-        if self.directory is None:
-            return
-        try:
-            body = marshal.dumps(value)
-        except ValueError:
-            return  # a value marshal cannot hold (a date): parsed again next time
-        import tempfile
+        cachefile.write(self._path(blob, part), STORE_VERSION, value)
 
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(marshal.dumps((STORE_VERSION, zlib.crc32(body), body)))
-            os.replace(tmp, self.directory / f"{blob}.{part}")
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+    def _path(self, blob: str, part: str) -> Path | None:
+        return self.directory / f"{blob}.{part}" if self.directory is not None else None
 
 
 def describe(old: Closure, new: Closure, most: int = 3) -> str:

@@ -7,18 +7,16 @@ and kept: both sides of a range share most of their files.
 
 from __future__ import annotations
 
-import marshal
-import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from orchestrator.workspace import cachefile
 
 if TYPE_CHECKING:  # imported when an entry is decoded, not by a run that needs none
     from orchestrator.workspace.metadata import ProjectMetadata
 
 FORMAT = 8  # bump whenever ProjectMetadata, its record or its reading changes
-# marshal's format belongs to one Python version: a file another version wrote is ignored.
-VERSION = (FORMAT, sys.implementation.cache_tag)
+VERSION = cachefile.version(FORMAT)
 ROOT_PYPROJECT = "pyproject.toml"
 
 
@@ -40,14 +38,9 @@ class ParseCache:
         self._entries: dict[str, tuple[Any, ...]] = {}
         self._decoded: dict[str, ProjectMetadata] = {}
         self._dirty = False
-        if path is not None:
-            try:
-                # The file is this tool's own, in the repository's state directory.
-                version, entries = marshal.loads(path.read_bytes())  # noqa: S302
-                if version == VERSION and isinstance(entries, dict):
-                    self._entries = entries
-            except (OSError, EOFError, ValueError, TypeError):
-                self._entries = {}
+        entries = cachefile.read(path, VERSION)
+        if isinstance(entries, dict):
+            self._entries = entries
 
     def __contains__(self, key: str) -> bool:
         return key in self._decoded or key in self._entries
@@ -74,19 +67,8 @@ class ParseCache:
 
     def save(self) -> None:
         """Write atomically, so that concurrent runs never see a torn file."""
-        if not self._dirty or self.path is None:
-            return
-        import tempfile  # only writers pay for it (it pulls in shutil, random, bz2)
-
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".pyproject-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(marshal.dumps((VERSION, self._entries)))
-            os.replace(tmp, self.path)
+        if self._dirty and cachefile.write(self.path, VERSION, self._entries):
             self._dirty = False
-        except OSError:
-            pass  # a cache that cannot be written only costs time
 
 
 def state_dir(root: Path) -> Path:

@@ -85,6 +85,7 @@ class WorktreeSnapshot(Snapshot):
         self._paths: list[str] | None = None
         self._sparse: set[str] = set()
         self._data: dict[str, bytes | None] = {}
+        self._clean: dict[str, str] | None = None
 
     def paths(self) -> list[str]:
         if self._paths is None:
@@ -114,7 +115,23 @@ class WorktreeSnapshot(Snapshot):
         return True
 
     def keys(self, paths: list[str]) -> dict[str, str]:
-        return {path: blob_id(data) for path, data in self.contents(paths).items()}
+        """Blob ids from the index where git's stat data vouches for the file on disk (it
+        is tracked, clean, not flagged, not a link, and can be looked at); the others' are
+        computed from what is read (so a file that cannot be read says so)."""
+        vouched = self._vouched()
+        found = {p: vouched[p] for p in paths if p in vouched}
+        for path in unstattable(self.git.root, list(found)):
+            del found[path]
+        rest = [p for p in paths if p not in found]
+        found.update((path, blob_id(data)) for path, data in self.contents(rest).items())
+        return found
+
+    def _vouched(self) -> dict[str, str]:
+        if self._clean is None:
+            index = self.git.index_flags()
+            doubtful = {*self.git.status()[0], *index.flagged, *index.links}
+            self._clean = {p: i for p, i in index.ids.items() if p not in doubtful}
+        return self._clean
 
 
 class CommitSnapshot(Snapshot):

@@ -6,21 +6,21 @@ loading it is the whole of discovery. Packages stay records until used (see cata
 what discovery read, needed only to derive another tree's workspace from this one, is kept
 in a second file, read only then.
 
-Files are `marshal` of plain values with a CRC-32 of them: a damaged, truncated or foreign file
-is a miss, never an error and never a wrong answer.
+Files are cachefile's (checked `marshal`): a damaged, truncated or foreign file is a miss,
+never an error and never a wrong answer.
 """
 
 from __future__ import annotations
 
 import marshal
 import os
-import sys
 import zlib
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from orchestrator.workspace import cachefile
 from orchestrator.workspace.catalog import Catalog
 from orchestrator.workspace.config import Config, config_file_settings
 from orchestrator.workspace.discovery import Sources, Workspace, config_from, read_override
@@ -29,7 +29,7 @@ from orchestrator.workspace.names import PYPROJECT
 from orchestrator.workspace.tomlfile import parse_toml
 
 FORMAT = 1  # bump whenever what is stored, or how a workspace is read, changes
-VERSION = (FORMAT, sys.implementation.cache_tag)  # marshal's format is one Python's
+VERSION = cachefile.version(FORMAT)
 KEEP = 8  # trees kept: HEAD, merge bases, recent commits
 
 
@@ -142,32 +142,13 @@ class WorkspaceStore:
         return None
 
     def _read(self, key: str, part: str) -> Any:
-        if self.directory is None:
-            return None
-        try:
-            # The file is this tool's own, in the repository's state directory.
-            version, digest, body = marshal.loads(  # noqa: S302
-                (self.directory / f"{key}.{part}").read_bytes())
-            if version != VERSION or zlib.crc32(body) != digest:
-                return None
-            return marshal.loads(body)  # noqa: S302
-        except (OSError, EOFError, ValueError, TypeError):
-            return None
+        return cachefile.read(self._path(key, part), VERSION)
 
     def _write(self, key: str, part: str, payload: Any) -> None:
-        assert self.directory is not None
-        import tempfile  # only writers pay for it
+        cachefile.write(self._path(key, part), VERSION, payload)
 
-        body = marshal.dumps(payload)
-        data = marshal.dumps((VERSION, zlib.crc32(body), body))
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, self.directory / f"{key}.{part}")
-        except OSError:
-            pass
+    def _path(self, key: str, part: str) -> Path | None:
+        return self.directory / f"{key}.{part}" if self.directory is not None else None
 
     def _prune(self) -> None:
         assert self.directory is not None
