@@ -52,39 +52,6 @@ def _environment() -> dict[str, str]:
     return env
 
 
-class IndexListing(NamedTuple):
-    """The working tree's files as the index lists them.
-
-    `sparse`: marked skip-worktree, which a sparse checkout leaves off the disk (they are
-    still in the tree). `flagged`: marked skip-worktree or assume-unchanged, with their
-    index blob ids: `git diff` trusts the index for them, so an edit on disk is invisible
-    to it and must be looked for by content.
-    """
-
-    paths: list[str]
-    untracked: list[str]
-    sparse: set[str]
-    flagged: dict[str, str]
-
-
-def _parse_listing(out: bytes) -> IndexListing:
-    paths: dict[str, None] = {}
-    untracked, sparse, flagged = [], set(), {}
-    for record in _split_z(out):
-        tag, rest = record[0], record[2:]
-        if tag == "?":
-            paths[rest] = None
-            untracked.append(rest)
-            continue
-        meta, path = rest.split("\t", 1)
-        paths[path] = None
-        if tag == "S":
-            sparse.add(path)
-        if tag == "S" or tag.islower():
-            flagged[path] = meta.split(" ")[1]
-    return IndexListing(list(paths), untracked, sparse, flagged)
-
-
 class IndexFlags(NamedTuple):
     """The index: every entry's blob id, and the entries git's stat comparison does not
     cover: `sparse` (skip-worktree) and `flagged` (skip-worktree or assume-unchanged, with
@@ -113,7 +80,6 @@ class Git:
         self._env = _environment()
         self._resolved: dict[str, str | None] = {}
         self._trees: dict[str, str | None] = {}
-        self._listing: IndexListing | None = None
         self._flags: IndexFlags | None = None
         self._status: tuple[list[str], list[str]] | None = None
 
@@ -218,20 +184,6 @@ class Git:
         out = self.run("ls-files", "-z", "--stage")
         return [record.split("\t", 1)[1] for record in _split_z(out)
                 if record.startswith(SUBMODULE_MODE + " ")]
-
-    def worktree_files(self) -> tuple[list[str], set[str]]:
-        """Tracked files plus untracked ones that git does not ignore, and which of them a
-        sparse checkout leaves off the disk (git still tracks them: they are in the tree)."""
-        listing = self.index_listing()
-        return listing.paths, listing.sparse
-
-    def index_listing(self) -> IndexListing:
-        """One `ls-files` of the working tree, kept for the command (every stage reads it)."""
-        if self._listing is None:
-            out = self.run("ls-files", "-z", "-v", "-s", "--cached", "--others",
-                           "--exclude-standard", "--deduplicate")
-            self._listing = _parse_listing(out)
-        return self._listing
 
     def index_flags(self) -> IndexFlags:
         """What the index says of the files git does not compare by their stat data, and of

@@ -84,14 +84,21 @@ class Workspace:
 
     def owner(self, path: str) -> Package | None:
         """The package whose directory is the deepest ancestor of `path`."""
+        name = self._owners.get(directory := posixpath.dirname(path), "")
+        if name == "":
+            name = self._owners[directory] = self._owner_name(directory)
+        return self.catalog[name] if name is not None else None
+
+    @cached_property
+    def _owners(self) -> dict[str, str | None]:
+        return {}  # directory -> the owner's name: files share their directories
+
+    def _owner_name(self, directory: str) -> str | None:
         paths = self.catalog.paths
-        directory = posixpath.dirname(path)
         while True:
             name = paths.get(directory or ".")
-            if name is not None:
-                return self.catalog[name]
-            if not directory:
-                return None
+            if name is not None or not directory:
+                return name
             directory = posixpath.dirname(directory)
 
 

@@ -83,16 +83,20 @@ class WorktreeSnapshot(Snapshot):
         self.git = git
         self.label = "working tree"
         self._paths: list[str] | None = None
-        self._sparse: set[str] = set()
         self._data: dict[str, bytes | None] = {}
         self._clean: dict[str, str] | None = None
 
     def paths(self) -> list[str]:
+        """Untracked files (not ignored), then the index's, as `git ls-files --others
+        --cached` lists them; each one git's stat data does not vouch for is looked at."""
         if self._paths is None:
-            listed, self._sparse = self.git.worktree_files()
+            index = self.git.index_flags()
+            vouched = self._vouched()
             # os.path on one string prefix: Path objects per file cost twice as much here.
             root = f"{self.git.root}{os.sep}"
-            self._paths = [p for p in listed if p in self._sparse or _on_disk(root + p)]
+            listed = dict.fromkeys([*self.git.status()[1], *index.ids])
+            self._paths = [p for p in listed
+                           if p in vouched or p in index.sparse or _on_disk(root + p)]
         return self._paths
 
     def contents(self, paths: list[str]) -> dict[str, bytes]:
