@@ -167,9 +167,12 @@ class Project:
         if head is None:
             return None
         try:
-            head_ws = self.workspace(head, strict=False)
+            head_ws = self.workspace(head)  # read strictly, it answers any request unchanged
         except ConfigError:
-            return None  # HEAD cannot be read: the working tree is read in full
+            try:
+                head_ws = self.workspace(head, strict=False)
+            except ConfigError:
+                return None  # HEAD cannot be read: the working tree is read in full
         flags = self.git.index_flags()
         # A file that cannot even be looked at is read, so that it is reported.
         unseen = unstattable(self.root, head_ws.member_files)

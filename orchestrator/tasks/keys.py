@@ -22,7 +22,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orchestrator.changes.ownership import at_root
 from orchestrator.errors import OrchestratorError
 from orchestrator.tasks.definitions import ResolvedTask, referenced_variables
 from orchestrator.workspace.globs import FilePatterns
@@ -40,9 +39,9 @@ KEY_FORMAT = 3
 # -- the state of the working tree -------------------------------------------------------
 
 
-def worktree_ids(git: Git) -> dict[str, str]:
+def worktree_ids(git: Git, *, fresh: bool = True) -> dict[str, str]:
     """A content id per file, mode included: index entries, replaced by what is on disk for
-    files that differ.
+    files that differ (as git said when the command's workspace was read, unless `fresh`).
 
     One `ls-files` and one `status` for the whole repository, whatever its size. Files
     marked `--skip-worktree` or `--assume-unchanged` are ones git no longer looks at on
@@ -58,7 +57,7 @@ def worktree_ids(git: Git) -> dict[str, str]:
             ids[path] = f"{mode} {object_id}"
             if tag == "S" or tag.islower():
                 unwatched[path] = tag == "S"
-    for path in git.dirty_paths():
+    for path in git.dirty_paths() if fresh else git.status()[0]:
         ids[path] = _disk_id(git, path)
     for path, sparse in unwatched.items():
         on_disk = _disk_id(git, path)
@@ -133,11 +132,12 @@ class KeyBuilder:
         self.environ = os.environ if environ is None else environ
         self._owned: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self._at_root: list[tuple[str, str]] = []  # where global patterns apply, as affected
+        root = workspace.catalog.paths.get(".")  # a named root package, if any
         for path, object_id in sorted(ids.items()):
-            owner = workspace.owner(path)
+            owner = workspace.owner_name(path)
             if owner is not None:
-                self._owned[owner.name].append((path, object_id))
-            if at_root(owner):
+                self._owned[owner].append((path, object_id))
+            if owner is None or owner == root:  # as changes.ownership.at_root
                 self._at_root.append((path, object_id))
         self._all = sorted(ids.items())
         self._locks = LockClosures(self._lock_data(ids), locks)
@@ -201,9 +201,11 @@ def digest(data: Any) -> str:
 
 
 def compute_keys(git: Git, workspace: Workspace, graph: PackageGraph,
-                 jobs: Iterable[ResolvedTask], locks: LockStore | None = None) -> dict[str, str]:
-    """The key of every job, package name -> key (lock closures kept in `locks`)."""
-    builder = KeyBuilder(workspace, graph, worktree_ids(git), locks=locks)
+                 jobs: Iterable[ResolvedTask], locks: LockStore | None = None, *,
+                 fresh: bool = True) -> dict[str, str]:
+    """The key of every job, package name -> key (lock closures kept in `locks`; the working
+    tree as git said when the workspace was read, unless `fresh`)."""
+    builder = KeyBuilder(workspace, graph, worktree_ids(git, fresh=fresh), locks=locks)
     keys = {job.package: builder.key(job) for job in jobs}
     if locks is not None:
         locks.save()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -109,14 +109,15 @@ def plan_run(project: Project, request: RunRequest, remote: RemoteCache | None =
         names = shard.pick(names, request.shard, durations)
     staging = project.state_dir / "out" / request.task
     out_dir = request.out_dir if request.out_dir is not None else project.root / "dist"
-    resolved = {n: definitions.resolve(per_package[n], project.graph.packages[n], project.root,
-                                       staging / file_stem(n)) for n in per_package}
+    resolved = _Resolved(lambda n: definitions.resolve(
+        per_package[n], project.graph.packages[n], project.root, staging / file_stem(n)),
+        per_package)
     order = _OrderDependencies(project.graph, workspace.config.order_kinds)
     run = with_needed(names, resolved, order)
     keys = {}
     if request.use_cache:
         keys = compute_keys(project.git, workspace, project.graph, [resolved[n] for n in run],
-                            project.locks)
+                            project.locks, fresh=False)
     jobs = make_jobs(run, resolved, order, keys)
     cache_dir = request.cache_dir or project.state_dir / "cache" / "tasks"
     settings = RunSettings(
@@ -129,6 +130,28 @@ def plan_run(project: Project, request: RunRequest, remote: RemoteCache | None =
     )
     return Plan(request.task, tuple(jobs), chosen, settings, durations,
                 request.durations == "remote", request.shard)
+
+
+class _Resolved(Mapping[str, ResolvedTask]):
+    """Each package's task, resolved when first asked for: a run of a few packages in a
+    large workspace resolves only those."""
+
+    def __init__(self, make: Callable[[str], ResolvedTask], names: Mapping[str, object]):
+        self._make, self._names = make, names
+        self._done: dict[str, ResolvedTask] = {}
+
+    def __getitem__(self, name: str) -> ResolvedTask:
+        if name not in self._done:
+            if name not in self._names:
+                raise KeyError(name)
+            self._done[name] = self._make(name)
+        return self._done[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def _durations(project: Project, request: RunRequest,

@@ -84,10 +84,15 @@ class Workspace:
 
     def owner(self, path: str) -> Package | None:
         """The package whose directory is the deepest ancestor of `path`."""
+        name = self.owner_name(path)
+        return self.catalog[name] if name is not None else None
+
+    def owner_name(self, path: str) -> str | None:
+        """The name of `owner(path)`, without making the package."""
         name = self._owners.get(directory := posixpath.dirname(path), "")
         if name == "":
             name = self._owners[directory] = self._owner_name(directory)
-        return self.catalog[name] if name is not None else None
+        return name
 
     @cached_property
     def _owners(self) -> dict[str, str | None]:

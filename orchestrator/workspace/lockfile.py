@@ -9,6 +9,7 @@ closures computed from it, under `.orchestrator/cache/locks/`.
 from __future__ import annotations
 
 import json
+import marshal
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -65,12 +66,13 @@ def compare_locks(base: bytes | None, head: bytes | None, members: Iterable[str]
 
 class Lock:
     """One uv.lock: its entries by name (read when first needed) and the closures computed
-    from them, kept."""
+    from them, kept; stored closures come marshalled, each decoded when asked for."""
 
     def __init__(self, entries: Callable[[], dict[str, list[Entry]]],
-                 closures: dict[str, Closure] | None = None):
+                 stored: dict[str, bytes] | None = None):
         self._read = entries
-        self.closures = closures if closures is not None else {}
+        self._stored = stored if stored is not None else {}
+        self.closures: dict[str, Closure] = {}  # those asked for in this process
         self.computed = False  # closures were added since it was opened
 
     @cached_property
@@ -79,9 +81,17 @@ class Lock:
 
     def closure(self, member: str) -> Closure:
         if member not in self.closures:
-            self.closures[member] = locked_closure(self.entries, member)
-            self.computed = True
+            stored = self._stored.get(member)
+            if stored is not None:  # this tool's own file, whose checksum was verified
+                self.closures[member] = marshal.loads(stored)  # noqa: S302
+            else:
+                self.closures[member] = locked_closure(self.entries, member)
+                self.computed = True
         return self.closures[member]
+
+    def stored(self) -> dict[str, bytes]:
+        """Every closure known, marshalled."""
+        return {**self._stored, **{m: marshal.dumps(c) for m, c in self.closures.items()}}
 
     def differing(self, other: Lock) -> set[str]:
         """Names whose entries differ between the two locks (or are in one only)."""
@@ -144,7 +154,7 @@ class LockStore:
         """Keep the closures computed since the locks were opened."""
         for blob, lock in self._open.items():
             if lock.computed:
-                self._write(blob, "closures", lock.closures)
+                self._write(blob, "closures", lock.stored())
                 lock.computed = False
 
     def _load(self, blob: str, part: str) -> Any:
