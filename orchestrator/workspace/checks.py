@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 
-from orchestrator.workspace.discovery import Workspace
+from orchestrator.workspace.discovery import Workspace, external_findings
 from orchestrator.workspace.graph import PackageGraph
 from orchestrator.workspace.imports import ImportCache, hidden_imports
 from orchestrator.workspace.model import EDGE_KINDS, EdgeKind, Finding
@@ -16,6 +16,7 @@ SEVERITY_ORDER = {"error": 0, "warning": 1}
 def run_checks(workspace: Workspace, graph: PackageGraph, snapshot: Snapshot) -> list[Finding]:
     findings = [
         *workspace.findings,
+        *external_findings(workspace),
         *cycles(graph, workspace.config.order_kinds),
         *versions(workspace),
         *specifiers(workspace),

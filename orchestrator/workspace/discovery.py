@@ -397,7 +397,7 @@ def with_requirement_files(snapshot: Snapshot, path: str,
     directory = posixpath.dirname(path)
     pending = [(posixpath.normpath(posixpath.join(directory, f)), kind, where)
                for f, kind, where in meta.requirement_files]
-    requirements, problems, seen = list(meta.requirements), list(meta.problems), set()
+    lines, problems, seen = list(meta.lines), list(meta.problems), set()
     while pending:
         file, kind, where = pending.pop(0)
         if file in seen:
@@ -411,12 +411,11 @@ def with_requirement_files(snapshot: Snapshot, path: str,
 
         found, more, includes = requirements_in_file(data.decode("utf-8", "replace"), kind,
                                                      f"{where} ({file})", file)
-        requirements += found
+        lines += found
         problems += more
         pending += [(posixpath.normpath(posixpath.join(posixpath.dirname(file), i)), kind,
                      where) for i in includes]
-    return replace(meta, requirements=tuple(requirements), problems=tuple(problems),
-                   dynamic_source="files")
+    return replace(meta, lines=tuple(lines), problems=tuple(problems), dynamic_source="files")
 
 
 def _resolve_dynamic(snapshot: Snapshot, metadata: dict[str, ProjectMetadata],
@@ -524,14 +523,35 @@ def _problem_findings(metadata: dict[str, ProjectMetadata],
                       names: set[str]) -> Iterable[Finding]:
     """What could not be read as written. A requirement packaging rejects keeps its edge;
     when it names an internal package it is an error, since its range cannot be checked."""
+    from orchestrator.workspace.metadata import parse_line, unparsable
+
     for path in sorted(metadata):
         for problem in metadata[path].problems:
             if problem.requirement in names:
-                yield Finding("error", "invalid-requirement",
-                              f"{path}: {problem.message} (its edge to {problem.requirement} "
-                              "is kept)", path)
+                yield _kept_edge(path, problem.message, problem.requirement)
             else:
                 yield Finding("warning", "invalid-metadata", f"{path}: {problem.message}", path)
+        for lead, line, _kind, where in metadata[path].lines:
+            if lead in names and isinstance(why := parse_line(line), str):
+                yield _kept_edge(path, unparsable(line, where, why), lead)
+
+
+def _kept_edge(path: str, message: str, name: str) -> Finding:
+    return Finding("error", "invalid-requirement", f"{path}: {message} (its edge to {name} is "
+                   "kept)", path)
+
+
+def external_findings(workspace: Workspace) -> Iterable[Finding]:
+    """PEP 508 lines naming external packages that packaging rejects: discovery does not
+    parse them (no edge depends on them); `check` reports them."""
+    from orchestrator.workspace.metadata import parse_line, unparsable
+
+    sources = workspace.sources
+    for path, meta in sorted(sources.metadata.items() if sources is not None else ()):
+        for lead, line, _kind, where in meta.lines:
+            if lead not in workspace.catalog and isinstance(why := parse_line(line), str):
+                yield Finding("warning", "invalid-metadata",
+                              f"{path}: {unparsable(line, where, why)}", path)
 
 
 def _reusable(near: Workspace | None, named: dict[str, tuple[str, ProjectMetadata]],
@@ -575,6 +595,14 @@ def internal_edges(name: str, directory: str, meta: ProjectMetadata,
         for r in meta.requirements
         if r.name in internal and r.name != name
     }
+    if meta.lines:
+        from orchestrator.workspace.metadata import parse_line
+
+        for lead, line, kind, where in meta.lines:
+            if lead in internal and lead != name:  # packaging decides the edge
+                parsed = parse_line(line)
+                target, spec = (lead, "") if isinstance(parsed, str) else parsed[:2]
+                edges.add((target, kind, where, spec))
     if meta.editables:
         by_directory = {d: n for n, d in internal.items()}
         for target, kind, where in meta.editables:

@@ -2,6 +2,11 @@
 
 Raw TOML dictionaries stop here. Requirements are parsed with `packaging` (PEP 508) and
 Poetry constraints translated with `poetry-core`; neither is written by hand.
+
+A PEP 508 line is kept as written, with its leading name (where every PEP 508 line starts),
+and parsed when that name turns out to be an internal package (`parse_line`): most lines
+name external packages, which no edge depends on. `check` parses the others, to report
+those packaging rejects.
 """
 
 from __future__ import annotations
@@ -44,7 +49,9 @@ class ProjectMetadata:
     name: str | None  # as declared; None when the file declares no project
     version: str | None
     dynamic: tuple[str, ...] = ()
-    requirements: tuple[Requirement, ...] = ()
+    requirements: tuple[Requirement, ...] = ()  # read from tables other than PEP 508 lines
+    # PEP 508 lines, not parsed yet: (normalised leading name, line, kind, where).
+    lines: tuple[tuple[str, str, EdgeKind, str], ...] = ()
     editables: tuple[tuple[str, EdgeKind, str], ...] = ()  # (-e target without #egg=, kind, where)
     # Requirement files setuptools reads for dynamic dependencies: (file, kind, where).
     requirement_files: tuple[tuple[str, EdgeKind, str], ...] = ()
@@ -64,6 +71,7 @@ class ProjectMetadata:
             self.version,
             self.dynamic,
             tuple((r.name, r.specifier, r.kind, r.where, r.source) for r in self.requirements),
+            self.lines,
             self.editables,
             self.requirement_files,
             self.uv_sources,
@@ -73,13 +81,14 @@ class ProjectMetadata:
 
     @classmethod
     def from_record(cls, record: Record) -> ProjectMetadata:
-        (name, version, dynamic, requirements, editables, requirement_files, uv_sources,
+        (name, version, dynamic, requirements, lines, editables, requirement_files, uv_sources,
          settings, problems) = record
         return cls(
             name=name,
             version=version,
             dynamic=dynamic,
             requirements=tuple(_requirement(*r) for r in requirements),
+            lines=lines,
             editables=editables,
             requirement_files=requirement_files,
             uv_sources=uv_sources,
@@ -107,16 +116,39 @@ def toml_type(value: Any) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _parse_pep508(line: str) -> tuple[str, str, str]:
-    """Name, specifier and source of one PEP 508 line.
+def parse_line(line: str) -> tuple[str, str, str] | str:
+    """Name, specifier and source of one PEP 508 line, or why packaging rejects it.
 
-    Memoised: members of one workspace repeat the same lines, and parsing them was the
-    larger half of reading a pyproject.toml.
+    Memoised: members of one workspace repeat the same lines.
     """
+    from packaging.requirements import InvalidRequirement
     from packaging.requirements import Requirement as Pep508
 
-    req = Pep508(line)
+    try:
+        req = Pep508(line)
+    except InvalidRequirement as e:
+        return str(e).splitlines()[0]
     return canonical(req.name), _as_written(line, req.specifier), "url" if req.url else "index"
+
+
+def every_requirement(meta: ProjectMetadata) -> tuple[list[Requirement], list[Problem]]:
+    """Its requirements with every line parsed, and the problems packaging finds: what
+    reading the file tells, whichever packages are internal."""
+    requirements, problems = list(meta.requirements), list(meta.problems)
+    for lead, line, kind, where in meta.lines:
+        parsed = parse_line(line)
+        if isinstance(parsed, str):
+            requirements.append(_requirement(lead, "", kind, where, "index"))
+            problems.append(Problem(unparsable(line, where, parsed), lead))
+        else:
+            requirements.append(_requirement(parsed[0], parsed[1], kind, where,
+                                             parsed[2]))
+    return requirements, problems
+
+
+def unparsable(line: str, where: str, why: str) -> str:
+    """What `check` says of a line packaging rejects."""
+    return f"{where}: cannot parse {line!r}: {why}"
 
 
 def _as_written(line: str, specifier: Iterable[object]) -> str:
@@ -138,33 +170,23 @@ class _Collector:
     def __init__(self, path: str):
         self.path = path
         self.requirements: list[Requirement] = []
+        self.lines: list[tuple[str, str, EdgeKind, str]] = []
         self.editables: list[tuple[str, EdgeKind, str]] = []
         self.problems: list[Problem] = []
 
     def pep508(self, text: Any, kind: EdgeKind, where: str) -> None:
-        from packaging.requirements import InvalidRequirement
-
+        """Keep a PEP 508 line with its leading name, to be parsed if that name is internal.
+        A line whose name cannot be read could name any package: the file is unreadable."""
         if not isinstance(text, str):
             raise self.unreadable(f"{where}: {text!r} is not a requirement string")
         line = text.strip()
         if line.startswith("-e ") or line.startswith("--editable "):
             self._editable(line.split(None, 1)[1], kind, where)
             return
-        try:
-            name, specifier, source = _parse_pep508(line)
-        except InvalidRequirement as e:
-            self._unparsable(line, str(e).splitlines()[0], kind, where)
-            return
-        # The name is normalised already; shared instances, as the cache's loader makes.
-        self.requirements.append(_requirement(name, specifier, kind, where, source))
-
-    def _unparsable(self, line: str, why: str, kind: EdgeKind, where: str) -> None:
         leading = _LEADING_NAME.match(line)
         if leading is None:
             raise self.unreadable(f"{where}: cannot read a project name in {line!r}")
-        name = canonical(leading.group(1))
-        self.requirements.append(_requirement(name, "", kind, where, "index"))
-        self.problems.append(Problem(f"{where}: cannot parse {line!r}: {why}", name))
+        self.lines.append((canonical(leading.group(1)), line, kind, where))
 
     def _editable(self, target: str, kind: EdgeKind, where: str) -> None:
         egg = _EGG.search(target)
@@ -232,6 +254,7 @@ def read_metadata(doc: dict[str, Any], path: str) -> ProjectMetadata:
         dynamic=tuple(d for d in dynamic if isinstance(d, str)) if isinstance(dynamic, list)
         else (),
         requirements=tuple(collector.requirements),
+        lines=tuple(collector.lines),
         editables=tuple(collector.editables),
         requirement_files=_setuptools_files(collector, doc, dynamic),
         uv_sources=_uv_sources(collector.table(doc, "tool.uv.sources")),
@@ -368,8 +391,9 @@ def _file_list(collector: _Collector, entry: Any, kind: EdgeKind,
     return [(f, kind, where) for f in files]
 
 
-def requirements_in_file(text: str, kind: EdgeKind, where: str,
-                         path: str) -> tuple[list[Requirement], list[Problem], list[str]]:
+def requirements_in_file(
+        text: str, kind: EdgeKind, where: str, path: str,
+) -> tuple[list[tuple[str, str, EdgeKind, str]], list[Problem], list[str]]:
     """A requirements file as setuptools' `file:` reads it: a PEP 508 line each, `#`
     comments; `-r` includes are returned to be read too. An unreadable name is an error."""
     collector = _Collector(path)
@@ -383,7 +407,7 @@ def requirements_in_file(text: str, kind: EdgeKind, where: str,
             continue  # where packages come from, not which
         elif line:
             collector.pep508(line, kind, where)
-    return collector.requirements, collector.problems, includes
+    return collector.lines, collector.problems, includes
 
 
 def _uv_sources(sources: dict[str, Any]) -> tuple[tuple[str, str], ...]:

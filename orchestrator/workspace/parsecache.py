@@ -15,7 +15,7 @@ from orchestrator.workspace import cachefile
 if TYPE_CHECKING:  # imported when an entry is decoded, not by a run that needs none
     from orchestrator.workspace.metadata import ProjectMetadata
 
-FORMAT = 8  # bump whenever ProjectMetadata, its record or its reading changes
+FORMAT = 9  # bump whenever ProjectMetadata, its record or its reading changes
 VERSION = cachefile.version(FORMAT)
 ROOT_PYPROJECT = "pyproject.toml"
 

@@ -28,7 +28,7 @@ from orchestrator.workspace.model import Finding
 from orchestrator.workspace.names import PYPROJECT
 from orchestrator.workspace.tomlfile import parse_toml
 
-FORMAT = 1  # bump whenever what is stored, or how a workspace is read, changes
+FORMAT = 2  # bump whenever what is stored, or how a workspace is read, changes
 VERSION = cachefile.version(FORMAT)
 KEEP = 8  # trees kept: HEAD, merge bases, recent commits
 
@@ -98,10 +98,12 @@ class WorkspaceStore:
             payload = self._read(key, "sources")
             if payload is None:
                 return None  # removed since: the caller discovers in full
-            dirs, setup_files, metadata = payload
-            return Sources(root_doc, frozenset(dirs), tuple(setup_files),
-                           {p: ProjectMetadata.from_record(r) for p, r in metadata.items()},
-                           root_data)
+            try:
+                dirs, setup_files, metadata = payload
+                decoded = {p: ProjectMetadata.from_record(r) for p, r in metadata.items()}
+            except (ValueError, TypeError, AttributeError):
+                return None  # the wrong shape: the caller discovers in full
+            return Sources(root_doc, frozenset(dirs), tuple(setup_files), decoded, root_data)
         return read
 
     def save(self, key: str, workspace: Workspace) -> None:
