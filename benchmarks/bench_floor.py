@@ -47,7 +47,9 @@ from benchmarks.common import (
     write_json,
 )
 
-SHARED = PROJECT.parent / "shared" / "bench"
+# Where the reference scripts are kept beside a checkout (the nearest `shared/bench` above).
+SHARED = next((p / "shared" / "bench" for p in PROJECT.parents
+               if (p / "shared" / "bench").is_dir()), PROJECT.parent / "shared" / "bench")
 SETTINGS = "global-files = []\n"
 RUN_SETTINGS = SETTINGS + '\n[tasks.test]\ncommand = ["true"]\n'
 

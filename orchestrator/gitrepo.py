@@ -61,7 +61,8 @@ class IndexFlags(NamedTuple):
     sparse: set[str]
     flagged: dict[str, str]
     links: set[str]
-    ids: dict[str, str]
+    ids: dict[str, str]  # path -> blob id, for files (not submodules)
+    entries: dict[str, str]  # path -> "mode object id", every entry
 
 
 class Git:
@@ -189,12 +190,13 @@ class Git:
         """What the index says of the files git does not compare by their stat data, and of
         symbolic links: one `ls-files` of the index alone (no walk of the working tree)."""
         if self._flags is None:
-            sparse, flagged, links, ids = set(), {}, set(), {}
+            sparse, flagged, links, ids, entries = set(), {}, set(), {}, {}
             for record in _split_z(self.run("ls-files", "-z", "-v", "-s")):
                 tag = record[0]
                 meta, path = record[2:].split("\t", 1)
-                blob = meta.split(" ", 2)[1]
-                if not meta.startswith(SUBMODULE_MODE):  # a commit of another repository
+                mode, blob = meta.split(" ", 2)[:2]
+                entries[path] = f"{mode} {blob}"
+                if mode != SUBMODULE_MODE:  # a commit of another repository
                     ids[path] = blob
                 if tag == "S":
                     sparse.add(path)
@@ -202,7 +204,7 @@ class Git:
                     flagged[path] = blob
                 if meta.startswith(SYMLINK_MODE):
                     links.add(path)
-            self._flags = IndexFlags(sparse, flagged, links, ids)
+            self._flags = IndexFlags(sparse, flagged, links, ids, entries)
         return self._flags
 
     def read_blobs(self, object_ids: Iterable[str]) -> dict[str, bytes]:
@@ -259,6 +261,11 @@ class Git:
             args.append(head)
         out = list(_split_z(self.run(*args)))
         return [FileChange(out[i][0], out[i + 1]) for i in range(0, len(out) - 1, 2)]
+
+    def forget(self) -> None:
+        """Read the index and the working tree's state again when next asked: files have
+        changed since (tasks ran)."""
+        self._flags = self._status = None
 
     def untracked(self) -> list[str]:
         return self.status()[1]

@@ -10,13 +10,13 @@ has changed and the cache cannot answer for it.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
 import platform
 import sys
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from pathlib import Path
@@ -41,23 +41,20 @@ KEY_FORMAT = 3
 
 def worktree_ids(git: Git, *, fresh: bool = True) -> dict[str, str]:
     """A content id per file, mode included: index entries, replaced by what is on disk for
-    files that differ (as git said when the command's workspace was read, unless `fresh`).
+    files that differ (as git said when the command's workspace was read, unless `fresh`:
+    then as it says now).
 
     One `ls-files` and one `status` for the whole repository, whatever its size. Files
     marked `--skip-worktree` or `--assume-unchanged` are ones git no longer looks at on
     disk, so `status` cannot say they changed: they are always read from disk (except a
     skip-worktree file that is absent, which is what a sparse checkout leaves out).
     """
-    ids = {}
-    unwatched = {}
-    for record in git.run("ls-files", "-s", "-v", "-z").split(b"\0"):
-        if record:
-            meta, _, path = record.decode("utf-8", "surrogateescape").partition("\t")
-            tag, mode, object_id, _stage = meta.split(" ")
-            ids[path] = f"{mode} {object_id}"
-            if tag == "S" or tag.islower():
-                unwatched[path] = tag == "S"
-    for path in git.dirty_paths() if fresh else git.status()[0]:
+    if fresh:
+        git.forget()
+    index = git.index_flags()
+    ids = dict(index.entries)
+    unwatched = {path: path in index.sparse for path in index.flagged}
+    for path in git.status()[0]:
         ids[path] = _disk_id(git, path)
     for path, sparse in unwatched.items():
         on_disk = _disk_id(git, path)
@@ -130,16 +127,9 @@ class KeyBuilder:
         self.workspace = workspace
         self.graph = graph
         self.environ = os.environ if environ is None else environ
-        self._owned: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        self._at_root: list[tuple[str, str]] = []  # where global patterns apply, as affected
-        root = workspace.catalog.paths.get(".")  # a named root package, if any
-        for path, object_id in sorted(ids.items()):
-            owner = workspace.owner_name(path)
-            if owner is not None:
-                self._owned[owner].append((path, object_id))
-            if owner is None or owner == root:  # as changes.ownership.at_root
-                self._at_root.append((path, object_id))
         self._all = sorted(ids.items())
+        self._paths = [path for path, _ in self._all]
+        self._root = workspace.catalog.paths.get(".")  # a named root package, if any
         self._locks = LockClosures(self._lock_data(ids), locks)
         self._fingerprints: dict[str, str] = {}
         self._matches: dict[tuple[tuple[str, ...], bool], list[tuple[str, str]]] = {}
@@ -158,9 +148,20 @@ class KeyBuilder:
         """The package's own state: its files and its locked external closure."""
         if name not in self._fingerprints:
             self._fingerprints[name] = digest(
-                {"files": self._owned.get(name, []), "lock": self._locks(name)}
+                {"files": self._files_of(name), "lock": self._locks(name)}
             )
         return self._fingerprints[name]
+
+    def _files_of(self, name: str) -> list[tuple[str, str]]:
+        """The files `name` owns: under its directory (a range of the sorted paths), less
+        those a nested package owns."""
+        directory = self.workspace.by_name[name].path
+        prefix = "" if directory == "." else directory + "/"
+        start = bisect.bisect_left(self._paths, prefix)
+        end = bisect.bisect_left(self._paths, prefix + "\U0010ffff") if prefix else len(
+            self._paths)
+        return [(p, i) for p, i in self._all[start:end]
+                if self.workspace.owner_name(p) == name]
 
     def key(self, job: ResolvedTask) -> str:
         definition = job.definition
@@ -185,8 +186,8 @@ class KeyBuilder:
         memo = (patterns, at_root_only)
         if memo not in self._matches:
             spec = FilePatterns(patterns, "task global-files and inputs")
-            files = self._at_root if at_root_only else self._all
-            self._matches[memo] = [(p, i) for p, i in files if spec.match(p)]
+            self._matches[memo] = [(p, i) for p, i in self._all if spec.match(p) and (
+                not at_root_only or self.workspace.owner_name(p) in (None, self._root))]
         return self._matches[memo]
 
 

@@ -173,7 +173,7 @@ def _durations(project: Project, request: RunRequest,
 
 def _check_named_have_task(request: RunRequest, per_package: Mapping[str, object]) -> None:
     """A package named with -p that does not define the task is a mistake, not a no-op."""
-    from orchestrator.workspace.metadata import canonical
+    from orchestrator.workspace.names import canonical
 
     missing = [p for p in request.selection.packages if canonical(p) not in per_package]
     if missing:
