@@ -88,10 +88,18 @@ class AffectedResult:
         """(name, path) of each of `names` at HEAD."""
         return [(name, self.workspace.by_name[name].path) for name in names]
 
-    def to_json(self, *, dependents: bool = True) -> dict[str, Any]:
-        """DESIGN's `affected --format json`; `changed` passes dependents=False."""
+    def listed_reasons(self, *, dependents: bool = True) -> dict[str, list[Reason]]:
+        """The reasons the JSON lists, by package; `changed` (dependents=False) leaves out
+        dependents and dependency reasons."""
         affected = self.affected if dependents else self.directly_changed
-        return {
+        return {name: [r for r in self.reasons[name] if dependents or r.type != "dependency"]
+                for name in affected if name in self.reasons}
+
+    def to_json(self, *, dependents: bool = True, reasons: bool = True) -> dict[str, Any]:
+        """DESIGN's `affected --format json`; `changed` passes dependents=False. Without
+        `reasons`, all but them (a renderer that writes them itself)."""
+        affected = self.affected if dependents else self.directly_changed
+        data: dict[str, Any] = {
             "base": self.base,
             "head": self.head,
             "merge_base": self.merge_base,
@@ -102,18 +110,11 @@ class AffectedResult:
             "affected": list(affected),
             "removed": list(self.removed),
             "affected_kinds": list(self.followed_kinds),
-            "reasons": {
-                name: [_reason_json(r) for r in self.reasons[name]
-                       if dependents or r.type != "dependency"]
-                for name in affected
-                if name in self.reasons
-            },
         }
-
-
-@cache
-def _reason_json(reason: Reason) -> dict[str, Any]:
-    return reason.to_json()  # reasons are shared and immutable: so may their JSON be
+        if reasons:
+            data["reasons"] = {name: [r.to_json() for r in found] for name, found
+                               in self.listed_reasons(dependents=dependents).items()}
+        return data
 
 
 # Order in which a package's reasons are listed, and in which `why` picks a chain's start.
@@ -279,11 +280,11 @@ def propagate(graph: PackageGraph,
     affected = set(seeds) | graph.all_dependents(seeds)
     reasons: dict[str, tuple[Reason, ...]] = {}
     for name in sorted(affected):
-        found = list(seeds.get(name, []))
-        for dependency, kinds in graph.dependency_kinds(name).items():
-            if dependency in affected:
-                found.append(_through(dependency, kinds))
-        reasons[name] = tuple(sorted(found, key=_reason_key))
+        # Dependencies come sorted, and sort after every other reason.
+        through = [_through(d, kinds) for d, kinds in graph.dependency_kinds(name)
+                   if d in affected]
+        own = seeds.get(name)
+        reasons[name] = (*sorted(own, key=_reason_key), *through) if own else tuple(through)
     return reasons
 
 

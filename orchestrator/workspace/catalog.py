@@ -13,13 +13,21 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import Any
 
-from orchestrator.workspace.model import NO_SETTINGS, Dependency, Package, PackageSettings
+from orchestrator.workspace.model import (
+    EDGE_KINDS,
+    NO_SETTINGS,
+    Dependency,
+    EdgeKind,
+    Package,
+    PackageSettings,
+)
 
 # (version, path, kind, ((dependency, specifier, kind, where), ...), dynamic,
 #  settings record or None, dynamic_source), under the package's name: plain values,
 # which marshal reads quickly.
 Record = tuple[Any, ...]
 PATH, DEPENDENCIES = 1, 3  # where a record holds them
+EdgeKinds = tuple[tuple[str, tuple[EdgeKind, ...]], ...]
 
 
 def to_record(package: Package) -> Record:
@@ -49,11 +57,13 @@ class Catalog(Mapping[str, Package]):
     def __init__(self, entries: Mapping[str, Package | Record | bytes], *,
                  paths: dict[str, str] | None = None,
                  dependents: Callable[[], Mapping[str, tuple[str, ...]]] | None = None,
+                 kinds: Callable[[], Mapping[str, EdgeKinds]] | None = None,
                  ordered: bool = False):
         self._entries = dict(entries) if ordered else dict(sorted(entries.items()))
         if paths is not None:
             self.paths = paths  # the cached property's value, given
         self._stored_dependents = dependents
+        self._stored_kinds = kinds
 
     def stored(self) -> tuple[dict[str, bytes], dict[str, str]]:
         """Each record marshalled, and the paths: what `Catalog(..., ordered=True)` takes."""
@@ -109,6 +119,24 @@ class Catalog(Mapping[str, Package]):
         if isinstance(entry, Package):
             return [d.name for d in entry.dependencies]
         return [d[0] for d in entry[DEPENDENCIES]]
+
+    @cached_property
+    def edge_kinds(self) -> Mapping[str, EdgeKinds]:
+        """Name -> its edges as (target, kinds in EDGE_KINDS order), sorted by target."""
+        if self._stored_kinds is not None:
+            return self._stored_kinds()
+        return {name: self._kinds_of(name) for name in self._entries}
+
+    def _kinds_of(self, name: str) -> EdgeKinds:
+        entry = self.entry(name)
+        pairs = ([(d.name, d.kind) for d in entry.dependencies] if isinstance(entry, Package)
+                 else [(d[0], d[2]) for d in entry[DEPENDENCIES]])
+        found: dict[str, set[EdgeKind]] = {}
+        for target, kind in pairs:
+            if target in self._entries and target != name:
+                found.setdefault(target, set()).add(kind)
+        return tuple((t, tuple(k for k in EDGE_KINDS if k in kinds))
+                     for t, kinds in sorted(found.items()))
 
     @cached_property
     def dependents(self) -> Mapping[str, tuple[str, ...]]:

@@ -9,11 +9,11 @@ than a whole affected query.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orchestrator.errors import CycleError, OrchestratorError
-from orchestrator.workspace.catalog import DEPENDENCIES, Catalog
+from orchestrator.workspace.catalog import Catalog
 from orchestrator.workspace.model import ALL_KINDS, EDGE_KINDS, EdgeKind, Package
 from orchestrator.workspace.names import canonical
 
@@ -112,17 +112,12 @@ class PackageGraph:
         """Direct dependencies of `name` over edges of `kinds`."""
         return [t for t, e in sorted(self._out[name].items()) if e.has_kind(kinds)]
 
-    def dependency_kinds(self, name: str) -> dict[str, tuple[EdgeKind, ...]]:
-        """Direct dependencies of `name`, sorted, with the kinds of each edge (read from a
-        stored record when there is one: no objects made)."""
-        if self._catalog is None or isinstance(entry := self._catalog.entry(name), Package):
-            return {t: e.kinds for t, e in sorted(self._out[name].items())}
-        kinds: dict[str, tuple[EdgeKind, ...]] = {}
-        for target, _spec, kind, _where in entry[DEPENDENCIES]:
-            if target in self._catalog:
-                kinds[target] = (*kinds.get(target, ()), kind)
-        return {t: found if len(found) == 1 else tuple(k for k in EDGE_KINDS if k in found)
-                for t, found in sorted(kinds.items())}
+    def dependency_kinds(self, name: str) -> Sequence[tuple[str, tuple[EdgeKind, ...]]]:
+        """Direct dependencies of `name`, sorted, with the kinds of each edge (as stored
+        with a catalog: no objects made)."""
+        if self._catalog is None:
+            return [(t, e.kinds) for t, e in sorted(self._out[name].items())]
+        return self._catalog.edge_kinds[name]
 
     def dependents(self, name: str, kinds: Collection[EdgeKind] = ALL_KINDS) -> list[str]:
         """Direct dependents of `name` over edges of `kinds`."""
@@ -241,7 +236,7 @@ class PackageGraph:
     def _acyclic(self, kinds: Collection[EdgeKind]) -> bool:
         """No cycle over edges of `kinds` (Kahn's algorithm over names and edge kinds)."""
         wanted = set(kinds)
-        targets = {name: [t for t, found in self.dependency_kinds(name).items()
+        targets = {name: [t for t, found in self.dependency_kinds(name)
                           if wanted.intersection(found)] for name in self.packages}
         waiting = dict.fromkeys(targets, 0)
         for found in targets.values():

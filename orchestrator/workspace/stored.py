@@ -28,7 +28,7 @@ from orchestrator.workspace.model import Finding
 from orchestrator.workspace.names import PYPROJECT
 from orchestrator.workspace.tomlfile import parse_toml
 
-FORMAT = 2  # bump whenever what is stored, or how a workspace is read, changes
+FORMAT = 3  # bump whenever what is stored, or how a workspace is read, changes
 VERSION = cachefile.version(FORMAT)
 KEEP = 8  # trees kept: HEAD, merge bases, recent commits
 
@@ -68,7 +68,7 @@ class WorkspaceStore:
 
     def _workspace(self, payload: Any, key: str, root: Path, *, strict: bool,
                    label: str) -> Workspace | None:
-        header, records, paths, dependents = payload
+        header, records, paths, dependents, kinds = payload
         checked, volatile, docs, findings, unreadable, other_members = header
         root_data, root_doc, override_data, override_doc = docs
         if (strict and not checked) or override_data != self._override_data:
@@ -78,7 +78,7 @@ class WorkspaceStore:
         return Workspace(
             root=root, config=self._config(root_doc or {}, override_doc),
             catalog=Catalog(records, paths=paths, dependents=lambda: _decode(dependents),
-                            ordered=True),
+                            kinds=lambda: _decode(kinds), ordered=True),
             findings=tuple(Finding(*f) for f in findings), unreadable=tuple(unreadable),
             label=label, checked=checked, reads_other_files=volatile,
             other_members=other_members,
@@ -120,7 +120,8 @@ class WorkspaceStore:
                         for f in workspace.findings), workspace.unreadable,
                   workspace.other_members)
         # Records and dependents are marshalled apart, to be decoded only when used.
-        main = (header, *catalog.stored(), marshal.dumps(dict(catalog.dependents)))
+        main = (header, *catalog.stored(), marshal.dumps(dict(catalog.dependents)),
+                marshal.dumps(dict(catalog.edge_kinds)))
         read = (sorted(sources.pyproject_dirs), sources.setup_files,
                 {p: m.to_record() for p, m in sources.metadata.items()})
         self._write(key, "sources", read)
