@@ -16,7 +16,7 @@ SEVERITY_ORDER = {"error": 0, "warning": 1}
 def run_checks(workspace: Workspace, graph: PackageGraph, snapshot: Snapshot) -> list[Finding]:
     findings = [
         *workspace.findings,
-        *external_findings(workspace),
+        *external_findings(workspace, snapshot),
         *cycles(graph, workspace.config.order_kinds),
         *versions(workspace),
         *specifiers(workspace),
@@ -92,14 +92,16 @@ def specifiers(workspace: Workspace) -> Iterator[Finding]:
 
 
 def layering(workspace: Workspace, graph: PackageGraph) -> Iterator[Finding]:
-    for edge in graph.edges():
-        source, target = workspace.by_name[edge.source], workspace.by_name[edge.target]
-        if source.kind == "library" and target.kind == "service" and edge.kinds != ("group",):
-            yield Finding(
-                "error", "library-depends-on-service",
-                f"library {source.name} depends on service {target.name} "
-                f"({', '.join(edge.kinds)}); libraries must not depend on services",
-                path=source.pyproject, package=source.name)
+    for source in workspace.packages:
+        if source.kind != "library":
+            continue
+        for name, kinds in graph.dependency_kinds(source.name):
+            if workspace.by_name[name].kind == "service" and kinds != ("group",):
+                yield Finding(
+                    "error", "library-depends-on-service",
+                    f"library {source.name} depends on service {name} "
+                    f"({', '.join(kinds)}); libraries must not depend on services",
+                    path=source.pyproject, package=source.name)
 
 
 def dynamic_dependencies(workspace: Workspace) -> Iterator[Finding]:

@@ -195,8 +195,7 @@ def rediscover(
     the `changed` paths: only the changed pyproject.toml files are read. None when that
     cannot give exactly what `discover` would (the root pyproject.toml changed), so the
     caller discovers in full."""
-    sources = near.sources
-    if sources is None or PYPROJECT in changed:
+    if PYPROJECT in changed:
         return None
     relevant = [p for p in changed if _is_pyproject(p) or posixpath.basename(p) in SETUP_FILES]
     carried = {p: why for p, why in near.unreadable if p not in changed}
@@ -204,6 +203,9 @@ def rediscover(
         return None
     if not relevant and not near.reads_other_files and (near.checked or not strict):
         return replace(near, label=snapshot.label)  # nothing it read changed
+    sources = near.sources
+    if sources is None:
+        return None
     present = snapshot.keys(relevant)
     directories = set(sources.pyproject_dirs)
     setup_files = set(sources.setup_files)
@@ -541,13 +543,18 @@ def _kept_edge(path: str, message: str, name: str) -> Finding:
                    "kept)", path)
 
 
-def external_findings(workspace: Workspace) -> Iterable[Finding]:
+def external_findings(workspace: Workspace, snapshot: Snapshot) -> Iterable[Finding]:
     """PEP 508 lines naming external packages that packaging rejects: discovery does not
     parse them (no edge depends on them); `check` reports them."""
     from orchestrator.workspace.metadata import parse_line, unparsable
 
     sources = workspace.sources
-    for path, meta in sorted(sources.metadata.items() if sources is not None else ()):
+    if sources is not None:
+        metadata = sources.metadata
+    else:  # what discovery read is gone (a stored file removed): read the members again
+        metadata, _ = _read_all(snapshot, workspace.member_files, {}, ParseCache(None),
+                                strict=False)
+    for path, meta in sorted(metadata.items()):
         for lead, line, _kind, where in meta.lines:
             if lead not in workspace.catalog and isinstance(why := parse_line(line), str):
                 yield Finding("warning", "invalid-metadata",

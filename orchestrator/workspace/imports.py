@@ -25,11 +25,11 @@ _NOT_CODE = ("tests/fixtures/", "docs/", "build/", "dist/", "examples/", "script
 
 def owned_files(workspace: Workspace, paths: Iterable[str]) -> dict[str, list[str]]:
     """Files of each package (the deepest package directory owns a file)."""
-    owned: dict[str, list[str]] = {p.name: [] for p in workspace.packages}
+    owned: dict[str, list[str]] = {name: [] for name in workspace.catalog}
     for path in paths:
-        owner = workspace.owner(path)
+        owner = workspace.owner_name(path)
         if owner is not None:
-            owned[owner.name].append(path)
+            owned[owner].append(path)
     return owned
 
 

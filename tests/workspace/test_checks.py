@@ -174,3 +174,16 @@ def test_only_lines_naming_an_internal_package_are_parsed_for_the_graph(
     assert project.graph.dependencies("b") == ["a"]
     assert project.graph.edge("b", "a").specifiers == (("runtime", ">=1"),)  # type: ignore[union-attr]
     assert set(parsed) == {"A>=1"}  # (memoised: asked for by edges and by findings)
+
+
+def test_rejected_external_requirements_are_found_without_the_stored_sources(
+        repo: GitRepo) -> None:
+    repo.package("packages/a", "a")
+    repo.package("packages/b", "b", dependencies=["a", "requests=>2"])
+    repo.commit("two packages")
+    Project(repo.root).workspace()  # stores HEAD's workspace and what it read
+    for stored in (repo.root / ".orchestrator/cache/workspaces").glob("*.sources"):
+        stored.unlink()
+    project = Project(repo.root)
+    found = run_checks(project.workspace(), project.graph, WorktreeSnapshot(project.git))
+    assert [(f.severity, f.code) for f in found] == [("warning", "invalid-metadata")]
