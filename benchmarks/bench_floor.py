@@ -21,6 +21,7 @@ so the generated repositories are not changed.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,9 +63,22 @@ def affected_contenders(python: str, repo: Path, config: Path, span: int,
     return [
         Contender("tool-cold", tool, remove_state(repo)),
         Contender("tool-warm", tool),
+        Contender("tool-new-head", tool, forget_head(repo)),
         Contender("floor", (python, str(floor), str(repo), *refs)),
         Contender("floor-cache", (python, str(floor), str(repo), *refs, "--cache", str(cache))),
     ]
+
+
+def forget_head(repo: Path) -> Callable[[], None]:
+    """A `prepare` step: HEAD's stored workspace removed, the others kept, as after a new
+    commit (the run derives HEAD's from the one stored last, through `git diff-tree`)."""
+    tree = run_checked(("git", "-C", str(repo), "rev-parse", "HEAD^{tree}")).decode().strip()
+    stored = repo / ".orchestrator" / "cache" / "workspaces"
+
+    def remove() -> None:
+        for path in stored.glob(f"{tree}*"):
+            path.unlink()
+    return remove
 
 
 def same_answers(python: str, repo: Path, config: Path, span: int, ranges: int,
@@ -185,11 +199,14 @@ def sections(args: Any, config: Path, run_config: Path) -> dict[str, Any]:
                          times_ratio(ratio(m["tool-cold"], m["floor"])),
                          seconds(m["tool-warm"]), seconds(m["floor-cache"]),
                          times_ratio(ratio(m["tool-warm"], m["floor-cache"])),
+                         seconds(m["tool-new-head"]),
+                         times_ratio(ratio(m["tool-new-head"], m["floor-cache"])),
                          f"{found['alike']}/{args.ranges}"])
         print(f"affected --format json over HEAD~{span}...HEAD, median of {args.rounds} "
               "alternating runs (seconds)")
         print(render_table(["packages", "cold", "floor", "cold/floor", "warm", "floor+cache",
-                            "warm/floor+cache", "same answers"], rows))
+                            "warm/floor+cache", "new head", "new head/floor+cache",
+                            "same answers"], rows))
     if "run" in args.only:
         repo = repo_of(args, args.run_packages)
         fill_task_cache(py, repo, run_config)

@@ -135,7 +135,7 @@ def test_bench_floor_runs_tiny(tmp_path: Path) -> None:
     assert "2/2" in proc.stdout  # every range answered alike
     results = json.loads((tmp_path / "out.json").read_text())
     assert set(results) == {"startup", "affected-12", "run", "check"}
-    assert {"tool-cold", "tool-warm", "floor", "floor-cache"} == set(
+    assert {"tool-cold", "tool-warm", "tool-new-head", "floor", "floor-cache"} == set(
         results["affected-12"]["medians"])
     assert set(results["run"]["medians"]) == {"run-one", "affected-head", "affected-worktree"}
 

@@ -184,6 +184,8 @@ class KeyBuilder:
         """Files matching gitignore-style patterns from the root; global patterns apply where
         the affected engine applies them (files no package, or only a named root, owns)."""
         memo = (patterns, at_root_only)
+        if not patterns:
+            return []
         if memo not in self._matches:
             spec = FilePatterns(patterns, "task global-files and inputs")
             self._matches[memo] = [(p, i) for p, i in self._all if spec.match(p) and (
