@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # the metadata reader is imported when a file is read
     from orchestrator.workspace.metadata import ProjectMetadata
 
 __all__ = ["PYPROJECT", "Sources", "Workspace", "discover", "rediscover"]
+# A PEP 508 line -> (name, specifier, source), or why packaging rejects it.
+LineParser = Callable[[str], "tuple[str, str, str] | str"]
 SETUP_FILES = ("setup.py", "setup.cfg")
 
 
@@ -253,7 +255,7 @@ def _assemble(
     if config.resolve_dynamic:
         _resolve_dynamic(snapshot, metadata, cache, findings)
     packages = _packages(metadata, config, findings, _Members(explicit, strict, unreadable),
-                         near)
+                         near, cache.line)
     read = Sources(sources.root_doc, sources.pyproject_dirs, sources.setup_files, metadata,
                    sources.root_data)
     return Workspace(
@@ -451,17 +453,23 @@ def _explained(error: ConfigError, snapshot: Snapshot, path: str) -> ConfigError
 
 def _packages(
     metadata: dict[str, ProjectMetadata], config: Config, findings: list[Finding],
-    members: _Members, near: Workspace | None = None,
+    members: _Members, near: Workspace | None, parse: LineParser,
 ) -> Catalog:
     named = _named(metadata, findings, members)
     internal = {name: directory for name, (directory, _) in named.items()}
-    findings.extend(_problem_findings(metadata, set(internal)))
     reusable = _reusable(near, named, config)
+    unchanged = {_pyproject_path(d) for d, (meta, _) in reusable.items()
+                 if metadata.get(_pyproject_path(d)) is meta}
+    findings.extend(_problem_findings({p: m for p, m in metadata.items() if p not in unchanged},
+                                      set(internal), parse))
+    if near is not None and unchanged:  # the same file, the same names: the same findings
+        findings.extend(f for f in near.findings
+                        if f.code in PROBLEM_CODES and f.path in unchanged)
     entries: dict[str, Package | Record] = {}
     for name, (directory, meta) in named.items():
         built_from, entry = reusable.get(directory, (None, None))
         if built_from is not meta or entry is None:
-            entry = _package(name, directory, meta, internal, config)
+            entry = _package(name, directory, meta, internal, config, parse)
         entries[name] = entry
     return Catalog(entries)
 
@@ -521,11 +529,14 @@ def _duplicates_error(duplicates: list[tuple[str, str, str]]) -> ConfigError:
     )
 
 
-def _problem_findings(metadata: dict[str, ProjectMetadata],
-                      names: set[str]) -> Iterable[Finding]:
+PROBLEM_CODES = ("invalid-requirement", "invalid-metadata")  # what _problem_findings finds
+
+
+def _problem_findings(metadata: dict[str, ProjectMetadata], names: set[str],
+                      parse: LineParser) -> Iterable[Finding]:
     """What could not be read as written. A requirement packaging rejects keeps its edge;
     when it names an internal package it is an error, since its range cannot be checked."""
-    from orchestrator.workspace.metadata import parse_line, unparsable
+    from orchestrator.workspace.metadata import unparsable
 
     for path in sorted(metadata):
         for problem in metadata[path].problems:
@@ -534,7 +545,7 @@ def _problem_findings(metadata: dict[str, ProjectMetadata],
             else:
                 yield Finding("warning", "invalid-metadata", f"{path}: {problem.message}", path)
         for lead, line, _kind, where in metadata[path].lines:
-            if lead in names and isinstance(why := parse_line(line), str):
+            if lead in names and isinstance(why := parse(line), str):
                 yield _kept_edge(path, unparsable(line, where, why), lead)
 
 
@@ -579,13 +590,13 @@ def _reusable(near: Workspace | None, named: dict[str, tuple[str, ProjectMetadat
 
 
 def _package(name: str, directory: str, meta: ProjectMetadata, internal: dict[str, str],
-             config: Config) -> Package:
+             config: Config, parse: LineParser) -> Package:
     return Package(
         name=name,
         version=meta.version,
         path=directory,
         kind="service" if matches_member(directory, config.services) else "library",
-        dependencies=internal_edges(name, directory, meta, internal),
+        dependencies=internal_edges(name, directory, meta, internal, parse),
         dynamic=meta.dynamic,
         settings=meta.settings,
         dynamic_source=meta.dynamic_source,
@@ -593,7 +604,7 @@ def _package(name: str, directory: str, meta: ProjectMetadata, internal: dict[st
 
 
 def internal_edges(name: str, directory: str, meta: ProjectMetadata,
-                   internal: dict[str, str]) -> tuple[Dependency, ...]:
+                   internal: dict[str, str], parse: LineParser) -> tuple[Dependency, ...]:
     """Requirements that name another internal package (`internal`: name -> directory),
     editables whose directory is one, plus uv sources nothing else declares."""
     # Plain tuples, in sort order, until the end: hashing dataclasses was most of the cost.
@@ -602,14 +613,11 @@ def internal_edges(name: str, directory: str, meta: ProjectMetadata,
         for r in meta.requirements
         if r.name in internal and r.name != name
     }
-    if meta.lines:
-        from orchestrator.workspace.metadata import parse_line
-
-        for lead, line, kind, where in meta.lines:
-            if lead in internal and lead != name:  # packaging decides the edge
-                parsed = parse_line(line)
-                target, spec = (lead, "") if isinstance(parsed, str) else parsed[:2]
-                edges.add((target, kind, where, spec))
+    for lead, line, kind, where in meta.lines:
+        if lead in internal and lead != name:  # packaging decides the edge
+            parsed = parse(line)
+            target, spec = (lead, "") if isinstance(parsed, str) else parsed[:2]
+            edges.add((target, kind, where, spec))
     if meta.editables:
         by_directory = {d: n for n, d in internal.items()}
         for target, kind, where in meta.editables:

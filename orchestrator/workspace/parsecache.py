@@ -15,7 +15,7 @@ from orchestrator.workspace import cachefile
 if TYPE_CHECKING:  # imported when an entry is decoded, not by a run that needs none
     from orchestrator.workspace.metadata import ProjectMetadata
 
-FORMAT = 9  # bump whenever ProjectMetadata, its record or its reading changes
+FORMAT = 10  # bump whenever ProjectMetadata, its record or its reading changes
 VERSION = cachefile.version(FORMAT)
 ROOT_PYPROJECT = "pyproject.toml"
 
@@ -36,11 +36,13 @@ class ParseCache:
     def __init__(self, path: Path | None):
         self.path = path
         self._entries: dict[str, tuple[Any, ...]] = {}
+        self._lines: dict[str, tuple[str, str, str] | str] = {}
         self._decoded: dict[str, ProjectMetadata] = {}
         self._dirty = False
-        entries = cachefile.read(path, VERSION)
-        if isinstance(entries, dict):
-            self._entries = entries
+        found = cachefile.read(path, VERSION)
+        if isinstance(found, tuple) and len(found) == 2 and all(isinstance(f, dict)
+                                                                for f in found):
+            self._entries, self._lines = found
 
     def __contains__(self, key: str) -> bool:
         return key in self._decoded or key in self._entries
@@ -65,9 +67,20 @@ class ParseCache:
         self._entries[key] = metadata.to_record()
         self._dirty = True
 
+    def line(self, text: str) -> tuple[str, str, str] | str:
+        """A PEP 508 line as packaging parses it (`metadata.parse_line`), kept: the lines
+        that name internal packages are parsed again by every discovery that builds edges."""
+        found = self._lines.get(text)
+        if found is None:
+            from orchestrator.workspace.metadata import parse_line
+
+            found = self._lines[text] = parse_line(text)
+            self._dirty = True
+        return found
+
     def save(self) -> None:
         """Write atomically, so that concurrent runs never see a torn file."""
-        if self._dirty and cachefile.write(self.path, VERSION, self._entries):
+        if self._dirty and cachefile.write(self.path, VERSION, (self._entries, self._lines)):
             self._dirty = False
 
 
