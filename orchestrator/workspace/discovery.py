@@ -195,10 +195,8 @@ def rediscover(
 ) -> Workspace | None:
     """`snapshot`'s workspace derived from `near`'s, whose tree differs from it at most at
     the `changed` paths: only the changed pyproject.toml files are read. None when that
-    cannot give exactly what `discover` would (the root pyproject.toml changed), so the
-    caller discovers in full."""
-    if PYPROJECT in changed:
-        return None
+    cannot give exactly what `discover` would (the root pyproject.toml reads differently),
+    so the caller discovers in full."""
     relevant = [p for p in changed if _is_pyproject(p) or posixpath.basename(p) in SETUP_FILES]
     carried = {p: why for p, why in near.unreadable if p not in changed}
     if any("\n" in p for p in relevant) or (strict and carried):
@@ -208,6 +206,11 @@ def rediscover(
     sources = near.sources
     if sources is None:
         return None
+    root_data = sources.root_data
+    if PYPROJECT in changed:  # the settings and members come from it: the same, or decline
+        root_data = snapshot.read(PYPROJECT)
+        if not _reads_as(root_data, sources.root_doc):
+            return None
     present = snapshot.keys(relevant)
     directories = set(sources.pyproject_dirs)
     setup_files = set(sources.setup_files)
@@ -222,9 +225,18 @@ def rediscover(
         p: meta for p, meta in sources.metadata.items()  # other files feed some of them
         if p not in changed and not meta.requirement_files and meta.dynamic_source is None}
     known.update(carried)
-    derived = Sources(sources.root_doc, frozenset(directories), ordered, {}, sources.root_data)
+    derived = Sources(sources.root_doc, frozenset(directories), ordered, {}, root_data)
     cache = cache if cache is not None else ParseCache(None)
     return _assemble(snapshot, near.root, near.config, derived, known, cache, strict, near)
+
+
+def _reads_as(data: bytes | None, doc: dict[str, Any]) -> bool:
+    """Whether a root pyproject.toml's contents (None: none) parse to `doc` (a comment or
+    its layout changed, nothing it says)."""
+    try:
+        return (parse_toml(data, PYPROJECT) if data is not None else {}) == doc
+    except ConfigError:
+        return False
 
 
 def _toggle(items: set[str], item: str, present: bool) -> None:
