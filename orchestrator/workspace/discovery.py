@@ -13,7 +13,7 @@ from orchestrator.errors import ConfigError
 from orchestrator.workspace.catalog import Catalog, Record
 from orchestrator.workspace.config import Config, config_file_settings, parse_config
 from orchestrator.workspace.globs import check_globs, matches_member, nearest_member_glob
-from orchestrator.workspace.model import Dependency, EdgeKind, Finding, Package
+from orchestrator.workspace.model import NO_SETTINGS, EdgeKind, Finding, Package
 from orchestrator.workspace.names import PYPROJECT, canonical, is_valid_name
 from orchestrator.workspace.parsecache import ParseCache, cache_key
 from orchestrator.workspace.snapshot import Snapshot
@@ -602,21 +602,17 @@ def _reusable(near: Workspace | None, named: dict[str, tuple[str, ProjectMetadat
 
 
 def _package(name: str, directory: str, meta: ProjectMetadata, internal: dict[str, str],
-             config: Config, parse: LineParser) -> Package:
-    return Package(
-        name=name,
-        version=meta.version,
-        path=directory,
-        kind="service" if matches_member(directory, config.services) else "library",
-        dependencies=internal_edges(name, directory, meta, internal, parse),
-        dynamic=meta.dynamic,
-        settings=meta.settings,
-        dynamic_source=meta.dynamic_source,
-    )
+             config: Config, parse: LineParser) -> Record:
+    """The package's record (catalog.py): made into a Package only if it is looked at."""
+    settings = meta.settings
+    return (meta.version, directory,
+            "service" if matches_member(directory, config.services) else "library",
+            internal_edges(name, directory, meta, internal, parse), meta.dynamic,
+            settings.to_record() if settings != NO_SETTINGS else None, meta.dynamic_source)
 
 
-def internal_edges(name: str, directory: str, meta: ProjectMetadata,
-                   internal: dict[str, str], parse: LineParser) -> tuple[Dependency, ...]:
+def internal_edges(name: str, directory: str, meta: ProjectMetadata, internal: dict[str, str],
+                   parse: LineParser) -> tuple[tuple[str, str, EdgeKind, str], ...]:
     """Requirements that name another internal package (`internal`: name -> directory),
     editables whose directory is one, plus uv sources nothing else declares."""
     # Plain tuples, in sort order, until the end: hashing dataclasses was most of the cost.
@@ -640,7 +636,8 @@ def internal_edges(name: str, directory: str, meta: ProjectMetadata,
     for source, _kind in meta.uv_sources:
         if source in internal and source != name and source not in declared:
             edges.add((source, "source", "tool.uv.sources", ""))
-    return tuple(Dependency(n, spec, kind, where) for n, kind, where, spec in sorted(edges))
+    # (name, specifier, kind, where): a Dependency's fields, as a record holds them.
+    return tuple((n, spec, kind, where) for n, kind, where, spec in sorted(edges))
 
 
 def editable_directory(target: str, directory: str) -> str | None:
