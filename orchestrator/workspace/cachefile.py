@@ -55,3 +55,20 @@ def write(path: Path | None, stamp: tuple[int, str], value: Any) -> bool:
     except OSError:
         return False
     return True
+
+
+class Folder:
+    """Files of one kind in one directory (None: nothing is kept), named `KEY.PART`."""
+
+    def __init__(self, directory: Path | None, stamp: tuple[int, str]):
+        self.directory = directory
+        self.stamp = stamp
+
+    def read(self, key: str, part: str) -> Any:
+        return read(self.path(key, part), self.stamp)
+
+    def write(self, key: str, part: str, value: Any) -> bool:
+        return write(self.path(key, part), self.stamp, value)
+
+    def path(self, key: str, part: str) -> Path | None:
+        return self.directory / f"{key}.{part}" if self.directory is not None else None

@@ -130,7 +130,7 @@ class LockStore:
     for this process). A damaged or foreign file is a miss."""
 
     def __init__(self, directory: Path | None):
-        self.directory = directory
+        self._files = cachefile.Folder(directory, STORE_VERSION)
         self._open: dict[str, Lock] = {}
 
     def open(self, data: bytes | None, side: str) -> Lock:
@@ -158,13 +158,10 @@ class LockStore:
                 lock.computed = False
 
     def _load(self, blob: str, part: str) -> Any:
-        return cachefile.read(self._path(blob, part), STORE_VERSION)
+        return self._files.read(blob, part)
 
     def _write(self, blob: str, part: str, value: Any) -> None:
-        cachefile.write(self._path(blob, part), STORE_VERSION, value)
-
-    def _path(self, blob: str, part: str) -> Path | None:
-        return self.directory / f"{blob}.{part}" if self.directory is not None else None
+        self._files.write(blob, part, value)
 
 
 def describe(old: Closure, new: Closure, most: int = 3) -> str:

@@ -40,6 +40,7 @@ class WorkspaceStore:
     def __init__(self, directory: Path | None, override: Path | None = None):
         self.directory = directory
         self.override = override
+        self._files = cachefile.Folder(directory, VERSION)
 
     @cached_property
     def _override_data(self) -> bytes | None:
@@ -145,13 +146,10 @@ class WorkspaceStore:
         return None
 
     def _read(self, key: str, part: str) -> Any:
-        return cachefile.read(self._path(key, part), VERSION)
+        return self._files.read(key, part)
 
     def _write(self, key: str, part: str, payload: Any) -> None:
-        cachefile.write(self._path(key, part), VERSION, payload)
-
-    def _path(self, key: str, part: str) -> Path | None:
-        return self.directory / f"{key}.{part}" if self.directory is not None else None
+        self._files.write(key, part, payload)
 
     def _prune(self) -> None:
         assert self.directory is not None
