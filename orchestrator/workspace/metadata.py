@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from orchestrator.errors import ConfigError
 from orchestrator.workspace.config import parse_package_settings
-from orchestrator.workspace.model import EdgeKind, PackageSettings, Requirement
+from orchestrator.workspace.model import EdgeKind, PackageSettings
 from orchestrator.workspace.names import canonical, is_valid_name
 
 __all__ = ["ProjectMetadata", "canonical", "is_valid_name", "read_metadata"]
@@ -27,6 +27,17 @@ __all__ = ["ProjectMetadata", "canonical", "is_valid_name", "read_metadata"]
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 # How a PEP 508 line starts: the project name, before anything packaging may reject after it.
 _LEADING_NAME = re.compile(r"\s*([A-Za-z0-9._-]*[A-Za-z0-9])")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement as declared in a pyproject.toml, internal or not."""
+
+    name: str  # PEP 503 normalised
+    specifier: str  # PEP 440 specifier set, "" when unconstrained
+    kind: EdgeKind
+    where: str  # the table it came from, e.g. "project.optional-dependencies.metrics"
+    source: Literal["index", "workspace", "path", "url"] = "index"
 
 
 @dataclass(frozen=True)

@@ -18,17 +18,6 @@ ALL_KINDS: frozenset[EdgeKind] = frozenset(EDGE_KINDS)
 
 
 @dataclass(frozen=True)
-class Requirement:
-    """One requirement as declared in a pyproject.toml, internal or not."""
-
-    name: str  # PEP 503 normalised
-    specifier: str  # PEP 440 specifier set, "" when unconstrained
-    kind: EdgeKind
-    where: str  # the table it came from, e.g. "project.optional-dependencies.metrics"
-    source: Literal["index", "workspace", "path", "url"] = "index"
-
-
-@dataclass(frozen=True)
 class Dependency:
     """An edge of the internal graph: this package depends on the package `name`."""
 
