@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from orchestrator.errors import ConfigError
 from orchestrator.workspace.config import parse_package_settings
-from orchestrator.workspace.model import EdgeKind, PackageSettings
+from orchestrator.workspace.model import NO_SETTINGS, EdgeKind, PackageSettings
 from orchestrator.workspace.names import canonical, is_valid_name
 
 __all__ = ["ProjectMetadata", "canonical", "is_valid_name", "read_metadata"]
@@ -126,6 +126,18 @@ def toml_type(value: Any) -> str:
                 "a date or time")
 
 
+@lru_cache(maxsize=16384)
+def _leading_name(line: str) -> str | None:
+    """The normalised name a PEP 508 line starts with (memoised: members repeat lines)."""
+    leading = _LEADING_NAME.match(line)
+    return canonical(leading.group(1)) if leading is not None else None
+
+
+@lru_cache(maxsize=256)
+def _parts(dotted: str) -> list[str]:
+    return dotted.split(".")
+
+
 @lru_cache(maxsize=8192)
 def parse_line(line: str) -> tuple[str, str, str] | str:
     """Name, specifier and source of one PEP 508 line, or why packaging rejects it.
@@ -194,10 +206,10 @@ class _Collector:
         if line.startswith("-e ") or line.startswith("--editable "):
             self._editable(line.split(None, 1)[1], kind, where)
             return
-        leading = _LEADING_NAME.match(line)
-        if leading is None:
+        lead = _leading_name(line)
+        if lead is None:
             raise self.unreadable(f"{where}: cannot read a project name in {line!r}")
-        self.lines.append((canonical(leading.group(1)), line, kind, where))
+        self.lines.append((lead, line, kind, where))
 
     def _editable(self, target: str, kind: EdgeKind, where: str) -> None:
         egg = _EGG.search(target)
@@ -221,7 +233,7 @@ class _Collector:
         """The table at `dotted` ({} when absent). A value of another type where a table of
         requirements (or a table holding one) belongs hides what it declares: unreadable."""
         node: Any = data
-        for i, part in enumerate(parts := dotted.split(".")):
+        for i, part in enumerate(parts := _parts(dotted)):
             node = node.get(part)
             if node is None:
                 return {}
@@ -256,7 +268,8 @@ def read_metadata(doc: dict[str, Any], path: str) -> ProjectMetadata:
     collector.pep508_list(collector.table(doc, "build-system").get("requires", []), "build",
                           "build-system.requires")
     is_root = path == "pyproject.toml"
-    settings = parse_package_settings(collector.table(doc, "tool.orchestrator"), path)
+    own = collector.table(doc, "tool.orchestrator")
+    settings = parse_package_settings(own, path) if own else NO_SETTINGS
     if is_root:  # the root's tasks define the workspace's tasks, not overrides
         settings = PackageSettings(settings.ignore, settings.version_files, (), settings.tag_name)
     return ProjectMetadata(

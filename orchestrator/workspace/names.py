@@ -7,6 +7,7 @@ metadata does not import it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 PYPROJECT = "pyproject.toml"
 LOCK_FILE = "uv.lock"
@@ -14,8 +15,9 @@ LOCK_FILE = "uv.lock"
 _SEPARATORS = re.compile(r"[-_.]+")
 
 
+@lru_cache(maxsize=65536)
 def canonical(name: str) -> str:
-    """PEP 503 normalisation."""
+    """PEP 503 normalisation (memoised: a workspace repeats its names everywhere)."""
     return _SEPARATORS.sub("-", name).lower()
 
 
