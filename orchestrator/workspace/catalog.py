@@ -143,9 +143,8 @@ class Catalog(Mapping[str, Package]):
         """Name -> the names of the packages with an edge to it, sorted."""
         if self._stored_dependents is not None:
             return self._stored_dependents()
-        found: dict[str, set[str]] = {name: set() for name in self._entries}
-        for name in self._entries:
-            for target in self.dependency_names(name):
-                if target in found and target != name:
-                    found[target].add(name)
-        return {name: tuple(sorted(sources)) for name, sources in found.items()}
+        found: dict[str, list[str]] = {name: [] for name in self._entries}
+        for name, edges in self.edge_kinds.items():  # in name order: each list comes sorted
+            for target, _ in edges:
+                found[target].append(name)
+        return {name: tuple(sources) for name, sources in found.items()}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 from orchestrator.errors import ConfigError
@@ -76,7 +76,12 @@ class ProjectMetadata:
         return "dependencies" in self.dynamic or "optional-dependencies" in self.dynamic
 
     def to_record(self) -> Record:
-        """Nested tuples of plain values, for the parse cache (marshal writes them quickly)."""
+        """Nested tuples of plain values, for the caches (marshal writes them quickly): made
+        once per object, as the parse cache and a stored workspace both keep it."""
+        return self._record
+
+    @cached_property
+    def _record(self) -> Record:
         return (
             self.name,
             self.version,
