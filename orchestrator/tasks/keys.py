@@ -110,12 +110,6 @@ class LockClosures:
         return sorted("|".join(item) for item in lock.closure(name))
 
 
-def lock_closures(data: bytes | None, members: Iterable[str]) -> dict[str, list[str]]:
-    """Every member's closure at once (see LockClosures); members without one are left out."""
-    closures = LockClosures(data)
-    return {name: found for name in members if (found := closures(name))}
-
-
 # -- keys ----------------------------------------------------------------------------------
 
 

@@ -159,21 +159,6 @@ def parse_line(line: str) -> tuple[str, str, str] | str:
     return canonical(req.name), _as_written(line, req.specifier), "url" if req.url else "index"
 
 
-def every_requirement(meta: ProjectMetadata) -> tuple[list[Requirement], list[Problem]]:
-    """Its requirements with every line parsed, and the problems packaging finds: what
-    reading the file tells, whichever packages are internal."""
-    requirements, problems = list(meta.requirements), list(meta.problems)
-    for lead, line, kind, where in meta.lines:
-        parsed = parse_line(line)
-        if isinstance(parsed, str):
-            requirements.append(_requirement(lead, "", kind, where, "index"))
-            problems.append(Problem(unparsable(line, where, parsed), lead))
-        else:
-            requirements.append(_requirement(parsed[0], parsed[1], kind, where,
-                                             parsed[2]))
-    return requirements, problems
-
-
 def unparsable(line: str, where: str, why: str) -> str:
     """What `check` says of a line packaging rejects."""
     return f"{where}: cannot parse {line!r}: {why}"

@@ -193,8 +193,3 @@ class CommitSnapshot(Snapshot):
             if path in found:
                 key, data = found[path]
                 self._data[key] = data
-
-
-def open_snapshot(git: Git, commit: str | None) -> Snapshot:
-    """The working tree when `commit` is None, else that commit's tree."""
-    return WorktreeSnapshot(git) if commit is None else CommitSnapshot(git, commit)

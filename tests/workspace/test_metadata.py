@@ -9,10 +9,27 @@ from orchestrator.workspace.metadata import (
     Problem,
     ProjectMetadata,
     canonical,
-    every_requirement,
     is_valid_name,
+    parse_line,
     read_metadata,
+    unparsable,
 )
+
+
+def every_requirement(meta: ProjectMetadata) -> tuple[list[tuple[str, str, str, str]],
+                                                     list[Problem]]:
+    """Its requirements with every line parsed, and the problems packaging finds: what
+    reading the file tells, whichever packages are internal: (name, kind, spec, source)."""
+    requirements = [(r.name, r.kind, r.specifier, r.source) for r in meta.requirements]
+    problems = list(meta.problems)
+    for lead, line, kind, where in meta.lines:
+        parsed = parse_line(line)
+        if isinstance(parsed, str):
+            requirements.append((lead, kind, "", "index"))
+            problems.append(Problem(unparsable(line, where, parsed), lead))
+        else:
+            requirements.append((parsed[0], kind, parsed[1], parsed[2]))
+    return requirements, problems
 
 
 def meta(text: str, path: str = "packages/a/pyproject.toml") -> ProjectMetadata:
@@ -20,7 +37,7 @@ def meta(text: str, path: str = "packages/a/pyproject.toml") -> ProjectMetadata:
 
 
 def kinds(m: ProjectMetadata) -> set[tuple[str, str, str]]:
-    return {(r.name, r.kind, r.specifier) for r in every_requirement(m)[0]}
+    return {(name, kind, spec) for name, kind, spec, _ in every_requirement(m)[0]}
 
 
 def test_pep621_tables_give_typed_requirements() -> None:
@@ -59,7 +76,7 @@ def test_poetry_constraints_are_translated_to_pep440() -> None:
         [tool.poetry.group.dev.dependencies]
         acme-testing = "*"
     """)
-    found = {(r.name, r.kind, r.specifier, r.source) for r in every_requirement(m)[0]}
+    found = set(every_requirement(m)[0])
     assert ("acme-db", "runtime", ">=1.4,<2.0", "index") in found
     assert ("acme-log", "runtime", "", "path") in found
     assert ("acme-util", "optional", ">=2.1,<2.2", "index") in found
@@ -81,7 +98,7 @@ def test_pdm_hatch_and_uv_sources() -> None:
         [tool.uv.sources]
         acme-f = { workspace = true }
     """)
-    assert {r.name for r in every_requirement(m)[0] if r.kind == "group"} == {
+    assert {name for name, kind, _, _ in every_requirement(m)[0] if kind == "group"} == {
         "acme-b", "acme-c", "acme-d", "acme-e"}
     assert m.uv_sources == (("acme-f", "workspace"),)
     assert m.dynamic == ("dependencies",)
