@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -57,23 +58,30 @@ def common_parser(description: str) -> argparse.ArgumentParser:
     return parser
 
 
-def ensure_repo(workdir: Path, packages: int, seed: int, commits: int, python: str) -> Path:
+def ensure_repo(workdir: Path, packages: int, seed: int, commits: int, python: str,
+                generator: Path = GENERATOR) -> Path:
     """A generated repository, reused when the same generator already made it."""
-    stamp = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:16]
-    repo = workdir / f"repo-{packages}-s{seed}-c{commits}"
+    stamp = hashlib.sha256(generator.read_bytes()).hexdigest()[:16]
+    tag = "" if generator == GENERATOR else f"-{stamp[:8]}"
+    repo = workdir / f"repo-{packages}-s{seed}-c{commits}{tag}"
     marker = workdir / f"{repo.name}.done"
     if marker.is_file() and marker.read_text() == stamp and (repo / ".git").is_dir():
         return repo
     marker.unlink(missing_ok=True)
-    run_checked([python, str(GENERATOR), str(repo), "--packages", str(packages),
+    run_checked([python, str(generator), str(repo), "--packages", str(packages),
                  "--seed", str(seed), "--commits", str(commits)])
     marker.write_text(stamp)
     return repo
 
 
+# Contenders run as installed programs do: with their compiled bytecode kept and reused.
+ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_checked(argv: Sequence[str], cwd: Path = PROJECT) -> bytes:
     """Run a command; a non-zero exit is a BenchError quoting its last line of stderr."""
-    proc = subprocess.run(list(argv), cwd=cwd, capture_output=True, check=False)
+    proc = subprocess.run(list(argv), cwd=cwd, capture_output=True, check=False,
+                          env=ENVIRONMENT)
     if proc.returncode != 0:
         lines = proc.stderr.decode(errors="replace").strip().splitlines() or ["no output"]
         raise BenchError(f"{' '.join(argv[:4])} ... exited {proc.returncode}: {lines[-1]}")

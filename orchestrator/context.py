@@ -16,11 +16,18 @@ from orchestrator.gitrepo import Git, find_root
 from orchestrator.workspace.config import ROOT_ONLY_KEYS
 from orchestrator.workspace.discovery import Workspace, discover, rediscover
 from orchestrator.workspace.parsecache import ParseCache, state_dir
-from orchestrator.workspace.snapshot import open_snapshot
+from orchestrator.workspace.snapshot import (
+    CommitSnapshot,
+    Snapshot,
+    WorktreeSnapshot,
+    unstattable,
+)
+from orchestrator.workspace.stored import WorkspaceStore
 from orchestrator.workspace.tomlfile import parse_toml
 
 if TYPE_CHECKING:
     from orchestrator.workspace.graph import PackageGraph
+    from orchestrator.workspace.lockfile import LockStore
 
 
 def find_workspace_root(start: Path, top: Path) -> Path:
@@ -102,9 +109,38 @@ class Project:
             found = self._workspaces[commit, strict] = self._discover(commit, strict, near)
         return found
 
+    @cached_property
+    def locks(self) -> LockStore:
+        """uv.lock files parsed, with their closures, by blob id."""
+        from orchestrator.workspace.lockfile import LockStore
+
+        return LockStore(self.state_dir / "cache" / "locks")
+
+    @cached_property
+    def store(self) -> WorkspaceStore:
+        return WorkspaceStore(self.state_dir / "cache" / "workspaces", self.config_file)
+
     def _discover(self, commit: str | None, strict: bool,
                   near: tuple[Workspace, Collection[str]] | None) -> Workspace:
-        snapshot = open_snapshot(self.git, commit)
+        """A commit's workspace from the store when its tree was read before, else derived
+        from a near one (given, or the last stored, through `git diff-tree`) and stored; the
+        working tree's derived from HEAD's by the files git says differ from it."""
+        if commit is None:
+            return self._build(WorktreeSnapshot(self.git), strict, near or self._near_head())
+        tree = self.git.tree_ids([commit])[commit]
+        key = tree + self.store.suffix if tree is not None else None
+        if key is not None:
+            found = self.store.load(key, self.root, strict=strict, label=commit)
+            if found is not None:
+                return found
+        workspace = self._build(CommitSnapshot(self.git, commit), strict,
+                                near or self._near_stored(tree))
+        if key is not None:
+            self.store.save(key, workspace)
+        return workspace
+
+    def _build(self, snapshot: Snapshot, strict: bool,
+               near: tuple[Workspace, Collection[str]] | None) -> Workspace:
         if near is not None:
             derived = rediscover(snapshot, *near, cache=self.parse_cache, strict=strict)
             if derived is not None:
@@ -112,12 +148,42 @@ class Project:
         return discover(snapshot, self.root, config_file=self.config_file,
                         cache=self.parse_cache, strict=strict)
 
+    def _near_stored(self, tree: str | None) -> tuple[Workspace, Collection[str]] | None:
+        """The workspace stored last, and the paths where its tree differs from `tree`."""
+        latest = self.store.latest() if tree is not None else None
+        if tree is None or latest is None:
+            return None
+        near = self.store.load(latest + self.store.suffix, self.root, strict=False,
+                               label=latest)
+        if near is None:
+            return None
+        return near, frozenset(self.git.changed_between(latest, tree))
+
+    def _near_head(self) -> tuple[Workspace, Collection[str]] | None:
+        """HEAD's workspace, and the paths where the working tree may differ from it: what
+        git's stat data says changed, plus files git does not compare that way (flagged
+        assume-unchanged or skip-worktree) and symbolic links (the disk follows them)."""
+        head = self.git.resolve("HEAD")
+        if head is None:
+            return None
+        try:
+            head_ws = self.workspace(head)  # read strictly, it answers any request unchanged
+        except ConfigError:
+            try:
+                head_ws = self.workspace(head, strict=False)
+            except ConfigError:
+                return None  # HEAD cannot be read: the working tree is read in full
+        flags = self.git.index_flags()
+        # A file that cannot even be looked at is read, so that it is reported.
+        unseen = unstattable(self.root, head_ws.member_files)
+        return head_ws, {*self.git.status()[0], *flags.flagged, *flags.links, *unseen}
+
     def graph_at(self, commit: str | None = None) -> PackageGraph:
         """The dependency graph of `workspace(commit)`."""
         if commit not in self._graphs:
             from orchestrator.workspace.graph import PackageGraph
 
-            self._graphs[commit] = PackageGraph(self.workspace(commit).packages)
+            self._graphs[commit] = PackageGraph(self.workspace(commit).catalog)
         return self._graphs[commit]
 
     @property

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -27,8 +26,7 @@ class TreeEntry(NamedTuple):
     object_id: str
 
 
-@dataclass(frozen=True)
-class FileChange:
+class FileChange(NamedTuple):
     status: str  # A, M, D, T, ... as git prints it
     path: str
 
@@ -54,38 +52,17 @@ def _environment() -> dict[str, str]:
     return env
 
 
-@dataclass(frozen=True)
-class IndexListing:
-    """The working tree's files as the index lists them.
+class IndexFlags(NamedTuple):
+    """The index: every entry's blob id, and the entries git's stat comparison does not
+    cover: `sparse` (skip-worktree) and `flagged` (skip-worktree or assume-unchanged, with
+    their blob ids), and `links`, the symbolic links, which a commit holds as text and the
+    disk follows."""
 
-    `sparse`: marked skip-worktree, which a sparse checkout leaves off the disk (they are
-    still in the tree). `flagged`: marked skip-worktree or assume-unchanged, with their
-    index blob ids: `git diff` trusts the index for them, so an edit on disk is invisible
-    to it and must be looked for by content.
-    """
-
-    paths: list[str]
-    untracked: list[str]
     sparse: set[str]
     flagged: dict[str, str]
-
-
-def _parse_listing(out: bytes) -> IndexListing:
-    paths: dict[str, None] = {}
-    untracked, sparse, flagged = [], set(), {}
-    for record in _split_z(out):
-        tag, rest = record[0], record[2:]
-        if tag == "?":
-            paths[rest] = None
-            untracked.append(rest)
-            continue
-        meta, path = rest.split("\t", 1)
-        paths[path] = None
-        if tag == "S":
-            sparse.add(path)
-        if tag == "S" or tag.islower():
-            flagged[path] = meta.split(" ")[1]
-    return IndexListing(list(paths), untracked, sparse, flagged)
+    links: set[str]
+    ids: dict[str, str]  # path -> blob id, for files (not submodules)
+    entries: dict[str, str]  # path -> "mode object id", every entry
 
 
 class Git:
@@ -103,7 +80,9 @@ class Git:
         self.prefix = "" if relative == "." else relative + "/"
         self._env = _environment()
         self._resolved: dict[str, str | None] = {}
-        self._listing: IndexListing | None = None
+        self._trees: dict[str, str | None] = {}
+        self._flags: IndexFlags | None = None
+        self._status: tuple[list[str], list[str]] | None = None
 
     def run(self, *args: str, check: bool = True, stdin: bytes | None = None) -> bytes:
         argv = ["git", "-c", "core.quotepath=false", *args]
@@ -124,13 +103,27 @@ class Git:
     # -- refs ---------------------------------------------------------------
 
     def resolve(self, ref: str) -> str | None:
-        """The commit a ref names, or None when it does not exist."""
-        if ref not in self._resolved:
-            out = self.run("rev-parse", "--verify", "--quiet", "--end-of-options",
-                           f"{ref}^{{commit}}", check=False).decode().split()
-            # A range such as A..B prints several lines: it names no single commit.
-            self._resolved[ref] = out[0] if len(out) == 1 else None
+        """The commit a ref names, or None when it does not exist. The workspace's tree at
+        that commit is learnt in the same process (see `tree_ids`)."""
+        self.resolve_all([ref])
         return self._resolved[ref]
+
+    def resolve_all(self, refs: Iterable[str]) -> None:
+        """Resolve several refs (and their trees) in one `cat-file --batch-check`; a ref
+        that names no single commit (a range, a missing name) resolves to None."""
+        wanted = [r for r in dict.fromkeys(refs) if r not in self._resolved]
+        for ref in [r for r in wanted if "\n" in r or not r]:
+            self._resolved[ref] = None
+            wanted.remove(ref)
+        if not wanted:
+            return
+        names = "".join(f"{r}^{{commit}}\n{r}^{{commit}}{self._tree_suffix}\n" for r in wanted)
+        lines = self.run("cat-file", "--batch-check", stdin=names.encode()).decode().splitlines()
+        for i, ref in enumerate(wanted):
+            commit, tree = lines[2 * i].split(" "), lines[2 * i + 1].split(" ")
+            found = self._resolved[ref] = commit[0] if commit[1:2] == ["commit"] else None
+            if found is not None:
+                self._trees[found] = tree[0] if tree[1:2] == ["tree"] else None
 
     def merge_base(self, a: str, b: str) -> str | None:
         out = self.run("merge-base", a, b, check=False).decode().strip()
@@ -159,6 +152,28 @@ class Git:
                 entries.append(TreeEntry(path, mode, object_id))
         return entries
 
+    def tree_ids(self, commits: Iterable[str]) -> dict[str, str | None]:
+        """The id of the workspace's tree at each commit (None where it has none), through
+        one `cat-file --batch-check`."""
+        wanted = [c for c in dict.fromkeys(commits) if c not in self._trees]
+        if wanted:
+            out = self.run("cat-file", "--batch-check",
+                           stdin="".join(f"{c}{self._tree_suffix}\n" for c in wanted).encode())
+            for commit, line in zip(wanted, out.decode().splitlines(), strict=True):
+                parts = line.split(" ")
+                self._trees[commit] = parts[0] if parts[1:2] == ["tree"] else None
+        return {c: self._trees[c] for c in commits}
+
+    @property
+    def _tree_suffix(self) -> str:
+        """What names the workspace's tree after a commit: `:folder`, or `^{tree}`."""
+        return f":{self.prefix.rstrip('/')}" if self.prefix else "^{tree}"
+
+    def changed_between(self, tree_a: str, tree_b: str) -> list[str]:
+        """Paths that differ between two trees of the workspace (no rename pairing)."""
+        out = self.run("diff-tree", "-r", "-z", "--no-renames", "--name-only", tree_a, tree_b)
+        return list(_split_z(out))
+
     def mode(self, commit: str, path: str) -> str | None:
         """The tree entry mode of one path at `commit` (`120000` for a symlink), or None."""
         out = self.run("ls-tree", "-z", commit, "--", path, check=False)
@@ -171,19 +186,26 @@ class Git:
         return [record.split("\t", 1)[1] for record in _split_z(out)
                 if record.startswith(SUBMODULE_MODE + " ")]
 
-    def worktree_files(self) -> tuple[list[str], set[str]]:
-        """Tracked files plus untracked ones that git does not ignore, and which of them a
-        sparse checkout leaves off the disk (git still tracks them: they are in the tree)."""
-        listing = self.index_listing()
-        return listing.paths, listing.sparse
-
-    def index_listing(self) -> IndexListing:
-        """One `ls-files` of the working tree, kept for the command (every stage reads it)."""
-        if self._listing is None:
-            out = self.run("ls-files", "-z", "-v", "-s", "--cached", "--others",
-                           "--exclude-standard", "--deduplicate")
-            self._listing = _parse_listing(out)
-        return self._listing
+    def index_flags(self) -> IndexFlags:
+        """What the index says of the files git does not compare by their stat data, and of
+        symbolic links: one `ls-files` of the index alone (no walk of the working tree)."""
+        if self._flags is None:
+            sparse, flagged, links, ids, entries = set(), {}, set(), {}, {}
+            for record in _split_z(self.run("ls-files", "-z", "-v", "-s")):
+                tag = record[0]
+                meta, path = record[2:].split("\t", 1)
+                mode, blob = meta.split(" ", 2)[:2]
+                entries[path] = f"{mode} {blob}"
+                if mode != SUBMODULE_MODE:  # a commit of another repository
+                    ids[path] = blob
+                if tag == "S":
+                    sparse.add(path)
+                if tag == "S" or tag.islower():
+                    flagged[path] = blob
+                if meta.startswith(SYMLINK_MODE):
+                    links.add(path)
+            self._flags = IndexFlags(sparse, flagged, links, ids, entries)
+        return self._flags
 
     def read_blobs(self, object_ids: Iterable[str]) -> dict[str, bytes]:
         """Object contents through one `cat-file --batch` process."""
@@ -240,15 +262,34 @@ class Git:
         out = list(_split_z(self.run(*args)))
         return [FileChange(out[i][0], out[i + 1]) for i in range(0, len(out) - 1, 2)]
 
+    def forget(self) -> None:
+        """Read the index and the working tree's state again when next asked: files have
+        changed since (tasks ran)."""
+        self._flags = self._status = None
+
     def untracked(self) -> list[str]:
-        return self.index_listing().untracked
+        return self.status()[1]
 
     def dirty_paths(self) -> list[str]:
-        """Paths with staged, unstaged or untracked (not ignored) changes."""
+        """Paths with staged, unstaged or untracked (not ignored) changes, as they are now."""
+        return [path for _, path in self._status_records()]
+
+    def status(self) -> tuple[list[str], list[str]]:
+        """Paths that differ from HEAD (staged, unstaged, untracked and not ignored), and the
+        untracked ones, as git's stat data in the index tells them (files flagged
+        assume-unchanged or skip-worktree are not looked at: see `index_flags`). Read once
+        for the command."""
+        if self._status is None:
+            records = self._status_records()
+            self._status = ([path for _, path in records],
+                            [path for tag, path in records if tag == "??"])
+        return self._status
+
+    def _status_records(self) -> list[tuple[str, str]]:
         out = self.run("status", "--porcelain=v1", "-z", "--no-renames", "--untracked-files=all",
                        "--", ".")
         # Porcelain paths are from the repository's top, whatever the directory.
-        return [record[3:].removeprefix(self.prefix) for record in _split_z(out)]
+        return [(record[:2], record[3:].removeprefix(self.prefix)) for record in _split_z(out)]
 
     def commit_time(self, commit: str) -> int:
         return int(self.run("show", "-s", "--format=%ct", commit).decode().strip())

@@ -143,3 +143,44 @@ def test_bench_graph_runs_tiny(tmp_path: Path) -> None:
     result = json.loads((tmp_path / "out.json").read_text())["12"]
     assert set(result["medians"]) == {"json", "svg", "html"}
     assert result["layout"] > 0 and result["edges"] > 0
+
+
+STAND_IN_FLOOR = """\
+import subprocess, sys
+repo, args = sys.argv[1], sys.argv[2:]
+refs = [args[args.index("--base") + 1], args[args.index("--head") + 1]]
+names = subprocess.run([sys.executable, "-m", "orchestrator", "-q", "-C", repo, "affected",
+                        "--format", "names", "--base", refs[0], "--head", refs[1]],
+                       capture_output=True, text=True, check=True).stdout.split()
+print(f"affected={len(names)}")
+if "--list" in args:
+    print("\\n".join(names))
+"""
+
+
+def test_bench_floor_runs_tiny(tmp_path: Path) -> None:
+    floor = tmp_path / "floor.py"
+    floor.write_text(STAND_IN_FLOOR)  # floor.py's command line, answered by the tool
+    proc = run_script("bench_floor.py", "--floor", str(floor), "--generator",
+                      str(BENCH / "genrepo.py"), "--packages", "12", "--run-packages", "12",
+                      "--check-packages", "12", "--range", "2", "--ranges", "2", "--commits",
+                      "4", "--rounds", "1", "--workdir", str(tmp_path),
+                      "--json", str(tmp_path / "out.json"))
+    assert proc.returncode == 0, proc.stderr
+    assert "2/2" in proc.stdout  # every range answered alike
+    results = json.loads((tmp_path / "out.json").read_text())
+    assert set(results) == {"startup", "affected-12", "run", "check"}
+    assert {"tool-cold", "tool-warm", "tool-new-head", "floor", "floor-cache"} == set(
+        results["affected-12"]["medians"])
+    assert set(results["run"]["medians"]) == {"run-one", "affected-head", "affected-worktree"}
+
+
+def test_bench_toml_compares_parsers(generated: Path) -> None:
+    proc = run_script("bench_toml.py", str(generated), "--parsers", "tomllib", "tomli",
+                      "no_such_parser", "--rounds", "1")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "31 files"
+    assert any(line.startswith("tomli ") and "same values and order: True" in line
+               for line in lines)
+    assert "no_such_parser: not installed" in lines

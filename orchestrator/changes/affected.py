@@ -10,17 +10,17 @@ import itertools
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from orchestrator.changes.diff import ChangeSet, MissingBaseError, collect_changes, head_commit
 from orchestrator.changes.ownership import attribute, task_global_files, unreadable_at_base
 from orchestrator.changes.refs import BaseChoice, choose_base
 from orchestrator.errors import ConfigError, OrchestratorError
-from orchestrator.workspace.discovery import PYPROJECT, Workspace
+from orchestrator.workspace.discovery import Workspace
 from orchestrator.workspace.graph import PackageGraph, package_name
-from orchestrator.workspace.lockfile import LOCK_FILE, compare_locks
-from orchestrator.workspace.metadata import canonical
 from orchestrator.workspace.model import EDGE_KINDS, EdgeKind
+from orchestrator.workspace.names import LOCK_FILE, PYPROJECT, canonical
 
 if TYPE_CHECKING:
     from orchestrator.context import Project
@@ -88,10 +88,18 @@ class AffectedResult:
         """(name, path) of each of `names` at HEAD."""
         return [(name, self.workspace.by_name[name].path) for name in names]
 
-    def to_json(self, *, dependents: bool = True) -> dict[str, Any]:
-        """DESIGN's `affected --format json`; `changed` passes dependents=False."""
+    def listed_reasons(self, *, dependents: bool = True) -> dict[str, list[Reason]]:
+        """The reasons the JSON lists, by package; `changed` (dependents=False) leaves out
+        dependents and dependency reasons."""
         affected = self.affected if dependents else self.directly_changed
-        return {
+        return {name: [r for r in self.reasons[name] if dependents or r.type != "dependency"]
+                for name in affected if name in self.reasons}
+
+    def to_json(self, *, dependents: bool = True, reasons: bool = True) -> dict[str, Any]:
+        """DESIGN's `affected --format json`; `changed` passes dependents=False. Without
+        `reasons`, all but them (a renderer that writes them itself)."""
+        affected = self.affected if dependents else self.directly_changed
+        data: dict[str, Any] = {
             "base": self.base,
             "head": self.head,
             "merge_base": self.merge_base,
@@ -102,13 +110,11 @@ class AffectedResult:
             "affected": list(affected),
             "removed": list(self.removed),
             "affected_kinds": list(self.followed_kinds),
-            "reasons": {
-                name: [r.to_json() for r in self.reasons[name]
-                       if dependents or r.type != "dependency"]
-                for name in affected
-                if name in self.reasons
-            },
         }
+        if reasons:
+            data["reasons"] = {name: [r.to_json() for r in found] for name, found
+                               in self.listed_reasons(dependents=dependents).items()}
+        return data
 
 
 # Order in which a package's reasons are listed, and in which `why` picks a chain's start.
@@ -139,6 +145,7 @@ def compute_affected(
     `on_missing_base` is "all", which answers every package.
     """
     worktree = head is None and not committed_only
+    project.git.resolve_all([head or "HEAD", *([base] if base else [])])  # one process
     head_sha = head_commit(project.git, head)
     head_ws = project.workspace(None if worktree else head_sha)
     env = os.environ if environ is None else environ
@@ -159,7 +166,7 @@ def compute_affected(
 
 def _everything(choice: BaseChoice, head: str, workspace: Workspace,
                 reason: Reason) -> AffectedResult:
-    names = tuple(p.name for p in workspace.packages)
+    names = tuple(workspace.catalog)
     return AffectedResult(
         base=choice.ref, head=head, merge_base=None, changed_files=(), unowned_files=(),
         global_files=(), directly_changed=names, affected=names, removed=(),
@@ -175,8 +182,8 @@ def _from_changes(project: Project, choice: BaseChoice, changes: ChangeSet,
     for name, files in attribution.owned.items():
         _add(seeds, name, Reason("changed-files", files=files))
     if attribution.global_files:
-        for package in head_ws.packages:
-            _add(seeds, package.name, Reason("global-file", files=attribution.global_files))
+        for name in head_ws.catalog:
+            _add(seeds, name, Reason("global-file", files=attribution.global_files))
     if task is not None:
         for name, files in task_global_files(task, changes.files, head_ws, base_ws).items():
             _add(seeds, name, Reason("global-file", files=files))
@@ -210,7 +217,7 @@ def _base_workspace(project: Project, changes: ChangeSet,
                                  near=(head_ws, frozenset(changes.files))), {}
     except ConfigError as e:
         reason = Reason("unreadable-base", detail=e.message)
-        return head_ws, {p.name: [reason] for p in head_ws.packages}
+        return head_ws, {name: [reason] for name in head_ws.catalog}
 
 
 def _add(seeds: Seeds, name: str, reason: Reason) -> None:
@@ -227,7 +234,7 @@ def _removed(base_ws: Workspace, head_ws: Workspace, seeds: Seeds,
     """Packages gone at HEAD; their dependents at the merge base that still exist are seeds."""
     removed = sorted(set(base_ws.by_name) - set(head_ws.by_name))
     if removed:
-        base_graph = followed(PackageGraph(base_ws.packages), kinds)
+        base_graph = followed(PackageGraph(base_ws.catalog), kinds)
         for name in removed:
             for dependent in base_graph.dependents(name):
                 if dependent in head_ws.by_name:
@@ -238,10 +245,12 @@ def _removed(base_ws: Workspace, head_ws: Workspace, seeds: Seeds,
 def _lock_reasons(project: Project, changes: ChangeSet, head_ws: Workspace,
                   seeds: Seeds) -> None:
     """Members whose locked closure differs; everything when a side cannot be read."""
+    from orchestrator.workspace.lockfile import compare_locks
+
     before, after = _lock_bytes(project, changes)
-    members = [p.name for p in head_ws.packages]
+    members = list(head_ws.catalog)
     side = "in the working tree" if changes.worktree else "at HEAD"
-    comparison = compare_locks(before, after, members, head_side=side,
+    comparison = compare_locks(before, after, members, head_side=side, store=project.locks,
                                kinds=head_ws.config.affected_kinds)
     if comparison.unreadable is not None:
         reason = Reason("lockfile", files=(LOCK_FILE,), detail=comparison.unreadable)
@@ -272,22 +281,25 @@ def propagate(graph: PackageGraph,
     affected = set(seeds) | graph.all_dependents(seeds)
     reasons: dict[str, tuple[Reason, ...]] = {}
     for name in sorted(affected):
-        found = list(seeds.get(name, []))
-        for dependency in graph.dependencies(name):
-            if dependency in affected:
-                edge = graph.edge(name, dependency)
-                kinds = ",".join(edge.kinds) if edge is not None else None
-                found.append(Reason("dependency", via=dependency, kind=kinds))
-        reasons[name] = tuple(sorted(found, key=_reason_key))
+        # Dependencies come sorted, and sort after every other reason.
+        through = [_through(d, kinds) for d, kinds in graph.dependency_kinds(name)
+                   if d in affected]
+        own = seeds.get(name)
+        reasons[name] = (*sorted(own, key=_reason_key), *through) if own else tuple(through)
     return reasons
+
+
+@cache
+def _through(dependency: str, kinds: tuple[str, ...]) -> Reason:
+    """One shared instance per edge reached: dependents of a widely used package repeat it."""
+    return Reason("dependency", via=dependency, kind=",".join(kinds))
 
 
 def _reason_key(reason: Reason) -> tuple[int, str, tuple[str, ...]]:
     return REASON_ORDER.index(reason.type), reason.via or "", reason.files
 
 
-@dataclass(frozen=True)
-class Chain:
+class Chain(NamedTuple):
     """How a change reaches a package: a starting reason, then packages each depending on
     the one before (with the edge kinds followed)."""
 
@@ -303,7 +315,7 @@ def why(result: AffectedResult, package: str) -> Chain | None:
     package_name(package, result.workspace.by_name, "why")
     if name not in result.affected:
         return None
-    graph = followed(PackageGraph(result.workspace.packages),
+    graph = followed(PackageGraph(result.workspace.catalog),
                      result.workspace.config.affected_kinds)
     path = graph.dependent_paths(result.directly_changed, name) or [name]
     steps: list[tuple[str, str | None]] = [(path[0], None)]

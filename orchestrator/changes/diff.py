@@ -72,7 +72,7 @@ def hidden_edits(git: Git) -> list[str]:
     """Files marked assume-unchanged or skip-worktree whose content on disk differs from the
     index: `git diff` does not look at them, and missing them would miss their packages."""
     edited = []
-    for path, blob in git.index_listing().flagged.items():
+    for path, blob in git.index_flags().flagged.items():
         full = git.root / path
         try:
             data = os.readlink(full).encode() if full.is_symlink() else full.read_bytes()

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from orchestrator.workspace.discovery import PYPROJECT, Workspace
+from orchestrator.workspace.discovery import Workspace
 from orchestrator.workspace.globs import FilePatterns
-from orchestrator.workspace.lockfile import LOCK_FILE
 from orchestrator.workspace.model import Package
+from orchestrator.workspace.names import LOCK_FILE, PYPROJECT
 
 
-@dataclass(frozen=True)
-class Attribution:
+class Attribution(NamedTuple):
     """Changed files, attributed to the packages they directly change."""
 
     owned: dict[str, tuple[str, ...]]  # package -> files that change it
@@ -26,11 +25,11 @@ class Attribution:
     global_files: tuple[str, ...]
 
 
-@dataclass
 class _Policy:
     """Compiled `ignore` patterns per (side, package), built only when a file needs them."""
 
-    compiled: dict[tuple[int, str], FilePatterns] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.compiled: dict[tuple[int, str], FilePatterns] = {}
 
     def ignores(self, side: int, package: Package | None, path: str) -> bool:
         if package is None or not package.settings.ignore or path == package.pyproject:

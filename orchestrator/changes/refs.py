@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from orchestrator.errors import OrchestratorError
 from orchestrator.gitrepo import Git
@@ -21,8 +20,7 @@ BaseSource = Literal[
 ZERO_SHA = "0" * 40
 
 
-@dataclass(frozen=True)
-class BaseChoice:
+class BaseChoice(NamedTuple):
     """The BASE of a range and where it came from.
 
     `new_branch` is a push that created its branch: there is no previous commit to compare

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from functools import cache
+from json.encoder import encode_basestring  # what json.dumps writes a string as
 
 from orchestrator.changes.affected import AffectedResult, Chain, Reason
-from orchestrator.workspace.metadata import canonical
 from orchestrator.workspace.model import EDGE_KINDS
+from orchestrator.workspace.names import canonical
 
 
 def selected(result: AffectedResult, *, dependents: bool) -> tuple[str, ...]:
@@ -26,16 +28,22 @@ def render_paths(result: AffectedResult, *, dependents: bool = True, end: str = 
 def render_json(result: AffectedResult, *, dependents: bool = True) -> str:
     """One top-level key per line and one package per line of `reasons`: readable in a log,
     and written by json's C encoder (an indented dump is several times slower)."""
-    data = result.to_json(dependents=dependents)
-    reasons = data.pop("reasons")
+    data = result.to_json(dependents=dependents, reasons=False)
     lines = [f"  {_dump(key)}: {_dump(value)}" for key, value in data.items()]
-    inner = ",\n".join(f"    {_dump(name)}: {_dump(value)}" for name, value in reasons.items())
+    inner = ",\n".join(f"    {encode_basestring(name)}: [{', '.join(map(_reason, found))}]"
+                        for name, found in result.listed_reasons(dependents=dependents).items())
     lines.append('  "reasons": {' + (f"\n{inner}\n  }}" if inner else "}"))
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def _dump(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+@cache
+def _reason(reason: Reason) -> str:
+    """A reason's JSON: reasons through a dependency are shared, and so is their text."""
+    return _dump(reason.to_json())
 
 
 def matrix(result: AffectedResult) -> dict[str, list[dict[str, str]]]:
@@ -64,9 +72,9 @@ def summary(result: AffectedResult, *, dependents: bool = True) -> str:
     count = len(selected(result, dependents=dependents))
     what = "affected" if dependents else "changed"
     if result.merge_base is None:
-        return f"{count} of {len(result.workspace.packages)} packages {what} ({_range(result)})"
+        return f"{count} of {len(result.workspace.catalog)} packages {what} ({_range(result)})"
     files = len(result.changed_files)
-    return (f"{count} of {len(result.workspace.packages)} packages {what} by {files} changed "
+    return (f"{count} of {len(result.workspace.catalog)} packages {what} by {files} changed "
             f"file{'s' if files != 1 else ''} ({_range(result)})")
 
 

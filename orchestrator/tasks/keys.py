@@ -10,23 +10,22 @@ has changed and the cache cannot answer for it.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
 import platform
 import sys
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orchestrator.changes.ownership import at_root
 from orchestrator.errors import OrchestratorError
 from orchestrator.tasks.definitions import ResolvedTask, referenced_variables
 from orchestrator.workspace.globs import FilePatterns
-from orchestrator.workspace.lockfile import LOCK_FILE, LockError, locked_closure, parse_lock
+from orchestrator.workspace.lockfile import LOCK_FILE, LockError, LockStore
 from orchestrator.workspace.snapshot import blob_id
 
 if TYPE_CHECKING:
@@ -40,25 +39,22 @@ KEY_FORMAT = 3
 # -- the state of the working tree -------------------------------------------------------
 
 
-def worktree_ids(git: Git) -> dict[str, str]:
+def worktree_ids(git: Git, *, fresh: bool = True) -> dict[str, str]:
     """A content id per file, mode included: index entries, replaced by what is on disk for
-    files that differ.
+    files that differ (as git said when the command's workspace was read, unless `fresh`:
+    then as it says now).
 
     One `ls-files` and one `status` for the whole repository, whatever its size. Files
     marked `--skip-worktree` or `--assume-unchanged` are ones git no longer looks at on
     disk, so `status` cannot say they changed: they are always read from disk (except a
     skip-worktree file that is absent, which is what a sparse checkout leaves out).
     """
-    ids = {}
-    unwatched = {}
-    for record in git.run("ls-files", "-s", "-v", "-z").split(b"\0"):
-        if record:
-            meta, _, path = record.decode("utf-8", "surrogateescape").partition("\t")
-            tag, mode, object_id, _stage = meta.split(" ")
-            ids[path] = f"{mode} {object_id}"
-            if tag == "S" or tag.islower():
-                unwatched[path] = tag == "S"
-    for path in git.dirty_paths():
+    if fresh:
+        git.forget()
+    index = git.index_flags()
+    ids = dict(index.entries)
+    unwatched = {path: path in index.sparse for path in index.flagged}
+    for path in git.status()[0]:
         ids[path] = _disk_id(git, path)
     for path, sparse in unwatched.items():
         on_disk = _disk_id(git, path)
@@ -93,19 +89,25 @@ def _submodule_id(directory: Path) -> str:
 # -- uv.lock closures ----------------------------------------------------------------------
 
 
-def lock_closures(data: bytes | None, members: Iterable[str]) -> dict[str, list[str]]:
-    """Each member's locked closure in uv.lock (the affected engine's definition), sorted.
+class LockClosures:
+    """Each member's locked closure in uv.lock (the affected engine's definition), sorted,
+    computed for the members asked about (kept by `store` with the lock's blob id).
 
     A lock that cannot be read puts its whole contents in every member's closure.
     """
-    if data is None:
-        return {}
-    try:
-        lock = parse_lock(data, "in the working tree")
-    except LockError:
-        return {name: [f"unreadable:{blob_id(data)}"] for name in members}
-    return {name: sorted("|".join(item) for item in locked_closure(lock, name))
-            for name in members}
+
+    def __init__(self, data: bytes | None, store: LockStore | None = None):
+        self.data = data
+        self.store = store if store is not None else LockStore(None)
+
+    def __call__(self, name: str) -> list[str]:
+        if self.data is None:
+            return []
+        try:
+            lock = self.store.open(self.data, "in the working tree")
+        except LockError:
+            return [f"unreadable:{blob_id(self.data)}"]
+        return sorted("|".join(item) for item in lock.closure(name))
 
 
 # -- keys ----------------------------------------------------------------------------------
@@ -115,20 +117,14 @@ class KeyBuilder:
     """Computes cache keys for one run; fingerprints are shared between packages."""
 
     def __init__(self, workspace: Workspace, graph: PackageGraph, ids: Mapping[str, str],
-                 environ: Mapping[str, str] | None = None):
+                 environ: Mapping[str, str] | None = None, locks: LockStore | None = None):
         self.workspace = workspace
         self.graph = graph
         self.environ = os.environ if environ is None else environ
-        self._owned: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        self._at_root: list[tuple[str, str]] = []  # where global patterns apply, as affected
-        for path, object_id in sorted(ids.items()):
-            owner = workspace.owner(path)
-            if owner is not None:
-                self._owned[owner.name].append((path, object_id))
-            if at_root(owner):
-                self._at_root.append((path, object_id))
         self._all = sorted(ids.items())
-        self._locks = lock_closures(self._lock_data(ids), graph.names)
+        self._paths = [path for path, _ in self._all]
+        self._root = workspace.catalog.paths.get(".")  # a named root package, if any
+        self._locks = LockClosures(self._lock_data(ids), locks)
         self._fingerprints: dict[str, str] = {}
         self._matches: dict[tuple[tuple[str, ...], bool], list[tuple[str, str]]] = {}
 
@@ -146,9 +142,20 @@ class KeyBuilder:
         """The package's own state: its files and its locked external closure."""
         if name not in self._fingerprints:
             self._fingerprints[name] = digest(
-                {"files": self._owned.get(name, []), "lock": self._locks.get(name, [])}
+                {"files": self._files_of(name), "lock": self._locks(name)}
             )
         return self._fingerprints[name]
+
+    def _files_of(self, name: str) -> list[tuple[str, str]]:
+        """The files `name` owns: under its directory (a range of the sorted paths), less
+        those a nested package owns."""
+        directory = self.workspace.by_name[name].path
+        prefix = "" if directory == "." else directory + "/"
+        start = bisect.bisect_left(self._paths, prefix)
+        end = bisect.bisect_left(self._paths, prefix + "\U0010ffff") if prefix else len(
+            self._paths)
+        return [(p, i) for p, i in self._all[start:end]
+                if self.workspace.owner_name(p) == name]
 
     def key(self, job: ResolvedTask) -> str:
         definition = job.definition
@@ -171,10 +178,12 @@ class KeyBuilder:
         """Files matching gitignore-style patterns from the root; global patterns apply where
         the affected engine applies them (files no package, or only a named root, owns)."""
         memo = (patterns, at_root_only)
+        if not patterns:
+            return []
         if memo not in self._matches:
             spec = FilePatterns(patterns, "task global-files and inputs")
-            files = self._at_root if at_root_only else self._all
-            self._matches[memo] = [(p, i) for p, i in files if spec.match(p)]
+            self._matches[memo] = [(p, i) for p, i in self._all if spec.match(p) and (
+                not at_root_only or self.workspace.owner_name(p) in (None, self._root))]
         return self._matches[memo]
 
 
@@ -189,7 +198,12 @@ def digest(data: Any) -> str:
 
 
 def compute_keys(git: Git, workspace: Workspace, graph: PackageGraph,
-                 jobs: Iterable[ResolvedTask]) -> dict[str, str]:
-    """The key of every job, package name -> key."""
-    builder = KeyBuilder(workspace, graph, worktree_ids(git))
-    return {job.package: builder.key(job) for job in jobs}
+                 jobs: Iterable[ResolvedTask], locks: LockStore | None = None, *,
+                 fresh: bool = True) -> dict[str, str]:
+    """The key of every job, package name -> key (lock closures kept in `locks`; the working
+    tree as git said when the workspace was read, unless `fresh`)."""
+    builder = KeyBuilder(workspace, graph, worktree_ids(git, fresh=fresh), locks=locks)
+    keys = {job.package: builder.key(job) for job in jobs}
+    if locks is not None:
+        locks.save()
+    return keys

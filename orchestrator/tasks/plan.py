@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -109,13 +109,15 @@ def plan_run(project: Project, request: RunRequest, remote: RemoteCache | None =
         names = shard.pick(names, request.shard, durations)
     staging = project.state_dir / "out" / request.task
     out_dir = request.out_dir if request.out_dir is not None else project.root / "dist"
-    resolved = {n: definitions.resolve(per_package[n], project.graph.packages[n], project.root,
-                                       staging / file_stem(n)) for n in per_package}
+    resolved = _Resolved(lambda n: definitions.resolve(
+        per_package[n], project.graph.packages[n], project.root, staging / file_stem(n)),
+        per_package)
     order = _OrderDependencies(project.graph, workspace.config.order_kinds)
     run = with_needed(names, resolved, order)
     keys = {}
     if request.use_cache:
-        keys = compute_keys(project.git, workspace, project.graph, [resolved[n] for n in run])
+        keys = compute_keys(project.git, workspace, project.graph, [resolved[n] for n in run],
+                            project.locks, fresh=False)
     jobs = make_jobs(run, resolved, order, keys)
     cache_dir = request.cache_dir or project.state_dir / "cache" / "tasks"
     settings = RunSettings(
@@ -123,10 +125,33 @@ def plan_run(project: Project, request: RunRequest, remote: RemoteCache | None =
         junit_dir=project.state_dir / "junit" / request.task, workers=max(1, request.workers),
         fail_fast=request.fail_fast, cache=TaskCache(cache_dir) if request.use_cache else None,
         remote=remote if request.use_cache else None,
-        rekey=lambda tasks: compute_keys(project.git, workspace, project.graph, tasks),
+        rekey=lambda tasks: compute_keys(project.git, workspace, project.graph, tasks,
+                                         project.locks),
     )
     return Plan(request.task, tuple(jobs), chosen, settings, durations,
                 request.durations == "remote", request.shard)
+
+
+class _Resolved(Mapping[str, ResolvedTask]):
+    """Each package's task, resolved when first asked for: a run of a few packages in a
+    large workspace resolves only those."""
+
+    def __init__(self, make: Callable[[str], ResolvedTask], names: Mapping[str, object]):
+        self._make, self._names = make, names
+        self._done: dict[str, ResolvedTask] = {}
+
+    def __getitem__(self, name: str) -> ResolvedTask:
+        if name not in self._done:
+            if name not in self._names:
+                raise KeyError(name)
+            self._done[name] = self._make(name)
+        return self._done[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def _durations(project: Project, request: RunRequest,
@@ -148,7 +173,7 @@ def _durations(project: Project, request: RunRequest,
 
 def _check_named_have_task(request: RunRequest, per_package: Mapping[str, object]) -> None:
     """A package named with -p that does not define the task is a mistake, not a no-op."""
-    from orchestrator.workspace.metadata import canonical
+    from orchestrator.workspace.names import canonical
 
     missing = [p for p in request.selection.packages if canonical(p) not in per_package]
     if missing:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 
-from orchestrator.workspace.discovery import Workspace
+from orchestrator.workspace.discovery import Workspace, external_findings
 from orchestrator.workspace.graph import PackageGraph
-from orchestrator.workspace.imports import hidden_imports
+from orchestrator.workspace.imports import ImportCache, hidden_imports
 from orchestrator.workspace.model import EDGE_KINDS, EdgeKind, Finding
 from orchestrator.workspace.snapshot import Snapshot
 
@@ -16,6 +16,7 @@ SEVERITY_ORDER = {"error": 0, "warning": 1}
 def run_checks(workspace: Workspace, graph: PackageGraph, snapshot: Snapshot) -> list[Finding]:
     findings = [
         *workspace.findings,
+        *external_findings(workspace, snapshot),
         *cycles(graph, workspace.config.order_kinds),
         *versions(workspace),
         *specifiers(workspace),
@@ -91,14 +92,16 @@ def specifiers(workspace: Workspace) -> Iterator[Finding]:
 
 
 def layering(workspace: Workspace, graph: PackageGraph) -> Iterator[Finding]:
-    for edge in graph.edges():
-        source, target = workspace.by_name[edge.source], workspace.by_name[edge.target]
-        if source.kind == "library" and target.kind == "service" and edge.kinds != ("group",):
-            yield Finding(
-                "error", "library-depends-on-service",
-                f"library {source.name} depends on service {target.name} "
-                f"({', '.join(edge.kinds)}); libraries must not depend on services",
-                path=source.pyproject, package=source.name)
+    for source in workspace.packages:
+        if source.kind != "library":
+            continue
+        for name, kinds in graph.dependency_kinds(source.name):
+            if workspace.by_name[name].kind == "service" and kinds != ("group",):
+                yield Finding(
+                    "error", "library-depends-on-service",
+                    f"library {source.name} depends on service {name} "
+                    f"({', '.join(kinds)}); libraries must not depend on services",
+                    path=source.pyproject, package=source.name)
 
 
 def dynamic_dependencies(workspace: Workspace) -> Iterator[Finding]:
@@ -126,7 +129,11 @@ def undeclared_imports(workspace: Workspace, graph: PackageGraph,
                        snapshot: Snapshot) -> Iterator[Finding]:
     """Imports the metadata does not declare: an error when no declared path leads there
     (affected detection would miss the importer), a warning when one does, indirectly."""
-    scan = hidden_imports(workspace, snapshot)
+    from orchestrator.workspace.parsecache import state_dir
+
+    cache = ImportCache(state_dir(workspace.root) / "cache" / "imports.marshal")
+    scan = hidden_imports(workspace, snapshot, cache)
+    cache.save()
     for path in scan.unparsable:
         yield Finding("warning", "unparsable-python",
                       f"{path} is not valid Python, so its imports were not checked", path=path)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -138,6 +136,8 @@ class Config:
 
 
 def suggest(key: str, known: tuple[str, ...]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(key, known, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -171,6 +171,8 @@ def _bool(value: Any, where: str) -> bool:
 def parse_command(value: Any, where: str) -> tuple[str, ...]:
     """A command is an argv list, or a string split the way a POSIX shell would."""
     if isinstance(value, str):
+        import shlex
+
         try:
             argv = tuple(shlex.split(value))
         except ValueError as e:
@@ -375,7 +377,11 @@ def parse_config(raw: Mapping[str, Any], source: str, *, allow_package_keys: boo
 
 def read_config_file(data: bytes, path: str) -> Config:
     """An explicit --config file: a `[tool.orchestrator]` table, or a bare TOML of its keys."""
-    doc = parse_toml(data, path)
+    return config_file_settings(parse_toml(data, path), path)
+
+
+def config_file_settings(doc: dict[str, Any], path: str) -> Config:
+    """The settings of a --config file already parsed."""
     if not any(key in doc for key in ("tool", "project", "build-system")):
         return parse_config(doc, path, allow_package_keys=False)
     tool = doc.get("tool")

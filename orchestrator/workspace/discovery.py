@@ -3,33 +3,32 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orchestrator.errors import ConfigError
-from orchestrator.workspace.config import Config, parse_config, read_config_file
+from orchestrator.workspace.catalog import Catalog, Record
+from orchestrator.workspace.config import Config, config_file_settings, parse_config
 from orchestrator.workspace.globs import check_globs, matches_member, nearest_member_glob
-from orchestrator.workspace.metadata import (
-    ProjectMetadata,
-    canonical,
-    is_valid_name,
-    read_metadata,
-    requirements_in_file,
-)
-from orchestrator.workspace.model import Dependency, EdgeKind, Finding, Package
+from orchestrator.workspace.model import NO_SETTINGS, EdgeKind, Finding, Package
+from orchestrator.workspace.names import PYPROJECT, canonical, is_valid_name
 from orchestrator.workspace.parsecache import ParseCache, cache_key
 from orchestrator.workspace.snapshot import Snapshot
 from orchestrator.workspace.tomlfile import parse_toml, table
 
-PYPROJECT = "pyproject.toml"
+if TYPE_CHECKING:  # the metadata reader is imported when a file is read
+    from orchestrator.workspace.metadata import ProjectMetadata
+
+__all__ = ["PYPROJECT", "Sources", "Workspace", "discover", "rediscover"]
+# A PEP 508 line -> (name, specifier, source), or why packaging rejects it.
+LineParser = Callable[[str], "tuple[str, str, str] | str"]
 SETUP_FILES = ("setup.py", "setup.cfg")
 
 
-@dataclass(frozen=True)
-class Sources:
+class Sources(NamedTuple):
     """What discovery read, kept so that a commit whose tree differs only at known paths (the
     merge base of a range, from HEAD) can be discovered by reading just those paths."""
 
@@ -37,6 +36,7 @@ class Sources:
     pyproject_dirs: frozenset[str]  # every directory with a pyproject.toml, "." for the root
     setup_files: tuple[str, ...]  # every setup.py and setup.cfg, in the snapshot's order
     metadata: dict[str, ProjectMetadata]  # each readable member pyproject.toml
+    root_data: bytes | None = None  # the root pyproject.toml as read
 
 
 @dataclass(frozen=True)
@@ -45,52 +45,118 @@ class Workspace:
 
     root: Path
     config: Config
-    packages: tuple[Package, ...]
+    catalog: Catalog
     findings: tuple[Finding, ...] = ()
     unreadable: tuple[tuple[str, str], ...] = ()  # (pyproject path, why) when not strict
     label: str = "working tree"
-    sources: Sources | None = field(default=None, compare=False, repr=False)
+    checked: bool = field(default=True, compare=False)  # read strictly: every check passed
+    # Some package's metadata comes from files besides its pyproject.toml (setuptools'
+    # requirement files, a build backend asked for dynamic dependencies).
+    reads_other_files: bool = field(default=False, compare=False)
+    # Member pyproject.toml files read that are not packages' (no name, unreadable).
+    other_members: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    # What discovery read, fetched only when the workspace is derived from (it is stored
+    # apart from a cached workspace).
+    read_sources: Callable[[], Sources | None] | None = field(default=None, compare=False,
+                                                                repr=False)
 
     @cached_property
-    def by_name(self) -> dict[str, Package]:
-        return {p.name: p for p in self.packages}
+    def packages(self) -> tuple[Package, ...]:
+        return tuple(self.catalog.values())
+
+    @property
+    def by_name(self) -> Catalog:
+        return self.catalog
 
     @cached_property
-    def by_path(self) -> dict[str, Package]:
-        return {p.path: p for p in self.packages}
+    def by_path(self) -> Mapping[str, Package]:
+        return _ByPath(self.catalog)
+
+    @cached_property
+    def sources(self) -> Sources | None:
+        return self.read_sources() if self.read_sources is not None else None
+
+    @property
+    def member_files(self) -> list[str]:
+        """Every member pyproject.toml discovery read."""
+        return [_pyproject_path(d) for d in self.catalog.paths] + list(self.other_members)
 
     def get(self, name: str) -> Package | None:
-        return self.by_name.get(canonical(name))
+        return self.catalog.get(canonical(name))
 
     def owner(self, path: str) -> Package | None:
         """The package whose directory is the deepest ancestor of `path`."""
-        directory = posixpath.dirname(path)
+        name = self.owner_name(path)
+        return self.catalog[name] if name is not None else None
+
+    def owner_name(self, path: str) -> str | None:
+        """The name of `owner(path)`, without making the package."""
+        name = self._owners.get(directory := posixpath.dirname(path), "")
+        if name == "":
+            name = self._owners[directory] = self._owner_name(directory)
+        return name
+
+    @cached_property
+    def _owners(self) -> dict[str, str | None]:
+        return {}  # directory -> the owner's name: files share their directories
+
+    def _owner_name(self, directory: str) -> str | None:
+        paths = self.catalog.paths
         while True:
-            package = self.by_path.get(directory or ".")
-            if package is not None:
-                return package
-            if not directory:
-                return None
+            name = paths.get(directory or ".")
+            if name is not None or not directory:
+                return name
             directory = posixpath.dirname(directory)
+
+
+class _ByPath(Mapping[str, Package]):
+    """Packages by directory, made from the catalog's records on use."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+
+    def __getitem__(self, path: str) -> Package:
+        return self.catalog[self.catalog.paths[path]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.catalog.paths)
+
+    def __len__(self) -> int:
+        return len(self.catalog.paths)
 
 
 def load_config(snapshot: Snapshot, override: Path | None) -> tuple[Config, dict[str, Any]]:
     """The effective Config and the parsed root pyproject.toml ({} when there is none)."""
-    data = snapshot.read(PYPROJECT)
+    return config_of(snapshot.read(PYPROJECT), override)
+
+
+def config_of(data: bytes | None, override: Path | None) -> tuple[Config, dict[str, Any]]:
+    """The effective Config from the root pyproject.toml's contents (None: there is none)
+    or the --config file, and the parsed root file."""
     root_doc = parse_toml(data, PYPROJECT) if data is not None else {}
     if override is not None:
-        try:
-            raw = override.read_bytes()
-        except OSError as e:
-            raise ConfigError(f"cannot read config file {override}: {e.strerror}") from e
-        return read_config_file(raw, str(override)), root_doc
+        return config_file_settings(read_override(override), str(override)), root_doc
+    return config_from(root_doc), root_doc
+
+
+def read_override(override: Path) -> dict[str, Any]:
+    """The --config file, parsed."""
+    try:
+        raw = override.read_bytes()
+    except OSError as e:
+        raise ConfigError(f"cannot read config file {override}: {e.strerror}") from e
+    return parse_toml(raw, str(override))
+
+
+def config_from(root_doc: dict[str, Any]) -> Config:
+    """The settings of the parsed root pyproject.toml."""
     tool = root_doc.get("tool", {})
     if not isinstance(tool, dict) or not isinstance(tool.get("orchestrator", {}), dict):
         raise ConfigError(f"{PYPROJECT}: [tool.orchestrator] must be a table")
     raw_table = table(root_doc, "tool.orchestrator")
     if not raw_table:
-        return Config(), root_doc
-    return parse_config(raw_table, PYPROJECT, allow_package_keys=True), root_doc
+        return Config()
+    return parse_config(raw_table, PYPROJECT, allow_package_keys=True)
 
 
 def discover(
@@ -112,9 +178,10 @@ def discover(
     # One batch for the root file and every pyproject.toml the cache lacks (at a commit).
     snapshot.prefetch([_pyproject_path(d) for d in directories],
                       unless=lambda path, key: path != PYPROJECT and cache_key(path, key) in cache)
-    config, root_doc = load_config(snapshot, config_file)
+    root_data = snapshot.read(PYPROJECT)
+    config, root_doc = config_of(root_data, config_file)
     setup_files = tuple(p for p in paths if posixpath.basename(p) in SETUP_FILES)
-    sources = Sources(root_doc, frozenset(directories), setup_files, {})
+    sources = Sources(root_doc, frozenset(directories), setup_files, {}, root_data)
     return _assemble(snapshot, root, config, sources, {}, cache, strict, None)
 
 
@@ -128,15 +195,22 @@ def rediscover(
 ) -> Workspace | None:
     """`snapshot`'s workspace derived from `near`'s, whose tree differs from it at most at
     the `changed` paths: only the changed pyproject.toml files are read. None when that
-    cannot give exactly what `discover` would (the root pyproject.toml changed), so the
-    caller discovers in full."""
-    sources = near.sources
-    if sources is None or PYPROJECT in changed:
-        return None
+    cannot give exactly what `discover` would (the root pyproject.toml reads differently),
+    so the caller discovers in full."""
     relevant = [p for p in changed if _is_pyproject(p) or posixpath.basename(p) in SETUP_FILES]
     carried = {p: why for p, why in near.unreadable if p not in changed}
     if any("\n" in p for p in relevant) or (strict and carried):
         return None
+    if not relevant and not near.reads_other_files and (near.checked or not strict):
+        return replace(near, label=snapshot.label)  # nothing it read changed
+    sources = near.sources
+    if sources is None:
+        return None
+    root_data = sources.root_data
+    if PYPROJECT in changed:  # the settings and members come from it: the same, or decline
+        root_data = snapshot.read(PYPROJECT)
+        if not _reads_as(root_data, sources.root_doc):
+            return None
     present = snapshot.keys(relevant)
     directories = set(sources.pyproject_dirs)
     setup_files = set(sources.setup_files)
@@ -151,9 +225,18 @@ def rediscover(
         p: meta for p, meta in sources.metadata.items()  # other files feed some of them
         if p not in changed and not meta.requirement_files and meta.dynamic_source is None}
     known.update(carried)
-    derived = Sources(sources.root_doc, frozenset(directories), ordered, {})
+    derived = Sources(sources.root_doc, frozenset(directories), ordered, {}, root_data)
     cache = cache if cache is not None else ParseCache(None)
     return _assemble(snapshot, near.root, near.config, derived, known, cache, strict, near)
+
+
+def _reads_as(data: bytes | None, doc: dict[str, Any]) -> bool:
+    """Whether a root pyproject.toml's contents (None: none) parse to `doc` (a comment or
+    its layout changed, nothing it says)."""
+    try:
+        return (parse_toml(data, PYPROJECT) if data is not None else {}) == doc
+    except ConfigError:
+        return False
 
 
 def _toggle(items: set[str], item: str, present: bool) -> None:
@@ -184,15 +267,23 @@ def _assemble(
     if config.resolve_dynamic:
         _resolve_dynamic(snapshot, metadata, cache, findings)
     packages = _packages(metadata, config, findings, _Members(explicit, strict, unreadable),
-                         near)
+                         near, cache.line)
+    read = Sources(sources.root_doc, sources.pyproject_dirs, sources.setup_files, metadata,
+                   sources.root_data)
     return Workspace(
         root=root,
         config=config,
-        packages=packages,
+        catalog=packages,
         findings=tuple(sorted(findings, key=lambda f: (f.path or "", f.code))),
         unreadable=tuple(sorted(unreadable.items())),
         label=snapshot.label,
-        sources=Sources(sources.root_doc, sources.pyproject_dirs, sources.setup_files, metadata),
+        checked=strict,
+        other_members=tuple(f for f in files
+                            if (posixpath.dirname(f) or ".") not in packages.paths),
+        reads_other_files=any(
+            m.requirement_files or m.dynamic_source is not None
+            or (config.resolve_dynamic and m.dynamic_dependencies) for m in metadata.values()),
+        read_sources=lambda: read,
     )
 
 
@@ -285,6 +376,8 @@ def _read_all(
             misses.append(path)
         else:
             found[path] = cached
+    if misses:
+        from orchestrator.workspace.metadata import read_metadata
     for path, data in snapshot.contents(misses).items():
         try:
             meta = read_metadata(parse_toml(data, path), path)
@@ -320,7 +413,7 @@ def with_requirement_files(snapshot: Snapshot, path: str,
     directory = posixpath.dirname(path)
     pending = [(posixpath.normpath(posixpath.join(directory, f)), kind, where)
                for f, kind, where in meta.requirement_files]
-    requirements, problems, seen = list(meta.requirements), list(meta.problems), set()
+    lines, problems, seen = list(meta.lines), list(meta.problems), set()
     while pending:
         file, kind, where = pending.pop(0)
         if file in seen:
@@ -330,14 +423,15 @@ def with_requirement_files(snapshot: Snapshot, path: str,
         if data is None:
             raise ConfigError(f"{path}: {where} names {file}, which is not in the repository",
                               hint="setuptools reads the dependencies from that file")
+        from orchestrator.workspace.metadata import requirements_in_file
+
         found, more, includes = requirements_in_file(data.decode("utf-8", "replace"), kind,
                                                      f"{where} ({file})", file)
-        requirements += found
+        lines += found
         problems += more
         pending += [(posixpath.normpath(posixpath.join(posixpath.dirname(file), i)), kind,
                      where) for i in includes]
-    return replace(meta, requirements=tuple(requirements), problems=tuple(problems),
-                   dynamic_source="files")
+    return replace(meta, lines=tuple(lines), problems=tuple(problems), dynamic_source="files")
 
 
 def _resolve_dynamic(snapshot: Snapshot, metadata: dict[str, ProjectMetadata],
@@ -371,23 +465,28 @@ def _explained(error: ConfigError, snapshot: Snapshot, path: str) -> ConfigError
 
 def _packages(
     metadata: dict[str, ProjectMetadata], config: Config, findings: list[Finding],
-    members: _Members, near: Workspace | None = None,
-) -> tuple[Package, ...]:
+    members: _Members, near: Workspace | None, parse: LineParser,
+) -> Catalog:
     named = _named(metadata, findings, members)
     internal = {name: directory for name, (directory, _) in named.items()}
-    findings.extend(_problem_findings(metadata, set(internal)))
     reusable = _reusable(near, named, config)
-    packages = []
+    unchanged = {_pyproject_path(d) for d, (meta, _) in reusable.items()
+                 if metadata.get(_pyproject_path(d)) is meta}
+    findings.extend(_problem_findings({p: m for p, m in metadata.items() if p not in unchanged},
+                                      set(internal), parse))
+    if near is not None and unchanged:  # the same file, the same names: the same findings
+        findings.extend(f for f in near.findings
+                        if f.code in PROBLEM_CODES and f.path in unchanged)
+    entries: dict[str, Package | Record] = {}
     for name, (directory, meta) in named.items():
-        built_from, package = reusable.get(directory, (None, None))
-        if built_from is not meta or package is None:
-            package = _package(name, directory, meta, internal, config)
-        packages.append(package)
-    return tuple(sorted(packages, key=lambda p: p.name))
+        built_from, entry = reusable.get(directory, (None, None))
+        if built_from is not meta or entry is None:
+            entry = _package(name, directory, meta, internal, config, parse)
+        entries[name] = entry
+    return Catalog(entries)
 
 
-@dataclass
-class _Members:
+class _Members(NamedTuple):
     """How the member directories were chosen, and what could not be read of them."""
 
     explicit: bool  # named by `members` (or uv's workspace members), not the fallback
@@ -447,48 +546,78 @@ def _duplicates_error(duplicates: list[tuple[str, str, str]]) -> ConfigError:
     )
 
 
-def _problem_findings(metadata: dict[str, ProjectMetadata],
-                      names: set[str]) -> Iterable[Finding]:
+PROBLEM_CODES = ("invalid-requirement", "invalid-metadata")  # what _problem_findings finds
+
+
+def _problem_findings(metadata: dict[str, ProjectMetadata], names: set[str],
+                      parse: LineParser) -> Iterable[Finding]:
     """What could not be read as written. A requirement packaging rejects keeps its edge;
     when it names an internal package it is an error, since its range cannot be checked."""
+    from orchestrator.workspace.metadata import unparsable
+
     for path in sorted(metadata):
         for problem in metadata[path].problems:
             if problem.requirement in names:
-                yield Finding("error", "invalid-requirement",
-                              f"{path}: {problem.message} (its edge to {problem.requirement} "
-                              "is kept)", path)
+                yield _kept_edge(path, problem.message, problem.requirement)
             else:
                 yield Finding("warning", "invalid-metadata", f"{path}: {problem.message}", path)
+        for lead, line, _kind, where in metadata[path].lines:
+            if lead in names and isinstance(why := parse(line), str):
+                yield _kept_edge(path, unparsable(line, where, why), lead)
+
+
+def _kept_edge(path: str, message: str, name: str) -> Finding:
+    return Finding("error", "invalid-requirement", f"{path}: {message} (its edge to {name} is "
+                   "kept)", path)
+
+
+def external_findings(workspace: Workspace, snapshot: Snapshot) -> Iterable[Finding]:
+    """PEP 508 lines naming external packages that packaging rejects: discovery does not
+    parse them (no edge depends on them); `check` reports them."""
+    from orchestrator.workspace.metadata import parse_line, unparsable
+
+    sources = workspace.sources
+    if sources is not None:
+        metadata = sources.metadata
+    else:  # what discovery read is gone (a stored file removed): read the members again
+        metadata, _ = _read_all(snapshot, workspace.member_files, {}, ParseCache(None),
+                                strict=False)
+    for path, meta in sorted(metadata.items()):
+        for lead, line, _kind, where in meta.lines:
+            if lead not in workspace.catalog and isinstance(why := parse_line(line), str):
+                yield Finding("warning", "invalid-metadata",
+                              f"{path}: {unparsable(line, where, why)}", path)
 
 
 def _reusable(near: Workspace | None, named: dict[str, tuple[str, ProjectMetadata]],
-              config: Config) -> dict[str, tuple[ProjectMetadata, Package]]:
-    """`near`'s packages by directory, with the metadata each was built from, when they can
-    be taken as they are: the same internal names in the same directories (so the same
-    edges), the same config."""
+              config: Config) -> dict[str, tuple[ProjectMetadata, Package | Record]]:
+    """`near`'s packages by directory (objects, or records not yet made into objects), with
+    the metadata each was built from, when they can be taken as they are: the same internal
+    names in the same directories (so the same edges), the same config."""
     if near is None or near.sources is None or near.config != config \
-            or {n: d for n, (d, _) in named.items()} != {p.name: p.path for p in near.packages}:
+            or {d: n for n, (d, _) in named.items()} != near.catalog.paths:
         return {}
     metadata = near.sources.metadata
-    return {p.path: (metadata[p.pyproject], p) for p in near.packages if p.pyproject in metadata}
+    found = {}
+    for directory, name in near.catalog.paths.items():
+        pyproject = _pyproject_path(directory)
+        if pyproject in metadata:
+            found[directory] = (metadata[pyproject], near.catalog.entry(name))
+    return found
 
 
 def _package(name: str, directory: str, meta: ProjectMetadata, internal: dict[str, str],
-             config: Config) -> Package:
-    return Package(
-        name=name,
-        version=meta.version,
-        path=directory,
-        kind="service" if matches_member(directory, config.services) else "library",
-        dependencies=internal_edges(name, directory, meta, internal),
-        dynamic=meta.dynamic,
-        settings=meta.settings,
-        dynamic_source=meta.dynamic_source,
-    )
+             config: Config, parse: LineParser) -> Record:
+    """The package's record (catalog.py): made into a Package only if it is looked at."""
+    settings = meta.settings
+    return (meta.version, directory,
+            "service" if matches_member(directory, config.services) else "library",
+            internal_edges(name, directory, meta, internal, parse), meta.dynamic,
+            settings.to_record() if settings != NO_SETTINGS else None, meta.dynamic_source)
 
 
-def internal_edges(name: str, directory: str, meta: ProjectMetadata,
-                   internal: dict[str, str]) -> tuple[Dependency, ...]:
+def internal_edges(name: str, directory: str, meta: ProjectMetadata, internal: dict[str, str],
+                   parse: LineParser) -> tuple[tuple[str, str, EdgeKind, str], ...]:
     """Requirements that name another internal package (`internal`: name -> directory),
     editables whose directory is one, plus uv sources nothing else declares."""
     # Plain tuples, in sort order, until the end: hashing dataclasses was most of the cost.
@@ -497,6 +626,11 @@ def internal_edges(name: str, directory: str, meta: ProjectMetadata,
         for r in meta.requirements
         if r.name in internal and r.name != name
     }
+    for lead, line, kind, where in meta.lines:
+        if lead in internal and lead != name:  # packaging decides the edge
+            parsed = parse(line)
+            target, spec = (lead, "") if isinstance(parsed, str) else parsed[:2]
+            edges.add((target, kind, where, spec))
     if meta.editables:
         by_directory = {d: n for n, d in internal.items()}
         for target, kind, where in meta.editables:
@@ -507,7 +641,8 @@ def internal_edges(name: str, directory: str, meta: ProjectMetadata,
     for source, _kind in meta.uv_sources:
         if source in internal and source != name and source not in declared:
             edges.add((source, "source", "tool.uv.sources", ""))
-    return tuple(Dependency(n, spec, kind, where) for n, kind, where, spec in sorted(edges))
+    # (name, specifier, kind, where): a Dependency's fields, as a record holds them.
+    return tuple((n, spec, kind, where) for n, kind, where, spec in sorted(edges))
 
 
 def editable_directory(target: str, directory: str) -> str | None:

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.errors import ConfigError
-from orchestrator.workspace.model import EdgeKind, Requirement
+from orchestrator.workspace.metadata import Requirement
+from orchestrator.workspace.model import EdgeKind
 from orchestrator.workspace.snapshot import Snapshot
 
 if TYPE_CHECKING:

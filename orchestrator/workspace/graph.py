@@ -9,13 +9,13 @@ than a whole affected query.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orchestrator.errors import CycleError, OrchestratorError
-from orchestrator.workspace.metadata import canonical
+from orchestrator.workspace.catalog import Catalog
 from orchestrator.workspace.model import ALL_KINDS, EDGE_KINDS, EdgeKind, Package
+from orchestrator.workspace.names import canonical
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -36,8 +36,7 @@ def package_name(raw: str, known: Collection[str], option: str) -> str:
         else "`orchestrator list --format names` shows the package names")
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
     """All declarations of one dependent -> dependency pair."""
 
     source: str
@@ -54,17 +53,35 @@ class Edge:
                     tuple((k, s) for k, s in self.specifiers if k in kinds))
 
 
-class PackageGraph:
-    """Packages as nodes, their internal requirements as typed edges."""
+class _Adjacency(dict[str, dict[str, Edge]]):
+    """Each node's edges, made on first use (a warm run walks a small part of the graph)."""
 
-    def __init__(self, packages: Iterable[Package]):
-        self.packages = {p.name: p for p in sorted(packages, key=lambda p: p.name)}
-        self._out: dict[str, dict[str, Edge]] = {name: {} for name in self.packages}
-        self._in: dict[str, dict[str, Edge]] = {name: {} for name in self.packages}
-        for package in self.packages.values():
-            for target, edge in _edges_of(package, self.packages).items():
-                self._out[package.name][target] = edge
-                self._in[target][package.name] = edge
+    def __init__(self, make: Callable[[str], dict[str, Edge]], nodes: Mapping[str, object]):
+        super().__init__()
+        self._make, self._nodes = make, nodes
+
+    def __missing__(self, name: str) -> dict[str, Edge]:
+        if name not in self._nodes:
+            raise KeyError(name)
+        edges = self[name] = self._make(name)
+        return edges
+
+
+class PackageGraph:
+    """Packages as nodes, their internal requirements as typed edges.
+
+    Built over a Catalog, nodes and edges are made as they are visited; a closure over
+    every edge kind reads only names.
+    """
+
+    def __init__(self, packages: Iterable[Package] | Catalog):
+        catalog = packages if isinstance(packages, Catalog) else Catalog.of(packages)
+        self.packages: Mapping[str, Package] = catalog
+        self._catalog: Catalog | None = catalog  # None once edges were filtered
+        self._out: dict[str, dict[str, Edge]] = _Adjacency(
+            lambda name: _edges_of(catalog[name], catalog), catalog)
+        self._in: dict[str, dict[str, Edge]] = _Adjacency(
+            lambda name: {s: self._out[s][name] for s in catalog.dependents[name]}, catalog)
 
     # -- nodes and edges -----------------------------------------------------
 
@@ -87,13 +104,20 @@ class PackageGraph:
         ]
 
     def edge(self, source: str, target: str) -> Edge | None:
-        return self._out.get(source, {}).get(target)
+        return self._out[source].get(target) if source in self.packages else None
 
     # -- neighbourhoods ------------------------------------------------------
 
     def dependencies(self, name: str, kinds: Collection[EdgeKind] = ALL_KINDS) -> list[str]:
         """Direct dependencies of `name` over edges of `kinds`."""
         return [t for t, e in sorted(self._out[name].items()) if e.has_kind(kinds)]
+
+    def dependency_kinds(self, name: str) -> Sequence[tuple[str, tuple[EdgeKind, ...]]]:
+        """Direct dependencies of `name`, sorted, with the kinds of each edge (as stored
+        with a catalog: no objects made)."""
+        if self._catalog is None:
+            return [(t, e.kinds) for t, e in sorted(self._out[name].items())]
+        return self._catalog.edge_kinds[name]
 
     def dependents(self, name: str, kinds: Collection[EdgeKind] = ALL_KINDS) -> list[str]:
         """Direct dependents of `name` over edges of `kinds`."""
@@ -102,17 +126,21 @@ class PackageGraph:
     def all_dependencies(self, names: Iterable[str],
                          kinds: Collection[EdgeKind] = ALL_KINDS) -> set[str]:
         """Everything `names` depend on, transitively (`names` excluded unless on a cycle)."""
+        if self._catalog is not None and set(kinds) >= ALL_KINDS:
+            return _reach(names, self._catalog.dependency_names, self._catalog)
         return self._closure(names, self._out, kinds)
 
     def all_dependents(self, names: Iterable[str],
                        kinds: Collection[EdgeKind] = ALL_KINDS) -> set[str]:
         """Everything that depends on `names`, transitively (cycles are fine)."""
+        if self._catalog is not None and set(kinds) >= ALL_KINDS:
+            return _reach(names, self._catalog.dependents.__getitem__, self._catalog)
         return self._closure(names, self._in, kinds)
 
     def _closure(self, names: Iterable[str], adjacency: dict[str, dict[str, Edge]],
                  kinds: Collection[EdgeKind]) -> set[str]:
         seen: set[str] = set()
-        queue = deque(n for n in names if n in adjacency)
+        queue = deque(n for n in names if n in self.packages)
         while queue:
             for neighbour, edge in adjacency[queue.popleft()].items():
                 if neighbour not in seen and edge.has_kind(kinds):
@@ -143,6 +171,7 @@ class PackageGraph:
     def subgraph(self, names: Iterable[str]) -> PackageGraph:
         keep = set(names)
         sub = PackageGraph([])
+        sub._catalog = None
         sub.packages = {n: p for n, p in self.packages.items() if n in keep}
         sub._out = {n: {t: e for t, e in self._out[n].items() if t in keep} for n in sub.packages}
         sub._in = {n: {s: e for s, e in self._in[n].items() if s in keep} for n in sub.packages}
@@ -187,6 +216,8 @@ class PackageGraph:
     def cycles(self, kinds: Collection[EdgeKind] = ALL_KINDS) -> list[list[str]]:
         """One cycle per strongly connected component that has one, each rotated to
         start at its smallest name, sorted."""
+        if self._acyclic(kinds):
+            return []  # the usual answer, without importing networkx
         import networkx as nx
 
         graph = self.to_networkx(kinds)
@@ -201,6 +232,25 @@ class PackageGraph:
             pivot = nodes.index(min(nodes))
             found.append(nodes[pivot:] + nodes[:pivot])
         return sorted(found)
+
+    def _acyclic(self, kinds: Collection[EdgeKind]) -> bool:
+        """No cycle over edges of `kinds` (Kahn's algorithm over names and edge kinds)."""
+        wanted = set(kinds)
+        targets = {name: [t for t, found in self.dependency_kinds(name)
+                          if wanted.intersection(found)] for name in self.packages}
+        waiting = dict.fromkeys(targets, 0)
+        for found in targets.values():
+            for target in found:
+                waiting[target] += 1
+        ready = [name for name, count in waiting.items() if count == 0]
+        done = 0
+        while ready:
+            done += 1
+            for target in targets[ready.pop()]:
+                waiting[target] -= 1
+                if waiting[target] == 0:
+                    ready.append(target)
+        return done == len(targets)
 
     def generations(self, kinds: Collection[EdgeKind], *, purpose: str) -> list[list[str]]:
         """Layers in which every package comes after all its dependencies over `kinds`."""
@@ -227,7 +277,20 @@ class PackageGraph:
         return data
 
 
-def _edges_of(package: Package, internal: dict[str, Package]) -> dict[str, Edge]:
+def _reach(names: Iterable[str], neighbours: Callable[[str], Iterable[str]],
+           nodes: Collection[str]) -> set[str]:
+    """Breadth-first over names alone: every neighbour is followed."""
+    seen: set[str] = set()
+    queue = deque(n for n in names if n in nodes)
+    while queue:
+        for neighbour in neighbours(queue.popleft()):
+            if neighbour not in seen and neighbour in nodes:
+                seen.add(neighbour)
+                queue.append(neighbour)
+    return seen
+
+
+def _edges_of(package: Package, internal: Mapping[str, Package]) -> dict[str, Edge]:
     kinds: dict[str, list[EdgeKind]] = {}
     specs: dict[str, dict[EdgeKind, str]] = {}
     for dep in package.dependencies:

@@ -9,10 +9,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+from orchestrator.workspace import cachefile
 from orchestrator.workspace.discovery import Workspace
 from orchestrator.workspace.model import Package
 from orchestrator.workspace.snapshot import Snapshot
+
+VERSION = cachefile.version(1)  # of ImportCache's file
 
 # Folders at a package's top that hold no code of it: examples and scripts beside it.
 _NOT_CODE = ("tests/fixtures/", "docs/", "build/", "dist/", "examples/", "scripts/",
@@ -21,11 +25,11 @@ _NOT_CODE = ("tests/fixtures/", "docs/", "build/", "dist/", "examples/", "script
 
 def owned_files(workspace: Workspace, paths: Iterable[str]) -> dict[str, list[str]]:
     """Files of each package (the deepest package directory owns a file)."""
-    owned: dict[str, list[str]] = {p.name: [] for p in workspace.packages}
+    owned: dict[str, list[str]] = {name: [] for name in workspace.catalog}
     for path in paths:
-        owner = workspace.owner(path)
+        owner = workspace.owner_name(path)
         if owner is not None:
-            owned[owner.name].append(path)
+            owned[owner].append(path)
     return owned
 
 
@@ -96,6 +100,39 @@ def _code_files(package: Package, files: list[str]) -> list[str]:
             and not p[len(prefix):].startswith(_NOT_CODE)]
 
 
+class ImportCache:
+    """The imports of each Python file by its blob id, which names its contents: `check` run
+    again parses only the files that changed. Kept in `path` (None: for this process)."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._entries: dict[str, tuple[str, ...] | None] = {}
+        self._used: set[str] = set()
+        entries = cachefile.read(path, VERSION)
+        if isinstance(entries, dict):
+            self._entries = entries
+
+    def scan(self, snapshot: Snapshot, paths: list[str]) -> dict[str, set[str] | None]:
+        """Imported modules of each of `paths` that exists (None: not valid Python)."""
+        keys = snapshot.keys(paths)
+        misses = [p for p, k in keys.items() if k not in self._entries]
+        for path, source in snapshot.contents(misses).items():
+            modules = imported_modules(source, path)
+            self._entries[keys[path]] = tuple(sorted(modules)) if modules is not None else None
+        self._used.update(keys.values())
+        return {p: set(found) if (found := self._entries.get(k, ())) is not None else None
+                for p, k in keys.items() if k in self._entries}
+
+    def save(self) -> None:
+        """Keep this run's entries, and earlier ones while they are not the most."""
+        kept = {k: v for k, v in self._entries.items() if k in self._used}
+        for key, value in self._entries.items():
+            if len(kept) >= 2 * len(self._used):
+                break
+            kept.setdefault(key, value)
+        cachefile.write(self.path, VERSION, kept)
+
+
 @dataclass(frozen=True)
 class ImportScan:
     """Undeclared internal imports, and the files that could not be read as Python."""
@@ -104,8 +141,10 @@ class ImportScan:
     unparsable: list[str]
 
 
-def hidden_imports(workspace: Workspace, snapshot: Snapshot) -> ImportScan:
+def hidden_imports(workspace: Workspace, snapshot: Snapshot,
+                   cache: ImportCache | None = None) -> ImportScan:
     """Every import of an internal package its importer's metadata does not declare."""
+    cache = cache if cache is not None else ImportCache(None)
     owned = owned_files(workspace, snapshot.paths())
     provider = _providers(workspace.packages, owned)
     found: dict[tuple[str, str], list[str]] = {}
@@ -113,8 +152,7 @@ def hidden_imports(workspace: Workspace, snapshot: Snapshot) -> ImportScan:
     for package in workspace.packages:
         declared = {d.name for d in package.dependencies} | {package.name}
         code = _code_files(package, owned[package.name])
-        for path, source in sorted(snapshot.contents(code).items()):
-            modules = imported_modules(source, path)
+        for path, modules in sorted(cache.scan(snapshot, code).items()):
             if modules is None:
                 unparsable.append(path)
                 continue

@@ -1,24 +1,31 @@
 """uv.lock: which members' locked dependency closures differ between two versions of the lock.
 
 A lock file change usually touches a few external packages; only the members that can reach
-them (through runtime, optional or dev dependencies) are affected by it. Read with tomllib.
-A member's own extras and dev groups count as far as `affected-kinds` follows `optional` and
-`group` edges: the same choice for external packages as for internal ones.
+them (through runtime, optional or dev dependencies) are affected by it, and only their
+closures are computed. A member's own extras and dev groups count as far as `affected-kinds`
+follows `optional` and `group` edges: the same choice for external packages as for internal
+ones. A lock is parsed once per blob id: `LockStore` keeps it, and the closures computed
+from it, under `.orchestrator/cache/locks/`.
 """
 
 from __future__ import annotations
 
 import json
-import tomllib
-from collections.abc import Collection, Iterable, Mapping
+import marshal
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
-from orchestrator.workspace.metadata import canonical
+from orchestrator.workspace import cachefile
 from orchestrator.workspace.model import ALL_KINDS, EdgeKind
+from orchestrator.workspace.names import LOCK_FILE, canonical
+from orchestrator.workspace.tomlfile import loads
 
-LOCK_FILE = "uv.lock"
+__all__ = ["LOCK_FILE", "compare_locks", "locked_closure", "parse_lock"]
 KNOWN_VERSIONS = (1,)
+STORE_VERSION = cachefile.version(1)  # of LockStore's files
 
 Entry = Mapping[str, Any]
 Closure = frozenset[tuple[str, ...]]
@@ -38,23 +45,136 @@ class LockComparison:
 
 
 def compare_locks(base: bytes | None, head: bytes | None, members: Iterable[str], *,
-                  head_side: str = "at HEAD",
+                  head_side: str = "at HEAD", store: LockStore | None = None,
                   kinds: Collection[EdgeKind] = ALL_KINDS) -> LockComparison:
     """Compare each member's closure in the base lock with the head lock (None: no lock).
     `head_side` says where HEAD's lock was read ("in the working tree"); `kinds` are the
-    edge kinds affected-ness follows."""
+    edge kinds affected-ness follows. Only members that can reach an entry that differs
+    have their closures computed: the others' are equal."""
+    store = store if store is not None else LockStore(None)
     try:
-        before = parse_lock(base, "at the merge base")
-        after = parse_lock(head, head_side)
+        before = store.open(base, "at the merge base")
+        after = store.open(head, head_side)
     except LockError as e:
         return LockComparison({}, str(e))
+    differing = before.differing(after)
+    candidates = before.reaching(differing) | after.reaching(differing)
     changed = {}
     for name in members:
-        old = locked_closure(before, name, kinds=kinds)
-        new = locked_closure(after, name, kinds=kinds)
-        if old != new:
-            changed[name] = describe(old, new)
+        if name in candidates:
+            old, new = before.closure(name, kinds), after.closure(name, kinds)
+            if old != new:
+                changed[name] = describe(old, new)
+    store.save()
     return LockComparison(changed)
+
+
+class Lock:
+    """One uv.lock: its entries by name (read when first needed) and the closures computed
+    from them, kept; stored closures come marshalled, each decoded when asked for."""
+
+    def __init__(self, entries: Callable[[], dict[str, list[Entry]]],
+                 stored: dict[str, bytes] | None = None):
+        self._read = entries
+        self._stored = stored if stored is not None else {}
+        self.closures: dict[str, Closure] = {}  # those asked for in this process
+        self.computed = False  # closures were added since it was opened
+
+    @cached_property
+    def entries(self) -> dict[str, list[Entry]]:
+        return self._read()
+
+    def closure(self, member: str, kinds: Collection[EdgeKind] = ALL_KINDS) -> Closure:
+        key = _closure_key(member, kinds)
+        if key not in self.closures:
+            stored = self._stored.get(key)
+            if stored is not None:  # this tool's own file, whose checksum was verified
+                self.closures[key] = marshal.loads(stored)  # noqa: S302
+            else:
+                self.closures[key] = locked_closure(self.entries, member, kinds=kinds)
+                self.computed = True
+        return self.closures[key]
+
+    def stored(self) -> dict[str, bytes]:
+        """Every closure known, marshalled."""
+        return {**self._stored, **{m: marshal.dumps(c) for m, c in self.closures.items()}}
+
+    def differing(self, other: Lock) -> set[str]:
+        """Names whose entries differ between the two locks (or are in one only)."""
+        mine, theirs = self.entries, other.entries
+        return {name for name in mine.keys() | theirs.keys()
+                if mine.get(name) != theirs.get(name)}
+
+    def reaching(self, names: set[str]) -> set[str]:
+        """`names` and every name whose entries depend on one of them, by any route (extras,
+        groups and markers aside: a superset of what any closure follows)."""
+        users: dict[str, set[str]] = {}
+        for name, entries in self.entries.items():
+            for entry in entries:
+                for dep in _all_dependencies(entry):
+                    users.setdefault(canonical(dep["name"]), set()).add(name)
+        found, queue = set(names), list(names)
+        while queue:
+            for user in users.get(queue.pop(), ()):
+                if user not in found:
+                    found.add(user)
+                    queue.append(user)
+        return found
+
+
+def _all_dependencies(entry: Entry) -> Iterable[Entry]:
+    yield from _valid(entry.get("dependencies"))
+    for table in ("optional-dependencies", "dev-dependencies"):
+        groups = entry.get(table)
+        if isinstance(groups, dict):
+            for items in groups.values():
+                yield from _valid(items)
+
+
+def _closure_key(member: str, kinds: Collection[EdgeKind]) -> str:
+    """A closure depends on the kinds only through `optional` and `group` (the member's own
+    extras and dev groups)."""
+    left_out = [k for k in ("optional", "group") if k not in kinds]
+    return member if not left_out else f"{member}|without:{','.join(left_out)}"
+
+
+class LockStore:
+    """Locks by blob id: parsed once, kept with their closures in `directory` (None: only
+    for this process). A damaged or foreign file is a miss."""
+
+    def __init__(self, directory: Path | None):
+        self._files = cachefile.Folder(directory, STORE_VERSION)
+        self._open: dict[str, Lock] = {}
+
+    def open(self, data: bytes | None, side: str) -> Lock:
+        """The lock with these contents (None: there is none); LockError when it cannot be
+        read (`side` says where it was read, for the message)."""
+        if data is None:
+            return Lock(dict)
+        from orchestrator.workspace.snapshot import blob_id
+
+        blob = blob_id(data)
+        if blob not in self._open:
+            entries = self._load(blob, "entries")
+            if entries is None:
+                parsed = parse_lock(data, side)
+                self._write(blob, "entries", parsed)
+                entries = parsed
+            self._open[blob] = Lock(lambda: entries, self._load(blob, "closures"))
+        return self._open[blob]
+
+    def save(self) -> None:
+        """Keep the closures computed since the locks were opened."""
+        for blob, lock in self._open.items():
+            if lock.computed:
+                self._write(blob, "closures", lock.stored())
+                lock.computed = False
+
+    def _load(self, blob: str, part: str) -> Any:
+        return self._files.read(blob, part)
+
+    def _write(self, blob: str, part: str, value: Any) -> None:
+        self._files.write(blob, part, value)
 
 
 def describe(old: Closure, new: Closure, most: int = 3) -> str:
@@ -83,8 +203,8 @@ def parse_lock(data: bytes | None, side: str) -> dict[str, list[Entry]]:
     if data is None:
         return {}
     try:
-        doc = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        doc = loads(data.decode("utf-8"))
+    except ValueError as e:  # not UTF-8, or tomllib.TOMLDecodeError
         raise LockError(f"{LOCK_FILE} {side} is not valid TOML: {e}") from e
     except RecursionError as e:
         raise LockError(f"{LOCK_FILE} {side} nests values too deeply to be read") from e

@@ -2,6 +2,11 @@
 
 Raw TOML dictionaries stop here. Requirements are parsed with `packaging` (PEP 508) and
 Poetry constraints translated with `poetry-core`; neither is written by hand.
+
+A PEP 508 line is kept as written, with its leading name (where every PEP 508 line starts),
+and parsed when that name turns out to be an internal package (`parse_line`): most lines
+name external packages, which no edge depends on. `check` parses the others, to report
+those packaging rejects.
 """
 
 from __future__ import annotations
@@ -9,16 +14,30 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 from orchestrator.errors import ConfigError
 from orchestrator.workspace.config import parse_package_settings
-from orchestrator.workspace.model import EdgeKind, PackageSettings, Requirement, TaskOverride
+from orchestrator.workspace.model import NO_SETTINGS, EdgeKind, PackageSettings
+from orchestrator.workspace.names import canonical, is_valid_name
+
+__all__ = ["ProjectMetadata", "canonical", "is_valid_name", "read_metadata"]
 
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 # How a PEP 508 line starts: the project name, before anything packaging may reject after it.
 _LEADING_NAME = re.compile(r"\s*([A-Za-z0-9._-]*[A-Za-z0-9])")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement as declared in a pyproject.toml, internal or not."""
+
+    name: str  # PEP 503 normalised
+    specifier: str  # PEP 440 specifier set, "" when unconstrained
+    kind: EdgeKind
+    where: str  # the table it came from, e.g. "project.optional-dependencies.metrics"
+    source: Literal["index", "workspace", "path", "url"] = "index"
 
 
 @dataclass(frozen=True)
@@ -41,7 +60,9 @@ class ProjectMetadata:
     name: str | None  # as declared; None when the file declares no project
     version: str | None
     dynamic: tuple[str, ...] = ()
-    requirements: tuple[Requirement, ...] = ()
+    requirements: tuple[Requirement, ...] = ()  # read from tables other than PEP 508 lines
+    # PEP 508 lines, not parsed yet: (normalised leading name, line, kind, where).
+    lines: tuple[tuple[str, str, EdgeKind, str], ...] = ()
     editables: tuple[tuple[str, EdgeKind, str], ...] = ()  # (-e target without #egg=, kind, where)
     # Requirement files setuptools reads for dynamic dependencies: (file, kind, where).
     requirement_files: tuple[tuple[str, EdgeKind, str], ...] = ()
@@ -55,38 +76,39 @@ class ProjectMetadata:
         return "dependencies" in self.dynamic or "optional-dependencies" in self.dynamic
 
     def to_record(self) -> Record:
-        """Nested tuples of plain values, for the parse cache (marshal writes them quickly)."""
-        settings = self.settings
+        """Nested tuples of plain values, for the caches (marshal writes them quickly): made
+        once per object, as the parse cache and a stored workspace both keep it."""
+        return self._record
+
+    @cached_property
+    def _record(self) -> Record:
         return (
             self.name,
             self.version,
             self.dynamic,
             tuple((r.name, r.specifier, r.kind, r.where, r.source) for r in self.requirements),
+            self.lines,
             self.editables,
             self.requirement_files,
             self.uv_sources,
-            settings.ignore,
-            settings.version_files,
-            tuple((name, (t.command, t.needs_dependencies, t.inputs, t.env, t.global_files))
-                  for name, t in settings.tasks),
+            self.settings.to_record(),
             tuple((p.message, p.requirement) for p in self.problems),
-            settings.tag_name,
         )
 
     @classmethod
     def from_record(cls, record: Record) -> ProjectMetadata:
-        (name, version, dynamic, requirements, editables, requirement_files, uv_sources, ignore,
-         version_files, tasks, problems, tag_name) = record
+        (name, version, dynamic, requirements, lines, editables, requirement_files, uv_sources,
+         settings, problems) = record
         return cls(
             name=name,
             version=version,
             dynamic=dynamic,
             requirements=tuple(_requirement(*r) for r in requirements),
+            lines=lines,
             editables=editables,
             requirement_files=requirement_files,
             uv_sources=uv_sources,
-            settings=PackageSettings(ignore, version_files,
-                                     tuple((n, TaskOverride(*o)) for n, o in tasks), tag_name),
+            settings=PackageSettings.from_record(settings),
             problems=tuple(Problem(*p) for p in problems),
         )
 
@@ -101,9 +123,6 @@ def _requirement(name: str, specifier: str, kind: EdgeKind, where: str,
     return Requirement(name, specifier, kind, where, source)
 
 
-_SEPARATORS = re.compile(r"[-_.]+")
-
-
 def toml_type(value: Any) -> str:
     """What TOML calls the type of a parsed value, for messages."""
     names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string",
@@ -112,29 +131,37 @@ def toml_type(value: Any) -> str:
                 "a date or time")
 
 
-def canonical(name: str) -> str:
-    """PEP 503 normalisation."""
-    return _SEPARATORS.sub("-", name).lower()
+@lru_cache(maxsize=16384)
+def _leading_name(line: str) -> str | None:
+    """The normalised name a PEP 508 line starts with (memoised: members repeat lines)."""
+    leading = _LEADING_NAME.match(line)
+    return canonical(leading.group(1)) if leading is not None else None
 
 
-_VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
-
-
-def is_valid_name(name: str) -> bool:
-    return bool(_VALID_NAME.match(name))
+@lru_cache(maxsize=256)
+def _parts(dotted: str) -> list[str]:
+    return dotted.split(".")
 
 
 @lru_cache(maxsize=8192)
-def _parse_pep508(line: str) -> tuple[str, str, str]:
-    """Name, specifier and source of one PEP 508 line.
+def parse_line(line: str) -> tuple[str, str, str] | str:
+    """Name, specifier and source of one PEP 508 line, or why packaging rejects it.
 
-    Memoised: members of one workspace repeat the same lines, and parsing them was the
-    larger half of reading a pyproject.toml.
+    Memoised: members of one workspace repeat the same lines.
     """
+    from packaging.requirements import InvalidRequirement
     from packaging.requirements import Requirement as Pep508
 
-    req = Pep508(line)
+    try:
+        req = Pep508(line)
+    except InvalidRequirement as e:
+        return str(e).splitlines()[0]
     return canonical(req.name), _as_written(line, req.specifier), "url" if req.url else "index"
+
+
+def unparsable(line: str, where: str, why: str) -> str:
+    """What `check` says of a line packaging rejects."""
+    return f"{where}: cannot parse {line!r}: {why}"
 
 
 def _as_written(line: str, specifier: Iterable[object]) -> str:
@@ -156,33 +183,23 @@ class _Collector:
     def __init__(self, path: str):
         self.path = path
         self.requirements: list[Requirement] = []
+        self.lines: list[tuple[str, str, EdgeKind, str]] = []
         self.editables: list[tuple[str, EdgeKind, str]] = []
         self.problems: list[Problem] = []
 
     def pep508(self, text: Any, kind: EdgeKind, where: str) -> None:
-        from packaging.requirements import InvalidRequirement
-
+        """Keep a PEP 508 line with its leading name, to be parsed if that name is internal.
+        A line whose name cannot be read could name any package: the file is unreadable."""
         if not isinstance(text, str):
             raise self.unreadable(f"{where}: {text!r} is not a requirement string")
         line = text.strip()
         if line.startswith("-e ") or line.startswith("--editable "):
             self._editable(line.split(None, 1)[1], kind, where)
             return
-        try:
-            name, specifier, source = _parse_pep508(line)
-        except InvalidRequirement as e:
-            self._unparsable(line, str(e).splitlines()[0], kind, where)
-            return
-        # The name is normalised already; shared instances, as the cache's loader makes.
-        self.requirements.append(_requirement(name, specifier, kind, where, source))
-
-    def _unparsable(self, line: str, why: str, kind: EdgeKind, where: str) -> None:
-        leading = _LEADING_NAME.match(line)
-        if leading is None:
+        lead = _leading_name(line)
+        if lead is None:
             raise self.unreadable(f"{where}: cannot read a project name in {line!r}")
-        name = canonical(leading.group(1))
-        self.requirements.append(_requirement(name, "", kind, where, "index"))
-        self.problems.append(Problem(f"{where}: cannot parse {line!r}: {why}", name))
+        self.lines.append((lead, line, kind, where))
 
     def _editable(self, target: str, kind: EdgeKind, where: str) -> None:
         egg = _EGG.search(target)
@@ -206,7 +223,7 @@ class _Collector:
         """The table at `dotted` ({} when absent). A value of another type where a table of
         requirements (or a table holding one) belongs hides what it declares: unreadable."""
         node: Any = data
-        for i, part in enumerate(parts := dotted.split(".")):
+        for i, part in enumerate(parts := _parts(dotted)):
             node = node.get(part)
             if node is None:
                 return {}
@@ -241,7 +258,8 @@ def read_metadata(doc: dict[str, Any], path: str) -> ProjectMetadata:
     collector.pep508_list(collector.table(doc, "build-system").get("requires", []), "build",
                           "build-system.requires")
     is_root = path == "pyproject.toml"
-    settings = parse_package_settings(collector.table(doc, "tool.orchestrator"), path)
+    own = collector.table(doc, "tool.orchestrator")
+    settings = parse_package_settings(own, path) if own else NO_SETTINGS
     if is_root:  # the root's tasks define the workspace's tasks, not overrides
         settings = PackageSettings(settings.ignore, settings.version_files, (), settings.tag_name)
     return ProjectMetadata(
@@ -250,6 +268,7 @@ def read_metadata(doc: dict[str, Any], path: str) -> ProjectMetadata:
         dynamic=tuple(d for d in dynamic if isinstance(d, str)) if isinstance(dynamic, list)
         else (),
         requirements=tuple(collector.requirements),
+        lines=tuple(collector.lines),
         editables=tuple(collector.editables),
         requirement_files=_setuptools_files(collector, doc, dynamic),
         uv_sources=_uv_sources(collector.table(doc, "tool.uv.sources")),
@@ -386,8 +405,9 @@ def _file_list(collector: _Collector, entry: Any, kind: EdgeKind,
     return [(f, kind, where) for f in files]
 
 
-def requirements_in_file(text: str, kind: EdgeKind, where: str,
-                         path: str) -> tuple[list[Requirement], list[Problem], list[str]]:
+def requirements_in_file(
+        text: str, kind: EdgeKind, where: str, path: str,
+) -> tuple[list[tuple[str, str, EdgeKind, str]], list[Problem], list[str]]:
     """A requirements file as setuptools' `file:` reads it: a PEP 508 line each, `#`
     comments; `-r` includes are returned to be read too. An unreadable name is an error."""
     collector = _Collector(path)
@@ -401,7 +421,7 @@ def requirements_in_file(text: str, kind: EdgeKind, where: str,
             continue  # where packages come from, not which
         elif line:
             collector.pep508(line, kind, where)
-    return collector.requirements, collector.problems, includes
+    return collector.lines, collector.problems, includes
 
 
 def _uv_sources(sources: dict[str, Any]) -> tuple[tuple[str, str], ...]:

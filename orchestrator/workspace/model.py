@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 EdgeKind = Literal["runtime", "optional", "group", "build", "source"]
 PackageKind = Literal["library", "service"]
@@ -15,17 +15,6 @@ SHIPPED_KINDS: frozenset[EdgeKind] = frozenset({"runtime", "optional"})
 # What must exist before a package can be built or run: task ordering follows these.
 ORDER_KINDS: frozenset[EdgeKind] = frozenset({"runtime", "optional", "build"})
 ALL_KINDS: frozenset[EdgeKind] = frozenset(EDGE_KINDS)
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """One requirement as declared in a pyproject.toml, internal or not."""
-
-    name: str  # PEP 503 normalised
-    specifier: str  # PEP 440 specifier set, "" when unconstrained
-    kind: EdgeKind
-    where: str  # the table it came from, e.g. "project.optional-dependencies.metrics"
-    source: Literal["index", "workspace", "path", "url"] = "index"
 
 
 @dataclass(frozen=True)
@@ -60,6 +49,23 @@ class PackageSettings:
 
     def task(self, name: str) -> TaskOverride | None:
         return dict(self.tasks).get(name)
+
+    def to_record(self) -> tuple[Any, ...]:
+        """Plain nested tuples, for the caches (marshal writes them quickly)."""
+        return (self.ignore, self.version_files,
+                tuple((name, (t.command, t.needs_dependencies, t.inputs, t.env, t.global_files))
+                      for name, t in self.tasks), self.tag_name)
+
+    @classmethod
+    def from_record(cls, record: tuple[Any, ...]) -> PackageSettings:
+        if not any(record):
+            return NO_SETTINGS
+        ignore, version_files, tasks, tag_name = record
+        return cls(ignore, version_files, tuple((n, TaskOverride(*o)) for n, o in tasks),
+                   tag_name)
+
+
+NO_SETTINGS = PackageSettings()
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,16 @@ and kept: both sides of a range share most of their files.
 
 from __future__ import annotations
 
-import marshal
-import os
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from orchestrator.workspace.metadata import ProjectMetadata, Record
+from orchestrator.workspace import cachefile
 
-FORMAT = 7  # bump whenever ProjectMetadata, its record or its reading changes
-# marshal's format belongs to one Python version: a file another version wrote is ignored.
-VERSION = (FORMAT, sys.implementation.cache_tag)
+if TYPE_CHECKING:  # imported when an entry is decoded, not by a run that needs none
+    from orchestrator.workspace.metadata import ProjectMetadata
+
+FORMAT = 10  # bump whenever ProjectMetadata, its record or its reading changes
+VERSION = cachefile.version(FORMAT)
 ROOT_PYPROJECT = "pyproject.toml"
 
 
@@ -35,17 +35,14 @@ class ParseCache:
 
     def __init__(self, path: Path | None):
         self.path = path
-        self._entries: dict[str, Record] = {}
+        self._entries: dict[str, tuple[Any, ...]] = {}
+        self._lines: dict[str, tuple[str, str, str] | str] = {}
         self._decoded: dict[str, ProjectMetadata] = {}
         self._dirty = False
-        if path is not None:
-            try:
-                # The file is this tool's own, in the repository's state directory.
-                version, entries = marshal.loads(path.read_bytes())  # noqa: S302
-                if version == VERSION and isinstance(entries, dict):
-                    self._entries = entries
-            except (OSError, EOFError, ValueError, TypeError):
-                self._entries = {}
+        found = cachefile.read(path, VERSION)
+        if isinstance(found, tuple) and len(found) == 2 and all(isinstance(f, dict)
+                                                                for f in found):
+            self._entries, self._lines = found
 
     def __contains__(self, key: str) -> bool:
         return key in self._decoded or key in self._entries
@@ -56,6 +53,8 @@ class ParseCache:
             raw = self._entries.get(key)
             if raw is None:
                 return None
+            from orchestrator.workspace.metadata import ProjectMetadata
+
             try:
                 found = ProjectMetadata.from_record(raw)
             except (ValueError, TypeError):
@@ -68,21 +67,21 @@ class ParseCache:
         self._entries[key] = metadata.to_record()
         self._dirty = True
 
+    def line(self, text: str) -> tuple[str, str, str] | str:
+        """A PEP 508 line as packaging parses it (`metadata.parse_line`), kept: the lines
+        that name internal packages are parsed again by every discovery that builds edges."""
+        found = self._lines.get(text)
+        if found is None:
+            from orchestrator.workspace.metadata import parse_line
+
+            found = self._lines[text] = parse_line(text)
+            self._dirty = True
+        return found
+
     def save(self) -> None:
         """Write atomically, so that concurrent runs never see a torn file."""
-        if not self._dirty or self.path is None:
-            return
-        import tempfile  # only writers pay for it (it pulls in shutil, random, bz2)
-
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".pyproject-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(marshal.dumps((VERSION, self._entries)))
-            os.replace(tmp, self.path)
+        if self._dirty and cachefile.write(self.path, VERSION, (self._entries, self._lines)):
             self._dirty = False
-        except OSError:
-            pass  # a cache that cannot be written only costs time
 
 
 def state_dir(root: Path) -> Path:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from orchestrator.errors import ConfigError
 from orchestrator.gitrepo import SUBMODULE_MODE, SYMLINK_MODE, Git
@@ -30,6 +31,18 @@ def _on_disk(path: str) -> bool:
         return False
     except OSError:
         return True
+
+
+def unstattable(root: Path, paths: Iterable[str]) -> list[str]:
+    """Those of `paths` (relative to `root`) that cannot be looked at on disk."""
+    prefix = f"{root}{os.sep}"
+    found = []
+    for path in paths:
+        try:
+            os.stat(prefix + path)
+        except OSError:
+            found.append(path)
+    return found
 
 
 class Snapshot:
@@ -70,22 +83,27 @@ class WorktreeSnapshot(Snapshot):
         self.git = git
         self.label = "working tree"
         self._paths: list[str] | None = None
-        self._sparse: set[str] = set()
         self._data: dict[str, bytes | None] = {}
+        self._clean: dict[str, str] | None = None
 
     def paths(self) -> list[str]:
+        """Untracked files (not ignored), then the index's, as `git ls-files --others
+        --cached` lists them; each one git's stat data does not vouch for is looked at."""
         if self._paths is None:
-            listed, self._sparse = self.git.worktree_files()
+            index = self.git.index_flags()
+            vouched = self._vouched()
             # os.path on one string prefix: Path objects per file cost twice as much here.
             root = f"{self.git.root}{os.sep}"
-            self._paths = [p for p in listed if p in self._sparse or _on_disk(root + p)]
+            listed = dict.fromkeys([*self.git.status()[1], *index.ids])
+            self._paths = [p for p in listed
+                           if p in vouched or p in index.sparse or _on_disk(root + p)]
         return self._paths
 
     def contents(self, paths: list[str]) -> dict[str, bytes]:
         missing = [p for p in paths if p not in self._data and not self._read_disk(p)]
         if missing:
-            self.paths()  # learn which of them a sparse checkout left in the index only
-            from_index = [p for p in missing if p in self._sparse]
+            sparse = self.git.index_flags().sparse  # left in the index by a sparse checkout
+            from_index = [p for p in missing if p in sparse]
             blobs = self.git.read_blobs(self.git.spec("", p) for p in from_index)
             self._data.update((p, blobs.get(self.git.spec("", p))) for p in from_index)
         return {p: data for p in paths if (data := self._data.get(p)) is not None}
@@ -101,7 +119,23 @@ class WorktreeSnapshot(Snapshot):
         return True
 
     def keys(self, paths: list[str]) -> dict[str, str]:
-        return {path: blob_id(data) for path, data in self.contents(paths).items()}
+        """Blob ids from the index where git's stat data vouches for the file on disk (it
+        is tracked, clean, not flagged, not a link, and can be looked at); the others' are
+        computed from what is read (so a file that cannot be read says so)."""
+        vouched = self._vouched()
+        found = {p: vouched[p] for p in paths if p in vouched}
+        for path in unstattable(self.git.root, list(found)):
+            del found[path]
+        rest = [p for p in paths if p not in found]
+        found.update((path, blob_id(data)) for path, data in self.contents(rest).items())
+        return found
+
+    def _vouched(self) -> dict[str, str]:
+        if self._clean is None:
+            index = self.git.index_flags()
+            doubtful = {*self.git.status()[0], *index.flagged, *index.links}
+            self._clean = {p: i for p, i in index.ids.items() if p not in doubtful}
+        return self._clean
 
 
 class CommitSnapshot(Snapshot):
@@ -159,8 +193,3 @@ class CommitSnapshot(Snapshot):
             if path in found:
                 key, data = found[path]
                 self._data[key] = data
-
-
-def open_snapshot(git: Git, commit: str | None) -> Snapshot:
-    """The working tree when `commit` is None, else that commit's tree."""
-    return WorktreeSnapshot(git) if commit is None else CommitSnapshot(git, commit)

@@ -255,10 +255,15 @@ def test_few_git_processes_per_query(mono: GitRepo, monkeypatch: pytest.MonkeyPa
     calls = _count_git(monkeypatch)
     affected(mono, head="HEAD")  # both sides read from git objects, lock file compared
     # HEAD's tree is listed; the merge base's is derived from it, reading only the changed
-    # pyproject.toml: one cat-file per side, one for the lock file.
+    # pyproject.toml: one cat-file per side, one for the lock file (refs and tree ids are
+    # looked up with --batch-check, no contents).
     assert sum(1 for c in calls if "ls-tree" in c) == 1
-    assert sum(1 for c in calls if "cat-file" in c) <= 3
+    assert sum(1 for c in calls if "--batch" in c) <= 3, [(c[3:6]) for c in calls]
     assert len(calls) <= 9, calls
+    calls.clear()
+    affected(mono, head="HEAD")  # again: both sides' workspaces are stored by their trees
+    assert [c[3:5] for c in calls if "--batch" in c or "ls-tree" in c] == [
+        ["cat-file", "--batch"]], "only the lock file is read"
     calls.clear()
     mono.write("packages/db/x.py", "dirty\n")
     affected(mono, base="HEAD")  # HEAD from disk, no pyproject.toml changed: base not re-read

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from orchestrator.changes.affected import compute_affected, propagate
 from orchestrator.changes.ownership import attribute
 from orchestrator.context import Project
+from orchestrator.workspace.catalog import Catalog
 from orchestrator.workspace.config import Config
 from orchestrator.workspace.discovery import Workspace
 from orchestrator.workspace.graph import PackageGraph
@@ -80,7 +81,7 @@ def test_affected_is_exactly_the_dependent_closure(data: st.DataObject,
                                                    graph: tuple[int, Edges]) -> None:
     n, edges = graph
     files = data.draw(change_sets(n))
-    workspace = Workspace(Path("."), Config(global_files=()), tuple(packages(n, edges)))
+    workspace = Workspace(Path("."), Config(global_files=()), Catalog.of(packages(n, edges)))
     found = attribute(files, workspace, workspace)
     seeds = {owner: [] for owner in found.owned}
     result = propagate(PackageGraph(workspace.packages), seeds)

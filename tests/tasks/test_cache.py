@@ -11,7 +11,7 @@ import pytest
 
 from orchestrator.context import Project
 from orchestrator.tasks.cache import TaskCache
-from orchestrator.tasks.keys import lock_closures, worktree_ids
+from orchestrator.tasks.keys import LockClosures, worktree_ids
 from orchestrator.tasks.plan import RunRequest, plan_run
 from orchestrator.tasks.selection import SelectionRequest
 from tests.gitutil import GitRepo
@@ -153,16 +153,16 @@ def test_python_version(project: Project, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_unreadable_lock_counts_for_every_member() -> None:
-    closures = lock_closures(b"not = [toml", ["acme-a", "acme-b"])
-    assert closures["acme-a"] == closures["acme-b"]
-    assert closures["acme-a"][0].startswith("unreadable:")
+    closures = LockClosures(b"not = [toml")
+    assert closures("acme-a") == closures("acme-b")
+    assert closures("acme-a")[0].startswith("unreadable:")
 
 
 def test_lock_closure_is_transitive() -> None:
-    closures = lock_closures(lock("2.31.0").encode(), ["acme-a", "acme-b", "acme-c"])
-    packages = {c.split("|")[1] for c in closures["acme-a"] if c.startswith("package|")}
+    closures = LockClosures(lock("2.31.0").encode())
+    packages = {c.split("|")[1] for c in closures("acme-a") if c.startswith("package|")}
     assert {"idna", "requests"} <= packages
-    assert not any("requests" in c for c in closures["acme-c"])
+    assert not any("requests" in c for c in closures("acme-c"))
 
 
 def test_worktree_ids_use_one_listing_and_hash_dirty_files(project: Project,

@@ -142,3 +142,48 @@ def test_a_package_that_lives_under_examples_is_checked(repo: GitRepo) -> None:
     found = run_checks(project.workspace(), project.graph, WorktreeSnapshot(project.git))
     assert [(f.code, f.package, f.path) for f in found] == [
         ("undeclared-import", "acme-examples", "examples/src/acme_examples/demo.py")]
+
+
+def test_rejected_external_requirements_are_reported_again_from_stored_workspaces(
+        repo: GitRepo) -> None:
+    repo.package("packages/a", "a")
+    repo.package("packages/b", "b", dependencies=["a", "requests=>2"])
+    repo.commit("two packages")
+    for _ in range(2):  # the second run reads the stored workspace
+        project = Project(repo.root)
+        found = run_checks(project.workspace(), project.graph, WorktreeSnapshot(project.git))
+        assert [(f.severity, f.code) for f in found] == [("warning", "invalid-metadata")]
+        assert "'requests=>2'" in found[0].message
+
+
+def test_only_lines_naming_an_internal_package_are_parsed_for_the_graph(
+        repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from orchestrator.workspace import metadata
+
+    parsed: list[str] = []
+    real = metadata.parse_line
+
+    def recording(line: str) -> tuple[str, str, str] | str:
+        parsed.append(line)
+        return real(line)
+
+    monkeypatch.setattr(metadata, "parse_line", recording)
+    repo.package("packages/a", "a")
+    repo.package("packages/b", "b", dependencies=["A>=1", "requests>=2", "b-helper", "bb"])
+    project = Project(repo.root)
+    assert project.graph.dependencies("b") == ["a"]
+    assert project.graph.edge("b", "a").specifiers == (("runtime", ">=1"),)  # type: ignore[union-attr]
+    assert set(parsed) == {"A>=1"}  # (memoised: asked for by edges and by findings)
+
+
+def test_rejected_external_requirements_are_found_without_the_stored_sources(
+        repo: GitRepo) -> None:
+    repo.package("packages/a", "a")
+    repo.package("packages/b", "b", dependencies=["a", "requests=>2"])
+    repo.commit("two packages")
+    Project(repo.root).workspace()  # stores HEAD's workspace and what it read
+    for stored in (repo.root / ".orchestrator/cache/workspaces").glob("*.sources"):
+        stored.unlink()
+    project = Project(repo.root)
+    found = run_checks(project.workspace(), project.graph, WorktreeSnapshot(project.git))
+    assert [(f.severity, f.code) for f in found] == [("warning", "invalid-metadata")]

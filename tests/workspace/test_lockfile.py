@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orchestrator.changes.affected import Reason
 from orchestrator.context import Project
-from orchestrator.workspace.lockfile import compare_locks
+from orchestrator.workspace.lockfile import (
+    LockStore,
+    compare_locks,
+    describe,
+    locked_closure,
+    parse_lock,
+)
 from tests.changes.test_affected import affected
 from tests.cli import run_cli
 from tests.gitutil import GitRepo
@@ -214,3 +223,61 @@ def test_why_names_what_changed_in_the_lock(repo: GitRepo, capsys: pytest.Captur
     repo.write("uv.lock", "version = [")
     result = run_cli(capsys, repo.root, "why", "acme-web", "--base", "HEAD")
     assert "uv.lock in the working tree is not valid TOML" in result.stdout
+
+
+# -- parsed once per blob id, closures by need ---------------------------------------------
+
+def brute_force(before: str, after: str) -> dict[str, str]:
+    """Every member's closure compared, none skipped."""
+    old, new = parse_lock(before.encode(), "b"), parse_lock(after.encode(), "a")
+    found = {}
+    for name in MEMBERS:
+        a, b = locked_closure(old, name), locked_closure(new, name)
+        if a != b:
+            found[name] = describe(a, b)
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["2.31.0", "2.32.0"]), st.sampled_from(['python_version >= "3.8"', ""]),
+       st.sampled_from(["3.6", "3.7"]), st.sampled_from(["2.31.0", "2.32.0"]),
+       st.sampled_from(['python_version >= "3.8"', ""]), st.sampled_from(["3.6", "3.7"]))
+def test_only_members_reaching_a_change_are_compared_and_none_is_missed(
+        r1: str, m1: str, i1: str, r2: str, m2: str, i2: str) -> None:
+    before, after = lock(r1, m1, i1), lock(r2, m2, i2)
+    assert dict(compare_locks(before.encode(), after.encode(), MEMBERS).changed) == \
+        brute_force(before, after)
+
+
+def test_a_lock_is_parsed_once_and_its_closures_kept(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    store = LockStore(tmp_path)
+    first = store.open(lock().encode(), "here")
+    assert set(first.closures) == set()
+    first.closure("acme-web")
+    assert set(first.closures) == {"acme-web"}  # only what was asked for
+    store.save()
+    import orchestrator.workspace.lockfile as lockfile
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(lockfile, "parse_lock", refuse)
+    again = LockStore(tmp_path).open(lock().encode(), "here")
+    assert again.closure("acme-web") == first.closure("acme-web")
+    assert again.closure("acme-cli") == locked_closure(first.entries, "acme-cli")
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", None])
+def test_a_damaged_or_foreign_lock_file_is_a_miss(tmp_path: Path, damage: bytes | None) -> None:
+    store = LockStore(tmp_path)
+    store.open(lock().encode(), "here").closure("acme-web")
+    store.save()
+    for path in tmp_path.iterdir():
+        data = path.read_bytes()
+        # None: a flipped byte inside, which the checksum catches.
+        path.write_bytes(damage if damage is not None else
+                         data[:-40] + bytes([data[-40] ^ 1]) + data[-39:])
+    reopened = LockStore(tmp_path).open(lock().encode(), "here")
+    expected = locked_closure(parse_lock(lock().encode(), "x"), "acme-web")
+    assert reopened.closure("acme-web") == expected

@@ -10,8 +10,26 @@ from orchestrator.workspace.metadata import (
     ProjectMetadata,
     canonical,
     is_valid_name,
+    parse_line,
     read_metadata,
+    unparsable,
 )
+
+
+def every_requirement(meta: ProjectMetadata) -> tuple[list[tuple[str, str, str, str]],
+                                                     list[Problem]]:
+    """Its requirements with every line parsed, and the problems packaging finds: what
+    reading the file tells, whichever packages are internal: (name, kind, spec, source)."""
+    requirements = [(r.name, r.kind, r.specifier, r.source) for r in meta.requirements]
+    problems = list(meta.problems)
+    for lead, line, kind, where in meta.lines:
+        parsed = parse_line(line)
+        if isinstance(parsed, str):
+            requirements.append((lead, kind, "", "index"))
+            problems.append(Problem(unparsable(line, where, parsed), lead))
+        else:
+            requirements.append((parsed[0], kind, parsed[1], parsed[2]))
+    return requirements, problems
 
 
 def meta(text: str, path: str = "packages/a/pyproject.toml") -> ProjectMetadata:
@@ -19,7 +37,7 @@ def meta(text: str, path: str = "packages/a/pyproject.toml") -> ProjectMetadata:
 
 
 def kinds(m: ProjectMetadata) -> set[tuple[str, str, str]]:
-    return {(r.name, r.kind, r.specifier) for r in m.requirements}
+    return {(name, kind, spec) for name, kind, spec, _ in every_requirement(m)[0]}
 
 
 def test_pep621_tables_give_typed_requirements() -> None:
@@ -58,7 +76,7 @@ def test_poetry_constraints_are_translated_to_pep440() -> None:
         [tool.poetry.group.dev.dependencies]
         acme-testing = "*"
     """)
-    found = {(r.name, r.kind, r.specifier, r.source) for r in m.requirements}
+    found = set(every_requirement(m)[0])
     assert ("acme-db", "runtime", ">=1.4,<2.0", "index") in found
     assert ("acme-log", "runtime", "", "path") in found
     assert ("acme-util", "optional", ">=2.1,<2.2", "index") in found
@@ -80,7 +98,7 @@ def test_pdm_hatch_and_uv_sources() -> None:
         [tool.uv.sources]
         acme-f = { workspace = true }
     """)
-    assert {r.name for r in m.requirements if r.kind == "group"} == {
+    assert {name for name, kind, _, _ in every_requirement(m)[0] if kind == "group"} == {
         "acme-b", "acme-c", "acme-d", "acme-e"}
     assert m.uv_sources == (("acme-f", "workspace"),)
     assert m.dynamic == ("dependencies",)
@@ -93,8 +111,9 @@ def test_pdm_hatch_and_uv_sources() -> None:
 def test_a_requirement_packaging_rejects_keeps_its_leading_name(line: str, name: str) -> None:
     m = meta(f'[project]\nname = "x"\ndependencies = ["{line}"]\n')
     assert kinds(m) == {(name, "runtime", "")}
-    assert m.problems[0].requirement == name
-    assert m.problems[0].message.startswith(f"project.dependencies: cannot parse {line!r}")
+    problems = every_requirement(m)[1]
+    assert problems[0].requirement == name
+    assert problems[0].message.startswith(f"project.dependencies: cannot parse {line!r}")
 
 
 @pytest.mark.parametrize("declaration", [
