@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from orchestrator.tasks.plan import Job
 from orchestrator.tasks.reports import counts, tail
-from orchestrator.tasks.runner import TaskResult
+from orchestrator.tasks.runner import MOVED, TaskResult
 
 if TYPE_CHECKING:
     from orchestrator.tasks.remote import RemoteStats
@@ -61,6 +61,7 @@ class Display:
     def _closing(self, results: Sequence[TaskResult], audit: Audit | None,
                  remote: RemoteStats | None) -> None:
         self._failures(results)
+        self._print(unstored_text(results))
         if audit is not None:
             self._print(audit_text(audit))
         if remote is not None:
@@ -215,6 +216,13 @@ def summary_text(results: Sequence[TaskResult]) -> str:
     lines = ["  ".join(cell.ljust(widths[i]) if i != 2 else cell.rjust(widths[i])
                        for i, cell in enumerate(row)).rstrip() for row in rows]
     return "\n" + "\n".join(lines)
+
+
+def unstored_text(results: Sequence[TaskResult]) -> str:
+    """Results that passed but were kept out of the cache, and why (known only once the
+    working tree was looked at again, after their line was shown)."""
+    lines = [f"{r.package}: {r.reason}" for r in results if r.reason == MOVED]
+    return "\n" + "\n".join(lines) if lines else ""
 
 
 def totals(results: Sequence[TaskResult], elapsed: float) -> str:

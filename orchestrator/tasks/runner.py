@@ -34,6 +34,7 @@ Status = Literal["passed", "failed", "cached", "skipped", "no-tests"]
 Origin = Literal["local", "remote"]
 SUCCESS: frozenset[str] = frozenset({"passed", "cached", "no-tests"})
 MOVED = "inputs changed during the run: not cached"
+VERIFY_EVERY = 1.0  # seconds between two looks at the working tree for finished results
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,16 @@ class Execution:
         self.done: queue.Queue[tuple[str, int | None]] = queue.Queue()
         self.stopped_by: str | None = None
         self.lookups: dict[str, Future[Lookup]] = {}
+        self.unverified: list[tuple[TaskResult, Job]] = []  # passed, not yet stored
+        self.verified_at = time.monotonic()
+        self.verify_cost = 0.0
 
     def run(self) -> list[TaskResult]:
         with sigterm_as_interrupt():
             try:
                 self._look_up()
                 self._loop()
+                self._verify(final=True)
             except BaseException:
                 self._stop_all()
                 if self.settings.remote is not None:
@@ -203,19 +208,33 @@ class Execution:
     # -- finishing
 
     def _finish_all(self, ended: list[tuple[str, int]]) -> None:
-        """Results of processes that ended; what passed is stored only when its inputs
-        still give the key it ran under (one look at the working tree for them all)."""
-        finished = [self._finish(name, code) for name, code in ended]
-        storable = [(r, j) for r, j in finished if r.status in SUCCESS and j.key is not None]
-        moved = self._moved([job for _, job in storable])
-        for result, job in finished:
-            if job.package in moved:
-                result = replace(result, reason=MOVED)
-            elif result.status in SUCCESS:
-                self._store(job, result)
+        """Results of processes that ended. What passed waits to be stored until its inputs
+        are seen to still give the key it ran under (see `_verify`)."""
+        for result, job in (self._finish(name, code) for name, code in ended):
+            if result.status in SUCCESS and job.key is not None:
+                self.unverified.append((result, job))
             self._record(job, result)
             if result.status == "failed":
                 self._after_failure(job.package)
+        self._verify(final=False)
+
+    def _verify(self, *, final: bool) -> None:
+        """Store the results whose inputs still hash to their key; the others are reported
+        as moved. One look at the working tree serves every result waiting, and looks are
+        spaced (at least VERIFY_EVERY seconds, and five times what the last one took), so a
+        run of many quick tasks does not spend its time reading the tree."""
+        now = time.monotonic()
+        due = now - self.verified_at >= max(VERIFY_EVERY, 5 * self.verify_cost)
+        if not self.unverified or not (final or due):
+            return
+        waiting, self.unverified = self.unverified, []
+        moved = self._moved([job for _, job in waiting])
+        self.verified_at, self.verify_cost = time.monotonic(), time.monotonic() - now
+        for result, job in waiting:
+            if job.package in moved:
+                self.results[job.package] = replace(result, reason=MOVED)
+            else:
+                self._store(job, result)
 
     def _finish(self, name: str, code: int) -> tuple[TaskResult, Job]:
         running = self.running.pop(name)

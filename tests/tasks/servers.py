@@ -23,7 +23,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -130,12 +130,14 @@ class Faulty:
     before every answer; lookups find nothing."""
 
     def __init__(self, put_status: int = 500, delay: float = 0.0, status: str | None = None,
-                 put_delay: float = 0.0, events: Path | None = None):
+                 put_delay: float = 0.0, events: Path | None = None,
+                 hold_puts_until: Callable[[], bool] | None = None):
         self.put_status = put_status
         self.delay = delay
         self.status = status  # what GET /v8/artifacts/status says (None: 404)
         self.put_delay = put_delay
         self.events = events  # where to note each upload answered, beside the tasks' notes
+        self.hold = hold_puts_until  # uploads are answered only once this holds (or 20 s)
         self.requests: list[str] = []
         faulty = self
 
@@ -152,6 +154,10 @@ class Faulty:
                 faulty.requests.append(f"PUT {self.path}")
                 self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 time.sleep(faulty.delay + faulty.put_delay)
+                deadline = time.monotonic() + 20
+                while faulty.hold is not None and not faulty.hold() \
+                        and time.monotonic() < deadline:
+                    time.sleep(0.02)
                 self._answer(faulty.put_status)
                 if faulty.events is not None:
                     with faulty.events.open("a") as f:

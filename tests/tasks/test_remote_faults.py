@@ -271,7 +271,12 @@ def test_durations_that_cannot_be_read_stop_the_shard_unless_refused_to_all(
 def test_uploads_never_hold_back_tasks_and_are_awaited_before_exit(
         repo: GitRepo, creds: str, capsys: Capsys) -> None:
     events = repo.root / "events.txt"
-    with Faulty(put_status=200, put_delay=3.0, events=events) as faulty:
+
+    def every_task_started() -> bool:  # an upload answered before that would be a wait
+        text = events.read_text() if events.exists() else ""
+        return text.count("start ") == 4
+
+    with Faulty(put_status=200, events=events, hold_puts_until=every_task_started) as faulty:
         remote_repo(repo, faulty.url)
         result, report = run_json(capsys, repo.root, "test", "--all", "-j", "1")
         lines = events.read_text().splitlines()  # read before the server stops
