@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -12,9 +12,28 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from orchestrator.errors import ConfigError
 from orchestrator.workspace.catalog import Catalog, Record
 from orchestrator.workspace.config import Config, config_file_settings, parse_config
-from orchestrator.workspace.globs import check_globs, matches_member, nearest_member_glob
-from orchestrator.workspace.model import NO_SETTINGS, EdgeKind, Finding, Package
-from orchestrator.workspace.names import PYPROJECT, canonical, is_valid_name
+from orchestrator.workspace.edges import (
+    PROBLEM_CODES,
+    LineParser,
+    add_requirement_files,
+    internal_edges,
+    problem_findings,
+    resolve_dynamic,
+)
+from orchestrator.workspace.globs import matches_member
+from orchestrator.workspace.members import (
+    SETUP_FILES,
+    Members,
+    is_pyproject,
+    member_dirs,
+    named_packages,
+    pyproject_dirs,
+    pyproject_path,
+    setup_only_findings,
+    unmatched_services,
+)
+from orchestrator.workspace.model import NO_SETTINGS, Finding, Package
+from orchestrator.workspace.names import PYPROJECT, canonical
 from orchestrator.workspace.parsecache import ParseCache, cache_key
 from orchestrator.workspace.snapshot import Snapshot
 from orchestrator.workspace.tomlfile import parse_toml, table
@@ -23,9 +42,6 @@ if TYPE_CHECKING:  # the metadata reader is imported when a file is read
     from orchestrator.workspace.metadata import ProjectMetadata
 
 __all__ = ["PYPROJECT", "Sources", "Workspace", "discover", "rediscover"]
-# A PEP 508 line -> (name, specifier, source), or why packaging rejects it.
-LineParser = Callable[[str], "tuple[str, str, str] | str"]
-SETUP_FILES = ("setup.py", "setup.cfg")
 
 
 class Sources(NamedTuple):
@@ -79,7 +95,7 @@ class Workspace:
     @property
     def member_files(self) -> list[str]:
         """Every member pyproject.toml discovery read."""
-        return [_pyproject_path(d) for d in self.catalog.paths] + list(self.other_members)
+        return [pyproject_path(d) for d in self.catalog.paths] + list(self.other_members)
 
     def get(self, name: str) -> Package | None:
         return self.catalog.get(canonical(name))
@@ -174,9 +190,9 @@ def discover(
     """
     cache = cache if cache is not None else ParseCache(None)
     paths = snapshot.paths()
-    directories = _pyproject_dirs(paths)
+    directories = pyproject_dirs(paths)
     # One batch for the root file and every pyproject.toml the cache lacks (at a commit).
-    snapshot.prefetch([_pyproject_path(d) for d in directories],
+    snapshot.prefetch([pyproject_path(d) for d in directories],
                       unless=lambda path, key: path != PYPROJECT and cache_key(path, key) in cache)
     root_data = snapshot.read(PYPROJECT)
     config, root_doc = config_of(root_data, config_file)
@@ -197,7 +213,7 @@ def rediscover(
     the `changed` paths: only the changed pyproject.toml files are read. None when that
     cannot give exactly what `discover` would (the root pyproject.toml reads differently),
     so the caller discovers in full."""
-    relevant = [p for p in changed if _is_pyproject(p) or posixpath.basename(p) in SETUP_FILES]
+    relevant = [p for p in changed if is_pyproject(p) or posixpath.basename(p) in SETUP_FILES]
     carried = {p: why for p, why in near.unreadable if p not in changed}
     if any("\n" in p for p in relevant) or (strict and carried):
         return None
@@ -215,7 +231,7 @@ def rediscover(
     directories = set(sources.pyproject_dirs)
     setup_files = set(sources.setup_files)
     for path in relevant:
-        if _is_pyproject(path):
+        if is_pyproject(path):
             _toggle(directories, posixpath.dirname(path) or ".", path in present)
         else:
             _toggle(setup_files, path, path in present)
@@ -258,15 +274,15 @@ def _assemble(
 ) -> Workspace:
     """The workspace of a layout: members chosen, their metadata read, packages built (or
     taken from `near` when nothing they are made of differs)."""
-    candidates, explicit = _member_dirs(sorted(sources.pyproject_dirs), config, sources.root_doc,
+    candidates, explicit = member_dirs(sorted(sources.pyproject_dirs), config, sources.root_doc,
                                        strict)
-    files = [_pyproject_path(d) for d in candidates]
+    files = [pyproject_path(d) for d in candidates]
     metadata, unreadable = _read_all(snapshot, files, known, cache, strict)
-    findings = list(_setup_only_findings(sources.setup_files, sources.pyproject_dirs, config))
-    findings.extend(_unmatched_services(config, candidates))
+    findings = list(setup_only_findings(sources.setup_files, sources.pyproject_dirs, config))
+    findings.extend(unmatched_services(config, candidates))
     if config.resolve_dynamic:
-        _resolve_dynamic(snapshot, metadata, cache, findings)
-    packages = _packages(metadata, config, findings, _Members(explicit, strict, unreadable),
+        resolve_dynamic(snapshot, metadata, cache, findings)
+    packages = _packages(metadata, config, findings, Members(explicit, strict, unreadable),
                          near, cache.line)
     read = Sources(sources.root_doc, sources.pyproject_dirs, sources.setup_files, metadata,
                    sources.root_data)
@@ -285,73 +301,6 @@ def _assemble(
             or (config.resolve_dynamic and m.dynamic_dependencies) for m in metadata.values()),
         read_sources=lambda: read,
     )
-
-
-def _is_pyproject(path: str) -> bool:
-    return path == PYPROJECT or path.endswith("/" + PYPROJECT)
-
-
-def _pyproject_dirs(paths: Iterable[str]) -> list[str]:
-    dirs = []
-    for path in paths:
-        if path == PYPROJECT:
-            dirs.append(".")
-        elif path.endswith("/" + PYPROJECT):
-            dirs.append(path[: -len(PYPROJECT) - 1])
-    return sorted(dirs)
-
-
-def _member_dirs(directories: list[str], config: Config, root_doc: dict[str, Any],
-                 strict: bool) -> tuple[list[str], bool]:
-    """DESIGN's order: configured members; else the uv workspace (and a named root); else all.
-    Also whether the members were named by a setting (rather than found by the fallback)."""
-    check_globs(config.services, f"{config.source} [tool.orchestrator] services")
-    if config.members is not None:
-        where = f"{config.source} [tool.orchestrator] members"
-        check_globs(config.members, where)
-        if strict:
-            _require_matches(config.members, directories, where)
-        return [d for d in directories if matches_member(d, config.members)], True
-    uv = table(root_doc, "tool.uv.workspace")
-    if uv:
-        where = "pyproject.toml [tool.uv.workspace] members"
-        members = _glob_list(uv.get("members", []), where)
-        exclude = _glob_list(uv.get("exclude", []), "pyproject.toml [tool.uv.workspace] exclude")
-        check_globs(members, where)
-        check_globs(exclude, "pyproject.toml [tool.uv.workspace] exclude")
-        if strict:
-            _require_matches(members, [d for d in directories if d != "."], where)
-        chosen = [d for d in directories
-                  if d != "." and matches_member(d, members) and not matches_member(d, exclude)]
-        if table(root_doc, "project").get("name") and "." in directories:
-            chosen.insert(0, ".")
-        return chosen, True
-    return directories, False
-
-
-def _require_matches(globs: Sequence[str], directories: list[str], where: str) -> None:
-    """A member pattern that matches nothing would make every change affect nothing."""
-    if not globs:
-        raise ConfigError(f"{where} is empty, so the workspace has no packages",
-                          hint="list the package directories, or remove the setting")
-    for glob in globs:
-        if not any(matches_member(d, (glob,)) for d in directories):
-            near = nearest_member_glob(glob, directories)
-            raise ConfigError(
-                f"{where}: {glob!r} matches no directory with a pyproject.toml",
-                hint=f"did you mean {near!r}?" if near else
-                "patterns are relative to the workspace root; `*` stays within one folder, "
-                "`**` crosses folders")
-
-
-def _glob_list(value: Any, where: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where} must be a list of strings")
-    return value
-
-
-def _pyproject_path(directory: str) -> str:
-    return PYPROJECT if directory == "." else f"{directory}/{PYPROJECT}"
 
 
 def _read_all(
@@ -390,67 +339,8 @@ def _read_all(
         cache.put(cache_key(path, keys[path]), meta)
         found[path] = meta
     cache.save()
-    _add_requirement_files(snapshot, found, unreadable, strict)
+    add_requirement_files(snapshot, found, unreadable, strict)
     return found, unreadable
-
-
-def _add_requirement_files(snapshot: Snapshot, found: dict[str, ProjectMetadata],
-                           unreadable: dict[str, str], strict: bool) -> None:
-    """Dependencies setuptools reads from files, read from the same snapshot (never cached
-    with the pyproject.toml: the files change on their own)."""
-    for path in [p for p, meta in found.items() if meta.requirement_files]:
-        try:
-            found[path] = with_requirement_files(snapshot, path, found[path])
-        except ConfigError as e:
-            if strict:
-                raise
-            del found[path]
-            unreadable[path] = e.message
-
-
-def with_requirement_files(snapshot: Snapshot, path: str,
-                           meta: ProjectMetadata) -> ProjectMetadata:
-    directory = posixpath.dirname(path)
-    pending = [(posixpath.normpath(posixpath.join(directory, f)), kind, where)
-               for f, kind, where in meta.requirement_files]
-    lines, problems, seen = list(meta.lines), list(meta.problems), set()
-    while pending:
-        file, kind, where = pending.pop(0)
-        if file in seen:
-            continue
-        seen.add(file)
-        data = snapshot.read(file) if not file.startswith("../") else None
-        if data is None:
-            raise ConfigError(f"{path}: {where} names {file}, which is not in the repository",
-                              hint="setuptools reads the dependencies from that file")
-        from orchestrator.workspace.metadata import requirements_in_file
-
-        found, more, includes = requirements_in_file(data.decode("utf-8", "replace"), kind,
-                                                     f"{where} ({file})", file)
-        lines += found
-        problems += more
-        pending += [(posixpath.normpath(posixpath.join(posixpath.dirname(file), i)), kind,
-                     where) for i in includes]
-    return replace(meta, lines=tuple(lines), problems=tuple(problems), dynamic_source="files")
-
-
-def _resolve_dynamic(snapshot: Snapshot, metadata: dict[str, ProjectMetadata],
-                     cache: ParseCache, findings: list[Finding]) -> None:
-    """`resolve-dynamic`: dependencies only a build backend computes, asked of it."""
-    from orchestrator.workspace.dynamic import resolve
-
-    directory = (cache.path.parent if cache.path is not None else Path(".orchestrator")) / \
-        "dynamic"
-    for path, meta in sorted(metadata.items()):
-        if not meta.dynamic_dependencies or meta.dynamic_source is not None:
-            continue
-        try:
-            found = resolve(snapshot, posixpath.dirname(path) or ".", directory)
-        except ConfigError as e:
-            findings.append(Finding("error", "unresolved-dynamic", e.message, path))
-            continue
-        metadata[path] = replace(meta, requirements=meta.requirements + found,
-                                 dynamic_source="backend")
 
 
 def _explained(error: ConfigError, snapshot: Snapshot, path: str) -> ConfigError:
@@ -465,14 +355,14 @@ def _explained(error: ConfigError, snapshot: Snapshot, path: str) -> ConfigError
 
 def _packages(
     metadata: dict[str, ProjectMetadata], config: Config, findings: list[Finding],
-    members: _Members, near: Workspace | None, parse: LineParser,
+    members: Members, near: Workspace | None, parse: LineParser,
 ) -> Catalog:
-    named = _named(metadata, findings, members)
+    named = named_packages(metadata, findings, members)
     internal = {name: directory for name, (directory, _) in named.items()}
     reusable = _reusable(near, named, config)
-    unchanged = {_pyproject_path(d) for d, (meta, _) in reusable.items()
-                 if metadata.get(_pyproject_path(d)) is meta}
-    findings.extend(_problem_findings({p: m for p, m in metadata.items() if p not in unchanged},
+    unchanged = {pyproject_path(d) for d, (meta, _) in reusable.items()
+                 if metadata.get(pyproject_path(d)) is meta}
+    findings.extend(problem_findings({p: m for p, m in metadata.items() if p not in unchanged},
                                       set(internal), parse))
     if near is not None and unchanged:  # the same file, the same names: the same findings
         findings.extend(f for f in near.findings
@@ -484,91 +374,6 @@ def _packages(
             entry = _package(name, directory, meta, internal, config, parse)
         entries[name] = entry
     return Catalog(entries)
-
-
-class _Members(NamedTuple):
-    """How the member directories were chosen, and what could not be read of them."""
-
-    explicit: bool  # named by `members` (or uv's workspace members), not the fallback
-    strict: bool
-    unreadable: dict[str, str]
-
-
-def _named(metadata: dict[str, ProjectMetadata], findings: list[Finding],
-           members: _Members) -> dict[str, tuple[str, ProjectMetadata]]:
-    """Each package's normalised name, with its directory and metadata."""
-    named: dict[str, tuple[str, ProjectMetadata]] = {}
-    duplicates: list[tuple[str, str, str]] = []
-    for path in sorted(metadata):
-        meta = metadata[path]
-        directory = posixpath.dirname(path) or "."
-        if meta.name is None:
-            findings.append(Finding("warning", "no-name",
-                                    f"{path} declares no project name, so it is not a package",
-                                    path))
-        elif not is_valid_name(meta.name):
-            _invalid_name(path, meta.name, findings, members)
-        elif (name := canonical(meta.name)) in named:
-            duplicates.append((name, named[name][0], directory))
-        else:
-            named[name] = (directory, meta)
-    if duplicates:
-        raise _duplicates_error(duplicates)
-    return named
-
-
-def _invalid_name(path: str, name: str, findings: list[Finding], members: _Members) -> None:
-    """A member that a setting names must be a package: an invalid name there is an error.
-    Found only by the every-pyproject.toml fallback, it is likely a template placeholder."""
-    why = f"{path}: {name!r} is not a valid project name"
-    if not members.explicit:
-        findings.append(Finding("warning", "invalid-name", f"{why}; skipped", path))
-    elif members.strict:
-        raise ConfigError(why, hint="a project name is letters, digits and '.', '_', '-', "
-                          "starting and ending with a letter or digit (PEP 508)")
-    else:
-        members.unreadable[path] = why
-
-
-def _duplicates_error(duplicates: list[tuple[str, str, str]]) -> ConfigError:
-    """Every name used more than once, with all its directories, in one message."""
-    where: dict[str, list[str]] = {}
-    for name, first, other in duplicates:
-        where.setdefault(name, [first]).append(other)
-    parts = "; ".join(f"{name!r} in {', '.join(dirs[:-1])} and {dirs[-1]}"
-                      for name, dirs in where.items())
-    count = "1 package name is" if len(where) == 1 else f"{len(where)} package names are"
-    return ConfigError(
-        f"{count} used more than once: {parts}",
-        hint="names must be unique after PEP 503 normalisation; choose the packages with "
-        "[tool.orchestrator] members (e.g. members = [\"libs/*\"]), or --config FILE, to "
-        "leave the copies out",
-    )
-
-
-PROBLEM_CODES = ("invalid-requirement", "invalid-metadata")  # what _problem_findings finds
-
-
-def _problem_findings(metadata: dict[str, ProjectMetadata], names: set[str],
-                      parse: LineParser) -> Iterable[Finding]:
-    """What could not be read as written. A requirement packaging rejects keeps its edge;
-    when it names an internal package it is an error, since its range cannot be checked."""
-    from orchestrator.workspace.metadata import unparsable
-
-    for path in sorted(metadata):
-        for problem in metadata[path].problems:
-            if problem.requirement in names:
-                yield _kept_edge(path, problem.message, problem.requirement)
-            else:
-                yield Finding("warning", "invalid-metadata", f"{path}: {problem.message}", path)
-        for lead, line, _kind, where in metadata[path].lines:
-            if lead in names and isinstance(why := parse(line), str):
-                yield _kept_edge(path, unparsable(line, where, why), lead)
-
-
-def _kept_edge(path: str, message: str, name: str) -> Finding:
-    return Finding("error", "invalid-requirement", f"{path}: {message} (its edge to {name} is "
-                   "kept)", path)
 
 
 def external_findings(workspace: Workspace, snapshot: Snapshot) -> Iterable[Finding]:
@@ -600,7 +405,7 @@ def _reusable(near: Workspace | None, named: dict[str, tuple[str, ProjectMetadat
     metadata = near.sources.metadata
     found = {}
     for directory, name in near.catalog.paths.items():
-        pyproject = _pyproject_path(directory)
+        pyproject = pyproject_path(directory)
         if pyproject in metadata:
             found[directory] = (metadata[pyproject], near.catalog.entry(name))
     return found
@@ -616,79 +421,3 @@ def _package(name: str, directory: str, meta: ProjectMetadata, internal: dict[st
             settings.to_record() if settings != NO_SETTINGS else None, meta.dynamic_source)
 
 
-def internal_edges(name: str, directory: str, meta: ProjectMetadata, internal: dict[str, str],
-                   parse: LineParser) -> tuple[tuple[str, str, EdgeKind, str], ...]:
-    """Requirements that name another internal package (`internal`: name -> directory),
-    editables whose directory is one, plus uv sources nothing else declares."""
-    # Plain tuples, in sort order, until the end: hashing dataclasses was most of the cost.
-    edges: set[tuple[str, EdgeKind, str, str]] = {
-        (r.name, r.kind, r.where, r.specifier)
-        for r in meta.requirements
-        if r.name in internal and r.name != name
-    }
-    for lead, line, kind, where in meta.lines:
-        if lead in internal and lead != name:  # packaging decides the edge
-            parsed = parse(line)
-            target, spec = (lead, "") if isinstance(parsed, str) else parsed[:2]
-            edges.add((target, kind, where, spec))
-    if meta.editables:
-        by_directory = {d: n for n, d in internal.items()}
-        for target, kind, where in meta.editables:
-            found = by_directory.get(editable_directory(target, directory) or "")
-            if found is not None and found != name:
-                edges.add((found, kind, where, ""))
-    declared = {edge[0] for edge in edges}
-    for source, _kind in meta.uv_sources:
-        if source in internal and source != name and source not in declared:
-            edges.add((source, "source", "tool.uv.sources", ""))
-    # (name, specifier, kind, where): a Dependency's fields, as a record holds them.
-    return tuple((n, spec, kind, where) for n, kind, where, spec in sorted(edges))
-
-
-def editable_directory(target: str, directory: str) -> str | None:
-    """The root-relative directory an editable install names (`-e ../log`,
-    `-e file:///${PROJECT_ROOT}/../log`), or None when it is not a path inside the root."""
-    path = target.split("#", 1)[0]
-    if path.startswith("file://"):
-        path = path.removeprefix("file://")
-        path = path.removeprefix("/") if path.startswith("/${PROJECT_ROOT}") else path
-    elif "://" in path or path.startswith(("git+", "hg+", "svn+", "bzr+")):
-        return None
-    base = "" if directory == "." else directory
-    path = path.replace("${PROJECT_ROOT}", ".")  # the package's own directory
-    if posixpath.isabs(path):
-        return None
-    resolved = posixpath.normpath(posixpath.join(base, path))
-    return None if resolved == ".." or resolved.startswith("../") else resolved
-
-
-def _unmatched_services(config: Config, members: list[str]) -> Iterable[Finding]:
-    """A configured services pattern that matches no member: a typo there makes services
-    libraries (which release publishes) without a word."""
-    if "services" not in config.origins:
-        return
-    for glob in config.services:
-        if not any(matches_member(d, (glob,)) for d in members):
-            near = nearest_member_glob(glob, members)
-            yield Finding("warning", "unmatched-services",
-                          f"{config.source} [tool.orchestrator] services: {glob!r} matches no "
-                          "package" + (f" (did you mean {near!r}?)" if near else ""))
-
-
-def _setup_only_findings(
-    setup_files: Iterable[str], pyproject_dirs: Collection[str], config: Config
-) -> Iterable[Finding]:
-    """Directories with setup.py or setup.cfg but no pyproject.toml: not packages here."""
-    seen = set()
-    for path in setup_files:
-        directory = posixpath.dirname(path) or "."
-        if directory in pyproject_dirs or directory in seen or directory == ".":
-            continue
-        if config.members is not None and not matches_member(directory, config.members):
-            continue
-        seen.add(directory)
-        yield Finding(
-            "warning", "setup-without-pyproject",
-            f"{path} has no pyproject.toml beside it, so {directory} is not read as a package",
-            path,
-        )
