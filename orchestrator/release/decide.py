@@ -32,9 +32,9 @@ from orchestrator.release.tags import Tag
 from orchestrator.release.units import Unit
 from orchestrator.release.vcs import Commit
 from orchestrator.release.versions import next_after, with_pre
-from orchestrator.workspace.config import ReleaseConfig
 from orchestrator.workspace.graph import PackageGraph
 from orchestrator.workspace.model import ORDER_KINDS, SHIPPED_KINDS, EdgeKind, Package
+from orchestrator.workspace.releaseconfig import ReleaseConfig
 
 # dependent -> dependency -> its shipped requirements on it, as written
 Requirements = Mapping[str, Mapping[str, Sequence[Site]]]

@@ -13,9 +13,10 @@ from packaging.version import Version
 
 from orchestrator.errors import ConfigError
 from orchestrator.release.tags import Tag, TagFormat, newest, version_of
-from orchestrator.workspace.config import Config, ReleaseGroup
+from orchestrator.workspace.config import Config
 from orchestrator.workspace.globs import check_globs, matches_member
 from orchestrator.workspace.model import Package
+from orchestrator.workspace.releaseconfig import ReleaseGroup
 
 _SAMPLE = Version("1.0.0")
 

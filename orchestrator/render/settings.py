@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from orchestrator.workspace.config import Config, ReleaseGroup
+from orchestrator.workspace.config import Config
+from orchestrator.workspace.releaseconfig import ReleaseGroup
 
 
 def config_data(config: Config, root: str) -> dict[str, Any]:

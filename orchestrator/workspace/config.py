@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from orchestrator.errors import ConfigError
 from orchestrator.workspace.model import (
@@ -15,7 +15,13 @@ from orchestrator.workspace.model import (
     PackageSettings,
     TaskOverride,
 )
+from orchestrator.workspace.releaseconfig import (
+    ReleaseConfig,
+    parse_release,
+    parse_tag_name,
+)
 from orchestrator.workspace.tomlfile import parse_toml, table
+from orchestrator.workspace.values import boolean, check_keys, string, strings, suggest
 
 DEFAULT_GLOBAL_FILES: tuple[str, ...] = (
     "/pyproject.toml",
@@ -39,14 +45,6 @@ PACKAGE_KEYS = ("ignore", "version-files", "tasks", "release")
 TASK_KEYS = ("command", "needs-dependencies", "inputs", "env", "global-files")
 # Keys that only a workspace root's table has: finding one marks the root.
 ROOT_ONLY_KEYS = tuple(k for k in WORKSPACE_KEYS if k not in PACKAGE_KEYS)
-RELEASE_KEYS = ("tag-format", "dependents", "repository-url", "publish-services", "groups")
-PACKAGE_RELEASE_KEYS = ("tag-name",)
-GROUP_KEYS = ("name", "members", "tag-format")
-DEFAULT_TAG_FORMAT = "{name}-v{version}"
-# What a tag format may name: a package's (or a group's) name, its directory, the version.
-TAG_PLACEHOLDERS = ("{name}", "{path}", "{version}")
-
-DependentsPolicy = Literal["out-of-range", "always", "never"]
 
 
 @dataclass(frozen=True)
@@ -94,29 +92,6 @@ BUILTIN_TASKS: dict[str, TaskConfig] = {
 
 
 @dataclass(frozen=True)
-class ReleaseGroup:
-    """Packages released in lockstep: one version, one tag."""
-
-    name: str
-    members: tuple[str, ...]  # globs of package paths
-    tag_formats: tuple[str, ...] | None = None  # None: the workspace's, {name} the group's
-
-
-@dataclass(frozen=True)
-class ReleaseConfig:
-    tag_formats: tuple[str, ...] = (DEFAULT_TAG_FORMAT,)  # the first makes new tags
-    dependents: DependentsPolicy = "out-of-range"
-    repository_url: str | None = None
-    publish_services: bool = False
-    groups: tuple[ReleaseGroup, ...] = ()
-
-    @property
-    def tag_format(self) -> str:
-        """The format new tags are written in."""
-        return self.tag_formats[0]
-
-
-@dataclass(frozen=True)
 class Config:
     """The effective workspace settings."""
 
@@ -135,39 +110,6 @@ class Config:
     origins: Mapping[str, str] = field(default_factory=dict)  # key -> file, or "default"
 
 
-def suggest(key: str, known: tuple[str, ...]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(key, known, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def check_keys(raw: Mapping[str, Any], known: tuple[str, ...], where: str) -> None:
-    for key in raw:
-        if key not in known:
-            raise ConfigError(f"{where}: unknown key '{key}'{suggest(key, known)}")
-
-
-def _strings(value: Any, where: str) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, list):
-        raise ConfigError(f"{where} must be a list of strings")
-    if not all(isinstance(item, str) for item in value):
-        raise ConfigError(f"{where} must be a list of strings")
-    return tuple(value)
-
-
-def _string(value: Any, where: str) -> str:
-    if not isinstance(value, str):
-        raise ConfigError(f"{where} must be a string")
-    return value
-
-
-def _bool(value: Any, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(f"{where} must be true or false")
-    return value
-
-
 def parse_command(value: Any, where: str) -> tuple[str, ...]:
     """A command is an argv list, or a string split the way a POSIX shell would."""
     if isinstance(value, str):
@@ -178,7 +120,7 @@ def parse_command(value: Any, where: str) -> tuple[str, ...]:
         except ValueError as e:
             raise ConfigError(f"{where} cannot be split into arguments: {e}") from e
     else:
-        argv = _strings(value, where)
+        argv = strings(value, where)
     if not argv:
         raise ConfigError(f"{where} is empty")
     return argv
@@ -215,14 +157,14 @@ def parse_task_override(name: str, raw: Any, where: str) -> TaskOverride:
     return TaskOverride(
         command=parse_command(raw["command"], f"{at}.command") if "command" in raw else None,
         needs_dependencies=(
-            _bool(raw["needs-dependencies"], f"{at}.needs-dependencies")
+            boolean(raw["needs-dependencies"], f"{at}.needs-dependencies")
             if "needs-dependencies" in raw
             else None
         ),
-        inputs=_strings(raw["inputs"], f"{at}.inputs") if "inputs" in raw else None,
+        inputs=strings(raw["inputs"], f"{at}.inputs") if "inputs" in raw else None,
         env=_env(raw["env"], f"{at}.env") if "env" in raw else None,
         global_files=(
-            _strings(raw["global-files"], f"{at}.global-files") if "global-files" in raw else None
+            strings(raw["global-files"], f"{at}.global-files") if "global-files" in raw else None
         ),
     )
 
@@ -231,7 +173,7 @@ def _kinds(raw: Any, where: str, default: tuple[EdgeKind, ...]) -> tuple[EdgeKin
     """A list of edge kinds, in DESIGN's order; each must be one of them."""
     if raw is None:
         return default
-    for kind in _strings(raw, where):
+    for kind in strings(raw, where):
         if kind not in EDGE_KINDS:
             raise ConfigError(f"{where}: unknown edge kind '{kind}'{suggest(kind, EDGE_KINDS)}",
                               hint=f"the kinds are {', '.join(EDGE_KINDS)}")
@@ -253,75 +195,6 @@ def _tasks(raw: Any, where: str) -> dict[str, TaskConfig]:
     return tasks
 
 
-def _release(raw: Any, where: str, *, allow_package_keys: bool) -> ReleaseConfig:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where} must be a table")
-    # At the root, the root package's own tag-name sits beside the workspace's keys.
-    known = RELEASE_KEYS + (PACKAGE_RELEASE_KEYS if allow_package_keys else ())
-    check_keys(raw, known, where)
-    release = ReleaseConfig()
-    dependents = raw.get("dependents", release.dependents)
-    if dependents not in ("out-of-range", "always", "never"):
-        raise ConfigError(
-            f"{where}.dependents must be 'out-of-range', 'always' or 'never', not {dependents!r}"
-        )
-    url = raw.get("repository-url")
-    return ReleaseConfig(
-        tag_formats=(tag_formats(raw["tag-format"], f"{where}.tag-format")
-                     if "tag-format" in raw else release.tag_formats),
-        dependents=dependents,
-        repository_url=_string(url, f"{where}.repository-url") if url is not None else None,
-        publish_services=_bool(
-            raw.get("publish-services", False), f"{where}.publish-services"
-        ),
-        groups=_groups(raw.get("groups", []), f"{where}.groups"),
-    )
-
-
-def tag_formats(value: Any, where: str, *, path: bool = True) -> tuple[str, ...]:
-    """`tag-format`: one pattern, or a list whose first writes new tags and whose others
-    recognise older ones. Each names {version}; {name} and (unless `path` is False) {path}
-    are optional."""
-    formats = (value,) if isinstance(value, str) else _strings(value, where)
-    if not formats:
-        raise ConfigError(f"{where} must name at least one format")
-    allowed = TAG_PLACEHOLDERS if path else ("{name}", "{version}")
-    for text in formats:
-        if "{version}" not in text:
-            raise ConfigError(f"{where} {text!r} must contain {{version}}")
-        unknown = sorted(set(re.findall(r"\{[^{}]*\}", text)) - set(allowed))
-        if unknown:
-            raise ConfigError(f"{where} {text!r} has the placeholder {unknown[0]}; "
-                              f"use {', '.join(allowed)}")
-    return formats
-
-
-def _groups(raw: Any, where: str) -> tuple[ReleaseGroup, ...]:
-    """`[[tool.orchestrator.release.groups]]`: name, members (globs) and tag-format."""
-    if not isinstance(raw, list) or not all(isinstance(g, dict) for g in raw):
-        raise ConfigError(f"{where} must be an array of tables, written "
-                          "[[tool.orchestrator.release.groups]]")
-    groups = []
-    for index, entry in enumerate(raw):
-        at = f"{where}[{index}]"
-        check_keys(entry, GROUP_KEYS, at)
-        if not isinstance(entry.get("name"), str) or not entry["name"].strip():
-            raise ConfigError(f"{at} needs a 'name' (a string)")
-        if "members" not in entry:
-            raise ConfigError(f"{at} ({entry['name']}) needs 'members', globs of package paths")
-        formats = entry.get("tag-format")
-        groups.append(ReleaseGroup(
-            name=entry["name"].strip(),
-            members=_strings(entry["members"], f"{at}.members"),
-            tag_formats=(tag_formats(formats, f"{at}.tag-format", path=False)
-                         if formats is not None else None)))
-    names = [g.name for g in groups]
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise ConfigError(f"{where}: two groups are named {twice[0]!r}")
-    return tuple(groups)
-
-
 REMOTE_CACHE_SCHEMES = ("http://", "https://", "s3://")
 
 
@@ -331,7 +204,7 @@ def remote_cache_url(value: Any, where: str) -> str:
     Credentials come from the environment only, so a URL that carries some is refused
     (and never echoed).
     """
-    url = _string(value, where)
+    url = string(value, where)
     if not url.startswith(REMOTE_CACHE_SCHEMES):
         raise ConfigError(f"{where} must start with http://, https:// or s3://")
     host = url.split("/")[2]
@@ -351,22 +224,22 @@ def parse_config(raw: Mapping[str, Any], source: str, *, allow_package_keys: boo
     defaults = Config()
     members = raw.get("members")
     return Config(
-        members=_strings(members, f"{where} members") if members is not None else None,
-        services=_strings(raw.get("services", list(defaults.services)), f"{where} services"),
-        base=_string(raw["base"], f"{where} base") if "base" in raw else None,
+        members=strings(members, f"{where} members") if members is not None else None,
+        services=strings(raw.get("services", list(defaults.services)), f"{where} services"),
+        base=string(raw["base"], f"{where} base") if "base" in raw else None,
         global_files=(
-            _strings(raw["global-files"], f"{where} global-files")
+            strings(raw["global-files"], f"{where} global-files")
             if "global-files" in raw
             else defaults.global_files
         ),
-        ignore=_strings(raw["ignore"], f"{where} ignore") if "ignore" in raw else (),
+        ignore=strings(raw["ignore"], f"{where} ignore") if "ignore" in raw else (),
         affected_kinds=_kinds(raw.get("affected-kinds"), f"{where} affected-kinds",
                               defaults.affected_kinds),
         order_kinds=_kinds(raw.get("order-kinds"), f"{where} order-kinds",
                            defaults.order_kinds),
-        resolve_dynamic=_bool(raw.get("resolve-dynamic", False), f"{where} resolve-dynamic"),
+        resolve_dynamic=boolean(raw.get("resolve-dynamic", False), f"{where} resolve-dynamic"),
         tasks=_tasks(raw.get("tasks", {}), f"{where} tasks"),
-        release=_release(raw.get("release", {}), f"{where} release",
+        release=parse_release(raw.get("release", {}), f"{where} release",
                          allow_package_keys=allow_package_keys),
         remote_cache=remote_cache_url(raw["remote-cache"], f"{where} remote-cache")
         if "remote-cache" in raw else None,
@@ -404,32 +277,15 @@ def parse_package_settings(raw: Mapping[str, Any], where: str) -> PackageSetting
         raise ConfigError(f"{where} [tool.orchestrator] tasks must be a table")
     at = f"{where} [tool.orchestrator] tasks"
     return PackageSettings(
-        ignore=_strings(raw.get("ignore", []), f"{where} [tool.orchestrator] ignore"),
-        version_files=_strings(
+        ignore=strings(raw.get("ignore", []), f"{where} [tool.orchestrator] ignore"),
+        version_files=strings(
             raw.get("version-files", []), f"{where} [tool.orchestrator] version-files"
         ),
         tasks=tuple(
             (name, parse_task_override(name, entry, at)) for name, entry in sorted(tasks.items())
         ),
-        tag_name=_tag_name(raw.get("release", {}), f"{where} [tool.orchestrator.release]",
+        tag_name=parse_tag_name(raw.get("release", {}), f"{where} [tool.orchestrator.release]",
                            is_root),
     )
 
 
-def _tag_name(raw: Any, where: str, is_root: bool) -> str | None:
-    """A package's `[tool.orchestrator.release] tag-name`: what {name} is in its tags."""
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where} must be a table")
-    if not is_root:  # the root's release table is the workspace's, checked with it
-        workspace_key = next((k for k in raw if k in RELEASE_KEYS), None)
-        if workspace_key is not None:
-            raise ConfigError(f"{where}: {workspace_key!r} is a workspace setting, read from the "
-                              "root's [tool.orchestrator.release] (or --config); a package "
-                              "sets only tag-name")
-        check_keys(raw, PACKAGE_RELEASE_KEYS, where)
-    if "tag-name" not in raw:
-        return None
-    name = _string(raw["tag-name"], f"{where} tag-name")
-    if not name.strip() or "{" in name or "}" in name:
-        raise ConfigError(f"{where} tag-name {name!r} must be a non-empty name without braces")
-    return name.strip()

@@ -28,8 +28,8 @@ from orchestrator.release.sites import Site, requirement_sites, specifier_floor
 from orchestrator.release.tags import Tag, TagFormat
 from orchestrator.release.units import Unit
 from orchestrator.release.vcs import Commit
-from orchestrator.workspace.config import ReleaseConfig
 from orchestrator.workspace.model import Dependency, Package
+from orchestrator.workspace.releaseconfig import ReleaseConfig
 from orchestrator.workspace.versioning import VersionSource
 
 # How a dependent writes its requirement on a package at version X.Y.Z.
