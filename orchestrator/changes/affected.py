@@ -194,7 +194,7 @@ def _from_changes(project: Project, choice: BaseChoice, changes: ChangeSet,
     if LOCK_FILE in changes.files:
         _lock_reasons(project, changes, head_ws, seeds)
     graph = project.graph_at(None if changes.worktree else changes.head_commit)
-    reasons = propagate(followed(graph, kinds), seeds)
+    reasons = propagate(graph.followed(kinds), seeds)
     return AffectedResult(
         base=choice.ref, head=changes.head, merge_base=changes.merge_base,
         changed_files=changes.files, unowned_files=attribution.unowned,
@@ -224,17 +224,12 @@ def _add(seeds: Seeds, name: str, reason: Reason) -> None:
     seeds.setdefault(name, []).append(reason)
 
 
-def followed(graph: PackageGraph, kinds: Sequence[EdgeKind]) -> PackageGraph:
-    """The graph affected-ness walks: only the edge kinds `affected-kinds` names."""
-    return graph if set(kinds) == set(EDGE_KINDS) else graph.restricted(kinds)
-
-
 def _removed(base_ws: Workspace, head_ws: Workspace, seeds: Seeds,
              kinds: Sequence[EdgeKind]) -> tuple[str, ...]:
     """Packages gone at HEAD; their dependents at the merge base that still exist are seeds."""
     removed = sorted(set(base_ws.by_name) - set(head_ws.by_name))
     if removed:
-        base_graph = followed(PackageGraph(base_ws.catalog), kinds)
+        base_graph = PackageGraph(base_ws.catalog).followed(kinds)
         for name in removed:
             for dependent in base_graph.dependents(name):
                 if dependent in head_ws.by_name:
@@ -315,8 +310,8 @@ def why(result: AffectedResult, package: str) -> Chain | None:
     package_name(package, result.workspace.by_name, "why")
     if name not in result.affected:
         return None
-    graph = followed(PackageGraph(result.workspace.catalog),
-                     result.workspace.config.affected_kinds)
+    graph = PackageGraph(result.workspace.catalog).followed(
+        result.workspace.config.affected_kinds)
     path = graph.dependent_paths(result.directly_changed, name) or [name]
     steps: list[tuple[str, str | None]] = [(path[0], None)]
     for previous, current in itertools.pairwise(path):

@@ -119,7 +119,7 @@ class KeyBuilder:
     def __init__(self, workspace: Workspace, graph: PackageGraph, ids: Mapping[str, str],
                  environ: Mapping[str, str] | None = None, locks: LockStore | None = None):
         self.workspace = workspace
-        self.graph = graph
+        self.graph = graph.followed(workspace.config.affected_kinds)  # what affected walks
         self.environ = os.environ if environ is None else environ
         self._all = sorted(ids.items())
         self._paths = [path for path, _ in self._all]
@@ -169,8 +169,8 @@ class KeyBuilder:
             "global": self._matching(patterns, at_root_only=True),
             "inputs": self._matching(definition.inputs, at_root_only=False),
             "self": self.fingerprint(job.package),
-            "dependencies": [(d, self.fingerprint(d)) for d in sorted(
-                self.graph.all_dependencies([job.package], self.workspace.config.affected_kinds))],
+            "dependencies": [(d, self.fingerprint(d))
+                             for d in sorted(self.graph.all_dependencies([job.package]))],
         })
 
     def _matching(self, patterns: tuple[str, ...], *,

@@ -22,7 +22,7 @@ from orchestrator.workspace.model import (
     PackageSettings,
 )
 
-# (version, path, kind, ((dependency, specifier, kind, where), ...), dynamic,
+# (version, path, kind, ((dependency, specifier, kind, where, extras), ...), dynamic,
 #  settings record or None, dynamic_source), under the package's name: plain values,
 # which marshal reads quickly.
 Record = tuple[Any, ...]
@@ -33,7 +33,7 @@ EdgeKinds = tuple[tuple[str, tuple[EdgeKind, ...]], ...]
 def to_record(package: Package) -> Record:
     settings = package.settings
     return (package.version, package.path, package.kind,
-            tuple((d.name, d.specifier, d.kind, d.where) for d in package.dependencies),
+            tuple((d.name, d.specifier, d.kind, d.where, d.extras) for d in package.dependencies),
             package.dynamic, settings.to_record() if settings != NO_SETTINGS else None,
             package.dynamic_source)
 

@@ -22,36 +22,37 @@ if TYPE_CHECKING:
     from orchestrator.workspace.parsecache import ParseCache
 
 # A PEP 508 line -> (name, specifier, source), or why packaging rejects it.
-LineParser = Callable[[str], "tuple[str, str, str] | str"]
+LineParser = Callable[[str], "tuple[str, str, str, tuple[str, ...]] | str"]
+EdgeRecord = tuple[str, str, EdgeKind, str, tuple[str, ...]]  # a Dependency's fields
 
 
 def internal_edges(name: str, directory: str, meta: ProjectMetadata, internal: dict[str, str],
-                   parse: LineParser) -> tuple[tuple[str, str, EdgeKind, str], ...]:
+                   parse: LineParser) -> tuple[EdgeRecord, ...]:
     """Requirements that name another internal package (`internal`: name -> directory),
     editables whose directory is one, plus uv sources nothing else declares."""
     # Plain tuples, in sort order, until the end: hashing dataclasses was most of the cost.
-    edges: set[tuple[str, EdgeKind, str, str]] = {
-        (r.name, r.kind, r.where, r.specifier)
+    edges: set[tuple[str, EdgeKind, str, str, tuple[str, ...]]] = {
+        (r.name, r.kind, r.where, r.specifier, ())
         for r in meta.requirements
         if r.name in internal and r.name != name
     }
     for lead, line, kind, where in meta.lines:
         if lead in internal and lead != name:  # packaging decides the edge
             parsed = parse(line)
-            target, spec = (lead, "") if isinstance(parsed, str) else parsed[:2]
-            edges.add((target, kind, where, spec))
+            target, spec, _, extras = (lead, "", "", ()) if isinstance(parsed, str) else parsed
+            edges.add((target, kind, where, spec, extras))
     if meta.editables:
         by_directory = {d: n for n, d in internal.items()}
         for target, kind, where in meta.editables:
             found = by_directory.get(editable_directory(target, directory) or "")
             if found is not None and found != name:
-                edges.add((found, kind, where, ""))
+                edges.add((found, kind, where, "", ()))
     declared = {edge[0] for edge in edges}
     for source, _kind in meta.uv_sources:
         if source in internal and source != name and source not in declared:
-            edges.add((source, "source", "tool.uv.sources", ""))
-    # (name, specifier, kind, where): a Dependency's fields, as a record holds them.
-    return tuple((n, spec, kind, where) for n, kind, where, spec in sorted(edges))
+            edges.add((source, "source", "tool.uv.sources", "", ()))
+    return tuple((n, spec, kind, where, extras)
+                 for n, kind, where, spec, extras in sorted(edges))
 
 
 def editable_directory(target: str, directory: str) -> str | None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orchestrator.errors import CycleError, OrchestratorError
 from orchestrator.workspace.catalog import Catalog
-from orchestrator.workspace.model import ALL_KINDS, EDGE_KINDS, EdgeKind, Package
+from orchestrator.workspace.model import ALL_KINDS, EDGE_KINDS, Dependency, EdgeKind, Package
 from orchestrator.workspace.names import canonical
 
 if TYPE_CHECKING:
@@ -177,6 +178,22 @@ class PackageGraph:
         sub._in = {n: {s: e for s, e in self._in[n].items() if s in keep} for n in sub.packages}
         return sub
 
+    def followed(self, kinds: Collection[EdgeKind]) -> PackageGraph:
+        """The graph a walk over `kinds` sees (`affected-kinds`). Leaving `optional` edges
+        out keeps what a requirement asks of an extra: `acme-core[all]` installs core's
+        `all` extra, so its packages are still reached through it."""
+        if set(kinds) >= ALL_KINDS:
+            return self
+        graph = self if "optional" in kinds else self._with_extras_installed()
+        return graph.restricted(kinds)
+
+    def _with_extras_installed(self) -> PackageGraph:
+        extras = {name: _extra_members(package) for name, package in self.packages.items()}
+        return PackageGraph([
+            replace(package, dependencies=package.dependencies + added)
+            if (added := _installed_through_extras(package, extras)) else package
+            for package in self.packages.values()])
+
     def restricted(self, kinds: Collection[EdgeKind]) -> PackageGraph:
         """The same packages with only the edges of `kinds`."""
         sub = self.subgraph(self.packages)
@@ -288,6 +305,36 @@ def _reach(names: Iterable[str], neighbours: Callable[[str], Iterable[str]],
                 seen.add(neighbour)
                 queue.append(neighbour)
     return seen
+
+
+def _extra_members(package: Package) -> dict[str, list[Dependency]]:
+    """Each extra of a package (normalised), with its internal dependencies."""
+    found: dict[str, list[Dependency]] = {}
+    for dep in package.dependencies:
+        if dep.kind == "optional" and dep.where.startswith(_EXTRAS):
+            found.setdefault(canonical(dep.where.removeprefix(_EXTRAS)), []).append(dep)
+    return found
+
+
+_EXTRAS = "project.optional-dependencies."
+
+
+def _installed_through_extras(package: Package, extras: Mapping[str, dict[str, list[Dependency]]]
+                              ) -> tuple[Dependency, ...]:
+    """Edges to what the extras a package asks of its dependencies bring, transitively, each
+    of the kind of the requirement that asked."""
+    added: dict[tuple[str, EdgeKind], Dependency] = {}
+    queue = [(d.name, d.extras, d.kind, d.where) for d in package.dependencies if d.extras]
+    while queue:
+        target, wanted, kind, where = queue.pop()
+        for extra in wanted:
+            for dep in extras.get(target, {}).get(extra, []):
+                if dep.name == package.name or (dep.name, kind) in added:
+                    continue
+                added[dep.name, kind] = Dependency(dep.name, dep.specifier, kind,
+                                                   f"{where} ({target}[{extra}])", dep.extras)
+                queue.append((dep.name, dep.extras, kind, where))
+    return tuple(added.values())
 
 
 def _edges_of(package: Package, internal: Mapping[str, Package]) -> dict[str, Edge]:

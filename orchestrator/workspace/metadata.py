@@ -144,8 +144,8 @@ def _parts(dotted: str) -> list[str]:
 
 
 @lru_cache(maxsize=8192)
-def parse_line(line: str) -> tuple[str, str, str] | str:
-    """Name, specifier and source of one PEP 508 line, or why packaging rejects it.
+def parse_line(line: str) -> tuple[str, str, str, tuple[str, ...]] | str:
+    """Name, specifier, source and extras of one PEP 508 line, or why packaging rejects it.
 
     Memoised: members of one workspace repeat the same lines.
     """
@@ -156,7 +156,8 @@ def parse_line(line: str) -> tuple[str, str, str] | str:
         req = Pep508(line)
     except InvalidRequirement as e:
         return str(e).splitlines()[0]
-    return canonical(req.name), _as_written(line, req.specifier), "url" if req.url else "index"
+    return (canonical(req.name), _as_written(line, req.specifier), "url" if req.url else "index",
+            tuple(sorted(canonical(e) for e in req.extras)))
 
 
 def unparsable(line: str, where: str, why: str) -> str:

@@ -25,6 +25,7 @@ class Dependency:
     specifier: str
     kind: EdgeKind
     where: str = ""
+    extras: tuple[str, ...] = ()  # the dependency's extras it asks for (`acme-core[all]`)
 
 
 @dataclass(frozen=True)

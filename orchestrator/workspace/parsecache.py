@@ -15,7 +15,7 @@ from orchestrator.workspace import cachefile
 if TYPE_CHECKING:  # imported when an entry is decoded, not by a run that needs none
     from orchestrator.workspace.metadata import ProjectMetadata
 
-FORMAT = 10  # bump whenever ProjectMetadata, its record or its reading changes
+FORMAT = 11  # bump whenever ProjectMetadata, its record or its reading changes
 VERSION = cachefile.version(FORMAT)
 ROOT_PYPROJECT = "pyproject.toml"
 
@@ -36,7 +36,7 @@ class ParseCache:
     def __init__(self, path: Path | None):
         self.path = path
         self._entries: dict[str, tuple[Any, ...]] = {}
-        self._lines: dict[str, tuple[str, str, str] | str] = {}
+        self._lines: dict[str, tuple[str, str, str, tuple[str, ...]] | str] = {}
         self._decoded: dict[str, ProjectMetadata] = {}
         self._dirty = False
         found = cachefile.read(path, VERSION)
@@ -67,7 +67,7 @@ class ParseCache:
         self._entries[key] = metadata.to_record()
         self._dirty = True
 
-    def line(self, text: str) -> tuple[str, str, str] | str:
+    def line(self, text: str) -> tuple[str, str, str, tuple[str, ...]] | str:
         """A PEP 508 line as packaging parses it (`metadata.parse_line`), kept: the lines
         that name internal packages are parsed again by every discovery that builds edges."""
         found = self._lines.get(text)

@@ -28,7 +28,7 @@ from orchestrator.workspace.model import Finding
 from orchestrator.workspace.names import PYPROJECT
 from orchestrator.workspace.tomlfile import parse_toml
 
-FORMAT = 3  # bump whenever what is stored, or how a workspace is read, changes
+FORMAT = 4  # bump whenever what is stored, or how a workspace is read, changes
 VERSION = cachefile.version(FORMAT)
 KEEP = 8  # trees kept: HEAD, merge bases, recent commits
 

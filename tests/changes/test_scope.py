@@ -185,3 +185,17 @@ def test_the_lock_closure_follows_only_the_kinds_affected_follows(
     found = lock_bump(capsys, hub, '["runtime", "optional", "build", "source"]',
                       hub_lock("1.0", pytest_version="8.1.0"))
     assert found["affected"] == []  # only core's own dev group has pytest
+
+
+def test_leaving_optional_out_keeps_what_a_requirement_asks_of_an_extra(
+        capsys: pytest.CaptureFixture[str], hub: GitRepo) -> None:
+    hub.package("packages/meta", "acme-meta", dependencies=["acme-core[all]>=1.0"])
+    hub.write("pyproject.toml", '[tool.orchestrator]\nmembers = ["packages/*"]\n'
+                                'affected-kinds = ["runtime", "build", "group", "source"]\n')
+    hub.commit("a meta-package installs core with every integration")
+    found = affected_by_x(capsys, hub)
+    assert found["affected"] == ["acme-app", "acme-meta", "acme-x"]  # not core: its [all]
+    assert found["reasons"]["acme-meta"] == [  # type: ignore[index]
+        {"type": "dependency", "via": "acme-x", "kind": "runtime"}]
+    why = run_cli(capsys, hub.root, "why", "acme-meta", "--base", "HEAD")
+    assert "acme-x → acme-meta (runtime)" in why.stdout
