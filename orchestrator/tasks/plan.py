@@ -16,7 +16,7 @@ from orchestrator.tasks.cache import TaskCache
 from orchestrator.tasks.definitions import ResolvedTask
 from orchestrator.tasks.keys import compute_keys
 from orchestrator.tasks.selection import Selection, SelectionRequest, select
-from orchestrator.workspace.model import EDGE_KINDS, EdgeKind
+from orchestrator.workspace.model import EdgeKind
 
 if TYPE_CHECKING:
     from orchestrator.context import Project
@@ -197,18 +197,10 @@ class _OrderDependencies:
         return self._memo[name]
 
     def cycle_error(self, name: str, task: str) -> CycleError:
-        """The cycle through `name`, each step with its kinds, and the setting that chooses
-        them (an `[all]` extra naming every integration makes one over `optional` edges)."""
+        """The cycle through `name`, each step with the kinds it takes."""
         cycles = [c for c in self.graph.cycles(self.kinds) if name in c]
-        cycle = cycles[0] if cycles else [name]
-        edges = [self.graph.edge(a, b) for a, b in
-                 zip(cycle, [*cycle[1:], cycle[0]], strict=True)]
-        kinds = ["+".join(k for k in e.kinds if k in self.kinds) for e in edges if e]
-        followed = ", ".join(k for k in EDGE_KINDS if k in self.kinds)
-        return CycleError(cycle, purpose=f"run '{task}' in dependency order",
-                          kinds=kinds if len(kinds) == len(cycle) else None,
-                          hint=f"a task order follows {followed} edges: `order-kinds` in "
-                          "[tool.orchestrator] can leave out a kind this cycle needs")
+        return self.graph.cycle_error(cycles[0] if cycles else [name], self.kinds,
+                                      f"run '{task}' in dependency order")
 
 
 def with_needed(selected: Sequence[str], resolved: Mapping[str, ResolvedTask],

@@ -277,7 +277,20 @@ class PackageGraph:
         try:
             return [sorted(layer) for layer in nx.topological_generations(graph)]
         except nx.NetworkXUnfeasible:
-            raise CycleError(self.cycles(kinds)[0], purpose=purpose) from None
+            raise self.cycle_error(self.cycles(kinds)[0], kinds, purpose) from None
+
+    def cycle_error(self, cycle: list[str], kinds: Collection[EdgeKind],
+                    purpose: str) -> CycleError:
+        """A cycle that leaves no order over `kinds`, each step with the kinds it takes, and
+        the setting that chooses them (an `[all]` extra naming every integration makes one
+        over `optional` edges)."""
+        edges = [self.edge(a, b) for a, b in zip(cycle, [*cycle[1:], cycle[0]], strict=True)]
+        steps = ["+".join(k for k in e.kinds if k in kinds) for e in edges if e is not None]
+        followed = ", ".join(k for k in EDGE_KINDS if k in kinds)
+        return CycleError(cycle, purpose=purpose,
+                          kinds=steps if len(steps) == len(cycle) else None,
+                          hint=f"an order follows {followed} edges: `order-kinds` in "
+                          "[tool.orchestrator] can leave out a kind this cycle needs")
 
     def order(self, kinds: Collection[EdgeKind], *, purpose: str) -> list[str]:
         """Dependencies first: a deterministic topological order."""

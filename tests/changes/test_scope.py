@@ -121,7 +121,7 @@ def test_order_kinds_let_a_cycle_through_an_extra_build(
     refused = run_cli(capsys, hub.root, "run", "ordered", "--no-cache")
     assert refused.exit_code == 2
     assert "dependency cycle acme-core -> acme-x (optional) -> acme-core (runtime)\n" \
-           "hint: a task order follows runtime, optional, build edges: `order-kinds` in " \
+           "hint: an order follows runtime, optional, build edges: `order-kinds` in " \
            "[tool.orchestrator] can leave out a kind this cycle needs" in refused.stderr
     hub.write("pyproject.toml", '[tool.orchestrator]\nmembers = ["packages/*"]\n'
                                 'order-kinds = ["runtime", "build"]\n' + tasks)

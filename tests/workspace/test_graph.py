@@ -64,7 +64,7 @@ def test_cycles_are_found_and_ordering_refuses_them() -> None:
     assert g.cycles() == [["a", "b", "c"]]
     with pytest.raises(CycleError) as info:
         g.order(ORDER_KINDS, purpose="order the build")
-    assert "a -> b -> c -> a" in info.value.message
+    assert "a -> b (runtime) -> c (runtime) -> a (runtime)" in info.value.message
     assert g.all_dependents(["a"]) == {"a", "b", "c", "d", "e", "f"}
 
 
