@@ -187,3 +187,31 @@ def test_rejected_external_requirements_are_found_without_the_stored_sources(
     project = Project(repo.root)
     found = run_checks(project.workspace(), project.graph, WorktreeSnapshot(project.git))
     assert [(f.severity, f.code) for f in found] == [("warning", "invalid-metadata")]
+
+
+@pytest.mark.parametrize("flag", [None, "--assume-unchanged", "--skip-worktree"])
+def test_check_again_parses_only_the_files_that_changed(
+        repo: GitRepo, monkeypatch: pytest.MonkeyPatch, flag: str | None) -> None:
+    from orchestrator.workspace import imports
+
+    parsed: list[str] = []
+
+    def counting(source: bytes, path: str) -> set[str] | None:
+        parsed.append(path)
+        return real(source, path)
+
+    real = imports.imported_modules
+    monkeypatch.setattr(imports, "imported_modules", counting)
+    repo.package("packages/a", "a")
+    repo.package("packages/b", "b")
+    repo.write("packages/b/src/b/use.py", "import os\n")
+    repo.commit("two packages")
+    assert codes(repo) == {}
+    first = len(parsed)
+    assert first > 0
+    assert codes(repo) == {} and len(parsed) == first  # nothing changed: nothing parsed
+    if flag is not None:  # git no longer compares the file's stat data: the disk still counts
+        repo.git("update-index", flag, "packages/b/src/b/use.py")
+    repo.write("packages/b/src/b/use.py", "import a\n")
+    assert codes(repo) == {"undeclared-import": "error"}
+    assert parsed[first:] == ["packages/b/src/b/use.py"]
