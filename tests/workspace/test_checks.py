@@ -163,7 +163,7 @@ def test_only_lines_naming_an_internal_package_are_parsed_for_the_graph(
     parsed: list[str] = []
     real = metadata.parse_line
 
-    def recording(line: str) -> tuple[str, str, str] | str:
+    def recording(line: str) -> tuple[str, str, str, tuple[str, ...]] | str:
         parsed.append(line)
         return real(line)
 
