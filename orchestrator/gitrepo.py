@@ -198,7 +198,7 @@ class Git:
                 entries[path] = f"{mode} {blob}"
                 if mode != SUBMODULE_MODE:  # a commit of another repository
                     ids[path] = blob
-                if tag == "S":
+                if tag in "Ss":  # skip-worktree (lower case: also assume-unchanged)
                     sparse.add(path)
                 if tag == "S" or tag.islower():
                     flagged[path] = blob

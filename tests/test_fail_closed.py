@@ -348,6 +348,26 @@ def test_an_edit_git_is_told_not_to_look_at_still_counts(
     assert names(result) == ["acme-config", "acme-db", "acme-log"]
 
 
+@pytest.mark.parametrize("gone", ["packages/log/pyproject.toml", "packages/log"])
+def test_a_deleted_file_git_is_told_not_to_look_at_is_a_removal(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, gone: str) -> None:
+    import shutil
+
+    chain.git("update-index", "--assume-unchanged", "packages/log/pyproject.toml")
+    (shutil.rmtree if gone == "packages/log" else Path.unlink)(chain.root / gone)
+    result = run_cli(capsys, chain.root, "affected", "--base", "HEAD", "--format", "json")
+    found = json.loads(result.stdout)
+    assert (found["removed"], found["affected"]) == (["acme-log"], ["acme-db"])
+
+
+def test_a_file_left_off_by_skip_worktree_is_read_from_the_index(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    chain.git("update-index", "--skip-worktree", "packages/log/pyproject.toml")
+    (chain.root / "packages/log/pyproject.toml").unlink()
+    assert run_cli(capsys, chain.root, "affected", "--base", "HEAD").stdout == ""
+    assert "acme-log" in names(run_cli(capsys, chain.root, "list", "--format", "names"))
+
+
 @pytest.mark.parametrize("root", ['tool = 1\n', '[tool]\norchestrator = "packages/*"\n'])
 def test_settings_of_the_wrong_type_are_an_error_not_the_defaults(
         capsys: pytest.CaptureFixture[str], chain: GitRepo, root: str) -> None:

@@ -209,15 +209,24 @@ def _base_workspace(project: Project, changes: ChangeSet,
                     head_ws: Workspace) -> tuple[Workspace, Seeds]:
     """The merge base's workspace, read leniently (an unreadable member pyproject.toml is
     recorded). When no pyproject.toml changed it is HEAD's, exactly, so it is not read
-    again; when it cannot be read at all, every package is affected."""
-    if not any(f == PYPROJECT or f.endswith("/" + PYPROJECT) for f in changes.files):
+    again; when it cannot be read at all, every package is affected.
+
+    It is derived from HEAD's only when HEAD is a commit: what is stored for a commit must
+    come from commits, and the working tree can differ from one where no diff says so (a
+    linked pyproject.toml is read through on disk, never in a commit)."""
+    if not any(_is_pyproject(f) for f in changes.files) and not (
+            changes.worktree and any(_is_pyproject(f) for f in project.git.index_flags().links)):
         return head_ws, {}
+    near = None if changes.worktree else (head_ws, frozenset(changes.files))
     try:
-        return project.workspace(changes.merge_base, strict=False,
-                                 near=(head_ws, frozenset(changes.files))), {}
+        return project.workspace(changes.merge_base, strict=False, near=near), {}
     except ConfigError as e:
         reason = Reason("unreadable-base", detail=e.message)
         return head_ws, {name: [reason] for name in head_ws.catalog}
+
+
+def _is_pyproject(path: str) -> bool:
+    return path == PYPROJECT or path.endswith("/" + PYPROJECT)
 
 
 def _add(seeds: Seeds, name: str, reason: Reason) -> None:

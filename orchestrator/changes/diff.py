@@ -70,14 +70,18 @@ def find_merge_base(git: Git, base: str, base_sha: str, head: str, head_sha: str
 
 def hidden_edits(git: Git) -> list[str]:
     """Files marked assume-unchanged or skip-worktree whose content on disk differs from the
-    index: `git diff` does not look at them, and missing them would miss their packages."""
+    index, or that are gone from it: `git diff` does not look at them, and missing them would
+    miss their packages."""
+    flags = git.index_flags()
     edited = []
-    for path, blob in git.index_flags().flagged.items():
+    for path, blob in flags.flagged.items():
         full = git.root / path
         try:
             data = os.readlink(full).encode() if full.is_symlink() else full.read_bytes()
         except (FileNotFoundError, NotADirectoryError):
-            continue  # left off the disk by a sparse checkout: the index has it as it is
+            if path not in flags.sparse:  # deleted: only skip-worktree leaves a file off
+                edited.append(path)
+            continue
         if blob_id(data) != blob:
             edited.append(path)
     return edited

@@ -168,3 +168,24 @@ def test_an_unstattable_member_is_read_so_its_error_is_reported(
     deny(monkeypatch, repo.root / "packages/a")
     with pytest.raises(ConfigError, match=r"cannot read packages/a/pyproject\.toml"):
         Project(repo.root).workspace()
+
+
+def test_a_merge_base_is_stored_as_its_commit_holds_it(
+        repo: GitRepo, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`affected` over the working tree reads the merge base; what it stores for that commit
+    is the commit's, even where the working tree differs from HEAD unseen by any diff."""
+    from orchestrator.changes import diff
+    from tests.cli import run_cli
+
+    repo.write("pyproject.toml", UV)
+    package(repo, "packages/a", "a", [])
+    package(repo, "packages/b", "b", ["a"])
+    base = repo.commit("one")
+    package(repo, "packages/c", "c", [])
+    repo.commit("two")
+    repo.git("update-index", "--assume-unchanged", "packages/b/pyproject.toml")
+    package(repo, "packages/b", "b", ["c"])
+    monkeypatch.setattr(diff, "hidden_edits", lambda git: [])  # a change set that misses it
+    assert run_cli(capsys, repo.root, "affected", "--base", "HEAD~1").exit_code == 0
+    same(warm(repo, base, False), cold(repo, base, False))
