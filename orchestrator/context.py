@@ -20,6 +20,7 @@ from orchestrator.workspace.snapshot import (
     CommitSnapshot,
     Snapshot,
     WorktreeSnapshot,
+    read_regular,
     unstattable,
 )
 from orchestrator.workspace.stored import WorkspaceStore
@@ -36,7 +37,7 @@ def find_workspace_root(start: Path, top: Path) -> Path:
     for directory in (start, *start.parents):
         path = directory / "pyproject.toml"
         try:
-            data = path.read_bytes()
+            data = read_regular(path, str(path))
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             data = None
         except OSError as e:

@@ -115,7 +115,7 @@ def deny(monkeypatch: pytest.MonkeyPatch, prefix: Path) -> None:
     (the tests may run as root, which permission bits do not stop)."""
     import os
 
-    stat, read_bytes = os.stat, Path.read_bytes
+    stat, read_bytes, os_open = os.stat, Path.read_bytes, os.open
 
     def check(path: object) -> None:
         if str(path).startswith(str(prefix)):
@@ -129,7 +129,12 @@ def deny(monkeypatch: pytest.MonkeyPatch, prefix: Path) -> None:
         check(path)
         return read_bytes(path)
 
+    def denied_open(path: str, *args: object, **kwargs: object) -> int:
+        check(path)
+        return os_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
     monkeypatch.setattr(os, "stat", denied_stat)
+    monkeypatch.setattr(os, "open", denied_open)
     monkeypatch.setattr(Path, "read_bytes", denied_read)
 
 
@@ -393,3 +398,44 @@ def test_a_workspace_without_packages_lists_nothing(
     repo.commit("empty")
     result = run_cli(capsys, repo.root, "list")
     assert result.exit_code == 0 and "Traceback" not in result.stderr
+
+
+def test_a_name_ending_in_a_newline_is_not_valid(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    chain.write("packages/log/pyproject.toml",
+                '[project]\nname = "acme-log\\n"\nversion = "1.0"\n')
+    result = run_cli(capsys, chain.root, "affected", "--base", "HEAD")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith(
+        "orchestrator: packages/log/pyproject.toml: 'acme-log\\n' is not a valid project name")
+
+
+@pytest.mark.parametrize("where", ["--config", "member"])
+def test_a_device_or_fifo_is_named_not_read_forever(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, tmp_path: Path, where: str) -> None:
+    import os
+
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    for target, shown in ((Path("/dev/zero"), "/dev/zero"), (fifo, str(fifo))):
+        if where == "--config":
+            result = run_cli(capsys, chain.root, "--config", str(target), "list")
+            expected = f"orchestrator: config file {shown} is not a regular file"
+        else:
+            link = chain.root / "packages/zero/pyproject.toml"
+            link.parent.mkdir(exist_ok=True)
+            link.unlink(missing_ok=True)
+            link.symlink_to(target)
+            result = run_cli(capsys, chain.root, "list")
+            expected = "orchestrator: packages/zero/pyproject.toml is not a regular file"
+        assert result.exit_code == 2
+        assert result.stderr.startswith(expected)
+
+
+def test_a_config_file_whose_table_is_not_one_says_so(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, tmp_path: Path) -> None:
+    config = tmp_path / "settings.toml"
+    config.write_text("[tool]\norchestrator = 5\n")
+    result = run_cli(capsys, chain.root, "--config", str(config), "config")
+    assert (result.exit_code, result.stderr) == (
+        2, f"orchestrator: {config}: [tool.orchestrator] must be a table\n")

@@ -21,6 +21,7 @@ from orchestrator.workspace.discovery import Workspace
 from orchestrator.workspace.graph import PackageGraph, package_name
 from orchestrator.workspace.model import EDGE_KINDS, EdgeKind
 from orchestrator.workspace.names import LOCK_FILE, PYPROJECT, canonical
+from orchestrator.workspace.snapshot import read_regular
 
 if TYPE_CHECKING:
     from orchestrator.context import Project
@@ -272,7 +273,7 @@ def _lock_bytes(project: Project, changes: ChangeSet) -> tuple[bytes | None, byt
     if not changes.worktree:
         return blobs.get(base_spec), blobs.get(head_spec)
     try:
-        return blobs.get(base_spec), (project.root / LOCK_FILE).read_bytes()
+        return blobs.get(base_spec), read_regular(project.root / LOCK_FILE, LOCK_FILE)
     except FileNotFoundError:
         return blobs.get(base_spec), None
     except OSError as e:

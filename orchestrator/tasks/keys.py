@@ -26,7 +26,7 @@ from orchestrator.errors import OrchestratorError
 from orchestrator.tasks.definitions import ResolvedTask, referenced_variables
 from orchestrator.workspace.globs import FilePatterns
 from orchestrator.workspace.lockfile import LOCK_FILE, LockError, LockStore
-from orchestrator.workspace.snapshot import blob_id
+from orchestrator.workspace.snapshot import blob_id, read_regular
 
 if TYPE_CHECKING:
     from orchestrator.gitrepo import Git
@@ -71,7 +71,7 @@ def _disk_id(git: Git, path: str) -> str:
         return _submodule_id(full)
     try:
         mode = "100755" if full.stat().st_mode & 0o100 else "100644"  # as git records it
-        return f"{mode} {blob_id(full.read_bytes())}"
+        return f"{mode} {blob_id(read_regular(full, path))}"
     except OSError:
         return "deleted"
 
@@ -132,7 +132,7 @@ class KeyBuilder:
         if LOCK_FILE not in ids:
             return None
         try:
-            return (self.workspace.root / LOCK_FILE).read_bytes()
+            return read_regular(self.workspace.root / LOCK_FILE, LOCK_FILE)
         except FileNotFoundError:
             return None  # listed by git but deleted from the working tree
         except OSError as e:

@@ -262,6 +262,8 @@ def config_file_settings(doc: dict[str, Any], path: str) -> Config:
         raise ConfigError(f"{path} has no [tool.orchestrator] table",
                           hint="add one, or write the settings as bare keys in a file of "
                           "their own (members = [...])")
+    if not isinstance(tool["orchestrator"], dict):
+        raise ConfigError(f"{path}: [tool.orchestrator] must be a table")
     return parse_config(table(doc, "tool.orchestrator"), path, allow_package_keys=False)
 
 

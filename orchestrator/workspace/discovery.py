@@ -35,7 +35,7 @@ from orchestrator.workspace.members import (
 from orchestrator.workspace.model import NO_SETTINGS, Finding, Package
 from orchestrator.workspace.names import PYPROJECT, canonical
 from orchestrator.workspace.parsecache import ParseCache, cache_key
-from orchestrator.workspace.snapshot import Snapshot
+from orchestrator.workspace.snapshot import Snapshot, read_regular
 from orchestrator.workspace.tomlfile import parse_toml, table
 
 if TYPE_CHECKING:  # the metadata reader is imported when a file is read
@@ -158,7 +158,7 @@ def config_of(data: bytes | None, override: Path | None) -> tuple[Config, dict[s
 def read_override(override: Path) -> dict[str, Any]:
     """The --config file, parsed."""
     try:
-        raw = override.read_bytes()
+        raw = read_regular(override, f"config file {override}")
     except OSError as e:
         raise ConfigError(f"cannot read config file {override}: {e.strerror}") from e
     return parse_toml(raw, str(override))

@@ -56,7 +56,7 @@ def imported_modules(source: bytes, path: str) -> set[str] | None:
     """Dotted names of the absolute imports in one file; None when it cannot be parsed."""
     try:
         tree = ast.parse(source, filename=path)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # too deep or large, too
         return None
     found: set[str] = set()
     for node in ast.walk(tree):

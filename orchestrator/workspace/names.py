@@ -22,4 +22,4 @@ def canonical(name: str) -> str:
 
 
 def is_valid_name(name: str) -> bool:
-    return bool(re.match(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", name, re.IGNORECASE))
+    return bool(re.fullmatch(r"[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9]", name, re.IGNORECASE))

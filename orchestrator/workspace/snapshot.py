@@ -6,6 +6,7 @@ packages now" and "what were they at the merge base" from git objects alone.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Callable, Iterable
@@ -20,6 +21,19 @@ def blob_id(data: bytes) -> str:
     import hashlib  # only the working tree needs it; commits have their ids from git
 
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def read_regular(path: Path, label: str) -> bytes:
+    """A file's bytes; a device, FIFO or socket (a link can point at one) is an error, not
+    an endless read or a wait. Opened without blocking, so a FIFO is looked at, not read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as file:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):  # as reading one would say
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            raise ConfigError(f"{label} is not a regular file (a device, FIFO or socket)")
+        return file.read()
 
 
 def _on_disk(path: str) -> bool:
@@ -110,7 +124,7 @@ class WorktreeSnapshot(Snapshot):
 
     def _read_disk(self, path: str) -> bool:
         try:
-            self._data[path] = (self.git.root / path).read_bytes()
+            self._data[path] = read_regular(self.git.root / path, path)
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             return False
         except OSError as e:  # there, but unreadable: never mistaken for absent

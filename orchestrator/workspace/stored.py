@@ -20,12 +20,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from orchestrator.errors import ConfigError
 from orchestrator.workspace import cachefile
 from orchestrator.workspace.catalog import Catalog
 from orchestrator.workspace.config import Config, config_file_settings
 from orchestrator.workspace.discovery import Sources, Workspace, config_from, read_override
 from orchestrator.workspace.model import Finding
 from orchestrator.workspace.names import PYPROJECT
+from orchestrator.workspace.snapshot import read_regular
 from orchestrator.workspace.tomlfile import parse_toml
 
 FORMAT = 4  # bump whenever what is stored, or how a workspace is read, changes
@@ -45,8 +47,9 @@ class WorkspaceStore:
     @cached_property
     def _override_data(self) -> bytes | None:
         try:
-            return self.override.read_bytes() if self.override is not None else None
-        except OSError:
+            return (read_regular(self.override, str(self.override))
+                    if self.override is not None else None)
+        except (OSError, ConfigError):
             return None  # discovery reports it; nothing is stored for it
 
     @cached_property

@@ -215,3 +215,9 @@ def test_check_again_parses_only_the_files_that_changed(
     repo.write("packages/b/src/b/use.py", "import a\n")
     assert codes(repo) == {"undeclared-import": "error"}
     assert parsed[first:] == ["packages/b/src/b/use.py"]
+
+
+def test_python_too_deep_for_the_parser_is_a_warning_not_a_crash(repo: GitRepo) -> None:
+    repo.package("packages/a", "a")
+    repo.write("packages/a/src/a/long.py", "x = 1" + " + 1" * 20000 + "\n")
+    assert codes(repo) == {"unparsable-python": "warning"}
