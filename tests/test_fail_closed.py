@@ -439,3 +439,69 @@ def test_a_config_file_whose_table_is_not_one_says_so(
     result = run_cli(capsys, chain.root, "--config", str(config), "config")
     assert (result.exit_code, result.stderr) == (
         2, f"orchestrator: {config}: [tool.orchestrator] must be a table\n")
+
+
+@pytest.mark.parametrize("args", [
+    ("changed", "--base", "HEAD", "--head", ""),
+    ("affected", "--base", " "),
+    ("list", "--at", ""),
+    ("-C", "", "list"),
+    ("--config", "", "list"),
+    ("run", "-p", "acme-config", "--cache-dir", "", "test"),
+])
+def test_an_empty_value_is_an_error_not_the_default(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, args: tuple[str, ...]) -> None:
+    chain.write("packages/db/new.py", "X = 1\n")  # what `--head ''` used to drop unsaid
+    result = run_cli(capsys, chain.root, *args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    message, hint = result.stderr.splitlines()
+    assert message.startswith("orchestrator: Invalid value for '")
+    assert message.endswith(" names nothing") and hint.startswith("hint: see 'orchestrator")
+    assert not (chain.root / "7b").exists()
+
+
+def test_an_empty_configured_base_is_an_error(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    chain.write("pyproject.toml", ROOT + 'base = ""\n')
+    result = run_cli(capsys, chain.root, "affected")
+    assert (result.exit_code, result.stderr.splitlines()[0]) == (
+        2, "orchestrator: pyproject.toml [tool.orchestrator] base is empty")
+
+
+@pytest.mark.parametrize("args", [("graph", "--depth", "-1"), ("graph", "--format", "bogus"),
+                                  ("completion", "tcsh"), ("list", "--nope")])
+def test_a_usage_error_is_one_sentence_and_a_hint(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, args: tuple[str, ...]) -> None:
+    result = run_cli(capsys, chain.root, *args)
+    assert result.exit_code == 2
+    message, hint = result.stderr.splitlines()
+    assert message.startswith("orchestrator: ") and "Usage" not in result.stderr
+    assert hint == f"hint: see 'orchestrator {args[0]} --help'"
+
+
+def test_a_package_bumped_two_ways_is_an_error(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    result = run_cli(capsys, chain.root, "release", "plan", "--bump", "acme-db=major",
+                     "--bump", "acme_db=minor")
+    assert (result.exit_code, result.stderr.splitlines()[0]) == (
+        2, "orchestrator: --bump is given twice for acme_db, as major and as minor")
+
+
+def test_an_empty_members_glob_is_an_error(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    chain.write("pyproject.toml", '[tool.orchestrator]\nmembers = ["", "packages/*"]\n')
+    result = run_cli(capsys, chain.root, "list")
+    assert (result.exit_code, result.stderr) == (
+        2, "orchestrator: pyproject.toml [tool.orchestrator] members: a members glob is empty\n"
+           'hint: write "." for the workspace root\n')
+
+
+def test_a_durations_file_that_cannot_be_merged_into_stops_the_run_before_it_starts(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, tmp_path: Path) -> None:
+    durations = tmp_path / "durations.json"
+    durations.write_text("not json\n")
+    result = run_cli(capsys, chain.root, "run", "-p", "acme-config", "--write-durations",
+                     str(durations), "test")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"orchestrator: cannot read durations file {durations}")
+    assert not (chain.root / ".orchestrator" / "logs").exists()

@@ -12,6 +12,7 @@ import click
 
 from orchestrator import __version__
 from orchestrator.cli.commands import COMMANDS
+from orchestrator.cli.options import GivenPath
 from orchestrator.errors import OrchestratorError
 
 if TYPE_CHECKING:
@@ -59,9 +60,9 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path),
+@click.option("-C", "directory", type=GivenPath(file_okay=False, path_type=Path),
               help="Run as if started in DIR.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--config", "config_file", type=GivenPath(dir_okay=False, path_type=Path),
               help="Read [tool.orchestrator] from FILE instead of the root pyproject.toml.")
 @click.option("-v", "--verbose", count=True, help="Say more (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Say only what was asked for.")
@@ -100,6 +101,11 @@ def _run(settings: Settings, argv: list[str] | None) -> int:
         status = cli.main(args=argv, prog_name="orchestrator", obj=settings,
                           standalone_mode=False)
     except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.UsageError as e:  # one sentence, as every other error; usage is in --help
+        command = e.ctx.command_path if e.ctx is not None else "orchestrator"
+        _report(OrchestratorError(e.format_message(), hint=f"see '{command} --help'"),
+                verbosity=0)
         return e.exit_code
     except click.ClickException as e:
         e.show()

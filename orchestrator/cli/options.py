@@ -17,7 +17,33 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class OptionPath(click.Path):
+class GivenPath(click.Path):
+    """A path that names something: an empty one is an error, not the current directory."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("an empty path names nothing", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class GivenRef(click.types.StringParamType):
+    """A git revision: an empty one is an error, never the default it would fall back to."""
+
+    name = "ref"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        value = super().convert(value, param, ctx)
+        if not value.strip():
+            self.fail("an empty ref names nothing", param, ctx)
+        return value
+
+
+REF = GivenRef()
+
+
+class OptionPath(GivenPath):
     """A path given to an option: a relative one is relative to `-C DIR`, as in git (and as
     --config is), not to the directory the command was started in. `-` stays stdout."""
 
@@ -44,17 +70,17 @@ def format_option(*choices: str, default: str | None = None) -> Callable[[F], F]
 
 
 def base_option(f: F) -> F:
-    return click.option("--base", metavar="REF",
+    return click.option("--base", metavar="REF", type=REF,
                         help="Compare against REF (default: CI, config, origin/main, main).")(f)
 
 
 def head_option(f: F) -> F:
-    return click.option("--head", metavar="REF",
+    return click.option("--head", metavar="REF", type=REF,
                         help="Compare up to REF (default: the working tree).")(f)
 
 
 def at_option(f: F) -> F:
-    return click.option("--at", "at", metavar="REV",
+    return click.option("--at", "at", metavar="REV", type=REF,
                         help="Read the workspace at REV from git objects (a tag, branch or "
                              "commit), not the working tree.")(f)
 

@@ -10,7 +10,7 @@ import click
 
 from orchestrator.cli.completion import complete_bumps
 from orchestrator.cli.main import Settings
-from orchestrator.cli.options import RELATIVE, OptionPath, emit, format_option
+from orchestrator.cli.options import REF, RELATIVE, OptionPath, emit, format_option
 from orchestrator.errors import ConfigError, OrchestratorError
 
 bump_option = click.option("--bump", "bumps", multiple=True, metavar="PKG=LEVEL",
@@ -36,7 +36,7 @@ def _options(settings: Settings, bumps: tuple[str, ...], pre: str | None) -> Any
 
 
 @release_group.command("init")
-@click.option("--at", "at", metavar="REF", help="Tag this commit (default: HEAD).")
+@click.option("--at", "at", metavar="REF", type=REF, help="Tag this commit (default: HEAD).")
 @click.pass_obj
 def init_cmd(settings: Settings, at: str | None) -> None:
     """Tag each untagged package's current version as released; change nothing else."""

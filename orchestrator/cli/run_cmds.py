@@ -263,6 +263,10 @@ def _check_outputs(options: Options, out: Path | None, cache_dir: Path | None) -
     for path, what in ((out, "--out directory"), (cache_dir, "--cache-dir directory")):
         if path is not None:
             check_writable(path, what, directory=True)
+    if options.write_durations is not None:  # its figures are merged into: it must read
+        from orchestrator.tasks.shard import read_durations
+
+        read_durations(options.write_durations)
 
 
 def _display(settings: Settings, root: Path, task: str, fmt: str) -> Display:

@@ -136,5 +136,9 @@ def parse_bumps(values: Iterable[str]) -> dict[str, Level]:
         name, sep, level = value.partition("=")
         if not sep or level not in ("major", "minor", "patch"):
             raise OrchestratorError(f"--bump {value!r} must be PKG=major, PKG=minor or PKG=patch")
-        bumps[canonical(name.strip())] = level  # type: ignore[assignment]
+        key = canonical(name.strip())
+        if bumps.get(key, level) != level:
+            raise OrchestratorError(f"--bump is given twice for {name.strip()}, as "
+                                    f"{bumps[key]} and as {level}", hint="keep one")
+        bumps[key] = level  # type: ignore[assignment]
     return bumps

@@ -198,6 +198,14 @@ def _tasks(raw: Any, where: str) -> dict[str, TaskConfig]:
 REMOTE_CACHE_SCHEMES = ("http://", "https://", "s3://")
 
 
+def ref_name(value: Any, where: str) -> str:
+    """A git revision; an empty one would quietly mean the default."""
+    if not string(value, where).strip():
+        raise ConfigError(f"{where} is empty", hint="name a branch, tag or commit, or leave "
+                          "the key out for the default (origin/main, then main)")
+    return str(value)
+
+
 def remote_cache_url(value: Any, where: str) -> str:
     """A remote cache URL: the Turborepo remote cache API over HTTP(S), or an S3 bucket.
 
@@ -226,7 +234,7 @@ def parse_config(raw: Mapping[str, Any], source: str, *, allow_package_keys: boo
     return Config(
         members=strings(members, f"{where} members") if members is not None else None,
         services=strings(raw.get("services", list(defaults.services)), f"{where} services"),
-        base=string(raw["base"], f"{where} base") if "base" in raw else None,
+        base=ref_name(raw["base"], f"{where} base") if "base" in raw else None,
         global_files=(
             strings(raw["global-files"], f"{where} global-files")
             if "global-files" in raw

@@ -18,6 +18,8 @@ def member_pattern(glob: str) -> re.Pattern[str]:
     included, so `**` alone matches every directory, the root too.
     """
     text = glob.strip().strip("/")
+    if not glob.strip():
+        raise ConfigError("a members glob is empty", hint='write "." for the workspace root')
     if glob.startswith("/") or ".." in text.split("/") or "\\" in glob:
         raise ConfigError(f"members glob {glob!r} must be a relative path inside the repository")
     if text in ("", "."):
@@ -66,7 +68,7 @@ def check_globs(globs: Iterable[str], where: str) -> None:
         try:
             member_pattern(glob)
         except ConfigError as e:
-            raise ConfigError(f"{where}: {e.message}") from e
+            raise ConfigError(f"{where}: {e.message}", hint=e.hint) from e
 
 
 def nearest_member_glob(glob: str, directories: Iterable[str]) -> str | None:
