@@ -393,3 +393,26 @@ def test_a_workspace_without_packages_lists_nothing(
     repo.commit("empty")
     result = run_cli(capsys, repo.root, "list")
     assert result.exit_code == 0 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("ref", ["@{u}", "@{push}", "HEAD@{999}", "nosuch@{u}"])
+def test_a_ref_git_cannot_look_up_is_a_ref_that_does_not_exist(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, ref: str) -> None:
+    chain.git("checkout", "-q", "-b", "feature")  # no upstream, no remote to push to
+    changed = run_cli(capsys, chain.root, "changed", "--base", ref)
+    assert (changed.exit_code, changed.stdout) == (2, "")
+    assert changed.stderr.splitlines() == [
+        f"orchestrator: base ref '{ref}' does not exist in this clone",
+        "hint: fetch it (e.g. git fetch origin), or check the ref given to --base"]
+    everything = run_cli(capsys, chain.root, "affected", "--on-missing-base", "all",
+                         "--base", ref, "--format", "json")
+    answer = json.loads(everything.stdout)
+    assert answer["affected"] == ["acme-config", "acme-db", "acme-log"]
+    assert answer["reasons"]["acme-db"] == [
+        {"type": "missing-base", "detail": f"base ref '{ref}' does not exist in this clone"}]
+    head = run_cli(capsys, chain.root, "changed", "--base", "main", "--head", ref)
+    assert (head.exit_code, head.stderr.splitlines()[0]) == (
+        2, f"orchestrator: head ref '{ref}' does not exist")
+    at = run_cli(capsys, chain.root, "list", "--at", ref)
+    assert (at.exit_code, at.stderr.splitlines()[0]) == (
+        2, f"orchestrator: --at names '{ref}', which is not a commit in this repository")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,36 @@ def test_submodule_pointer_change_is_a_changed_path(tmp_path: Path) -> None:
     outer.commit("bump submodule")
     assert first != sub.git("rev-parse", "HEAD")
     assert changes(outer, base="HEAD~1", head="HEAD") == ("pkg/vendor",)
+
+
+UNKNOWABLE = ["@{u}", "@{push}", "HEAD@{999}", "nosuch@{u}"]
+
+
+def test_a_ref_git_cannot_look_up_resolves_to_nothing(
+        branched: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cat-file --batch-check` fails as a whole on such a name (no upstream, a reflog entry
+    past the end): the other refs asked with it still resolve, in one process when all can."""
+    import subprocess
+
+    runs: list[list[str]] = []
+    real = subprocess.run
+
+    def counting(argv: list[str], *args: object, **kwargs: object) -> object:
+        runs.append(argv)
+        return real(argv, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(subprocess, "run", counting)
+    git = Git(branched.root)
+    git.resolve_all(["HEAD", "main"])
+    assert len(runs) == 1
+    git.resolve_all(["HEAD~0", *UNKNOWABLE])
+    head = branched.git("rev-parse", "HEAD")
+    assert [git.resolve(ref) for ref in ("HEAD~0", *UNKNOWABLE)] == [head, None, None, None, None]
+    assert git.tree_ids([head, "@{u}"]) == {head: branched.git("rev-parse", "HEAD^{tree}"),
+                                            "@{u}": None}
+
+
+@pytest.mark.parametrize("ref", UNKNOWABLE)
+def test_a_base_git_cannot_look_up_is_a_missing_base(branched: GitRepo, ref: str) -> None:
+    with pytest.raises(MissingBaseError, match=f"base ref '{re.escape(ref)}' does not exist"):
+        changes(branched, base=ref)
