@@ -39,10 +39,29 @@ def find_root(start: Path) -> Path:
     for directory in (start, *start.parents):
         if (directory / ".git").exists():
             return directory
+    bare = _bare_repository(start)
+    if bare is not None:
+        raise GitError(
+            f"{bare} is a bare git repository, which has no working tree to read",
+            hint="run orchestrator in a clone with a working tree (git clone, or git worktree "
+                 "add), or pass -C DIR",
+        )
     raise GitError(
         f"{start} is not inside a git repository",
         hint="run orchestrator inside a clone, or pass -C DIR",
     )
+
+
+def _bare_repository(directory: Path) -> str | None:
+    """The bare repository `directory` is in, if it is in one (asked only once no working
+    tree was found: `--at REV` could read one, but caches and defaults assume a clone)."""
+    try:
+        proc = subprocess.run(["git", "rev-parse", "--is-bare-repository", "--absolute-git-dir"],
+                              cwd=directory, capture_output=True, env=_environment())
+    except OSError:
+        return None
+    lines = proc.stdout.decode(errors="replace").splitlines()
+    return lines[1] if proc.returncode == 0 and lines[:1] == ["true"] and len(lines) > 1 else None
 
 
 def _environment() -> dict[str, str]:
@@ -127,6 +146,27 @@ class Git:
             found = self._resolved[ref] = _found(lines[2 * i], "commit")
             if found is not None:
                 self._trees[found] = _found(lines[2 * i + 1], "tree")
+
+    def object_type(self, ref: str) -> str | None:
+        """What `ref` names once tags are peeled (commit, tree or blob), or None when it
+        names nothing. For messages: asked only once a ref turned out not to be a commit."""
+        if "\n" in ref or not ref:
+            return None
+        line = self._batch_check([f"{ref}\n"])[0]
+        if len(line) == 3 and line[1] == "tag":
+            line = self._batch_check([f"{line[0]}^{{}}\n"])[0]
+        return line[1] if len(line) == 3 else None
+
+    def unborn_branch(self) -> str | None:
+        """The branch HEAD is on when it has no commit yet (asked once HEAD resolved to
+        nothing): a new repository's first branch, or one made by `checkout --orphan`."""
+        out = self.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+        return out.decode(errors="replace").strip() or None
+
+    def has_commits(self) -> bool:
+        """Whether any branch, tag or other ref names an object: the repository has history."""
+        return bool(self.run("for-each-ref", "--count=1", "--format=%(objectname)",
+                             check=False).strip())
 
     def _batch_check(self, items: list[str]) -> list[list[str]]:
         """`cat-file --batch-check`'s answer to each line of the items (each a few lines of
