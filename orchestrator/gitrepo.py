@@ -39,10 +39,29 @@ def find_root(start: Path) -> Path:
     for directory in (start, *start.parents):
         if (directory / ".git").exists():
             return directory
+    bare = _bare_repository(start)
+    if bare is not None:
+        raise GitError(
+            f"{bare} is a bare git repository, which has no working tree to read",
+            hint="run orchestrator in a clone with a working tree (git clone, or git worktree "
+                 "add), or pass -C DIR",
+        )
     raise GitError(
         f"{start} is not inside a git repository",
         hint="run orchestrator inside a clone, or pass -C DIR",
     )
+
+
+def _bare_repository(directory: Path) -> str | None:
+    """The bare repository `directory` is in, if it is in one (asked only once no working
+    tree was found: `--at REV` could read one, but caches and defaults assume a clone)."""
+    try:
+        proc = subprocess.run(["git", "rev-parse", "--is-bare-repository", "--absolute-git-dir"],
+                              cwd=directory, capture_output=True, env=_environment())
+    except OSError:
+        return None
+    lines = proc.stdout.decode(errors="replace").splitlines()
+    return lines[1] if proc.returncode == 0 and lines[:1] == ["true"] and len(lines) > 1 else None
 
 
 def _environment() -> dict[str, str]:
@@ -85,20 +104,23 @@ class Git:
         self._status: tuple[list[str], list[str]] | None = None
 
     def run(self, *args: str, check: bool = True, stdin: bytes | None = None) -> bytes:
-        argv = ["git", "-c", "core.quotepath=false", *args]
-        try:
-            proc = subprocess.run(
-                argv, cwd=self.root, input=stdin, capture_output=True, env=self._env
-            )
-        except FileNotFoundError as e:
-            raise GitError("git is not installed or not on PATH") from e
+        proc = self._exec(args, stdin)
         if check and proc.returncode != 0:
             message = proc.stderr.decode(errors="replace").strip().splitlines()
             raise GitError(
                 f"git {args[0]} failed in {self.root}: {message[-1] if message else 'no output'}",
-                detail=" ".join(argv),
+                detail=" ".join(proc.args),
             )
         return proc.stdout
+
+    def _exec(self, args: tuple[str, ...],
+              stdin: bytes | None) -> subprocess.CompletedProcess[bytes]:
+        argv = ["git", "-c", "core.quotepath=false", *args]
+        try:
+            return subprocess.run(argv, cwd=self.root, input=stdin, capture_output=True,
+                                  env=self._env)
+        except FileNotFoundError as e:
+            raise GitError("git is not installed or not on PATH") from e
 
     # -- refs ---------------------------------------------------------------
 
@@ -110,20 +132,56 @@ class Git:
 
     def resolve_all(self, refs: Iterable[str]) -> None:
         """Resolve several refs (and their trees) in one `cat-file --batch-check`; a ref
-        that names no single commit (a range, a missing name) resolves to None."""
+        that names no single commit (a range, a missing name, an upstream that is not set)
+        resolves to None."""
         wanted = [r for r in dict.fromkeys(refs) if r not in self._resolved]
         for ref in [r for r in wanted if "\n" in r or not r]:
             self._resolved[ref] = None
             wanted.remove(ref)
         if not wanted:
             return
-        names = "".join(f"{r}^{{commit}}\n{r}^{{commit}}{self._tree_suffix}\n" for r in wanted)
-        lines = self.run("cat-file", "--batch-check", stdin=names.encode()).decode().splitlines()
+        lines = self._batch_check(
+            [f"{r}^{{commit}}\n{r}^{{commit}}{self._tree_suffix}\n" for r in wanted])
         for i, ref in enumerate(wanted):
-            commit, tree = lines[2 * i].split(" "), lines[2 * i + 1].split(" ")
-            found = self._resolved[ref] = commit[0] if commit[1:2] == ["commit"] else None
+            found = self._resolved[ref] = _found(lines[2 * i], "commit")
             if found is not None:
-                self._trees[found] = tree[0] if tree[1:2] == ["tree"] else None
+                self._trees[found] = _found(lines[2 * i + 1], "tree")
+
+    def object_type(self, ref: str) -> str | None:
+        """What `ref` names once tags are peeled (commit, tree or blob), or None when it
+        names nothing. For messages: asked only once a ref turned out not to be a commit."""
+        if "\n" in ref or not ref:
+            return None
+        line = self._batch_check([f"{ref}\n"])[0]
+        if len(line) == 3 and line[1] == "tag":
+            line = self._batch_check([f"{line[0]}^{{}}\n"])[0]
+        return line[1] if len(line) == 3 else None
+
+    def unborn_branch(self) -> str | None:
+        """The branch HEAD is on when it has no commit yet (asked once HEAD resolved to
+        nothing): a new repository's first branch, or one made by `checkout --orphan`."""
+        out = self.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+        return out.decode(errors="replace").strip() or None
+
+    def has_commits(self) -> bool:
+        """Whether any branch, tag or other ref names an object: the repository has history."""
+        return bool(self.run("for-each-ref", "--count=1", "--format=%(objectname)",
+                             check=False).strip())
+
+    def _batch_check(self, items: list[str]) -> list[list[str]]:
+        """`cat-file --batch-check`'s answer to each line of the items (each a few lines of
+        object names, newline-terminated), split into words, in one process.
+
+        A name git cannot even look up (`@{u}` where no upstream is set, `@{push}`,
+        `HEAD@{999}`) makes git fail the whole batch; then each item is asked alone, and an
+        item that still fails answers `missing` on each line, as a name that does not exist.
+        """
+        proc = self._exec(("cat-file", "--batch-check"), "".join(items).encode())
+        if proc.returncode == 0:
+            return [line.split(" ") for line in proc.stdout.decode().splitlines()]
+        if len(items) > 1:
+            return [line for item in items for line in self._batch_check([item])]
+        return [[name, "missing"] for name in items[0].splitlines()]
 
     def merge_base(self, a: str, b: str) -> str | None:
         out = self.run("merge-base", a, b, check=False).decode().strip()
@@ -157,11 +215,9 @@ class Git:
         one `cat-file --batch-check`."""
         wanted = [c for c in dict.fromkeys(commits) if c not in self._trees]
         if wanted:
-            out = self.run("cat-file", "--batch-check",
-                           stdin="".join(f"{c}{self._tree_suffix}\n" for c in wanted).encode())
-            for commit, line in zip(wanted, out.decode().splitlines(), strict=True):
-                parts = line.split(" ")
-                self._trees[commit] = parts[0] if parts[1:2] == ["tree"] else None
+            lines = self._batch_check([f"{c}{self._tree_suffix}\n" for c in wanted])
+            for commit, line in zip(wanted, lines, strict=True):
+                self._trees[commit] = _found(line, "tree")
         return {c: self._trees[c] for c in commits}
 
     @property
@@ -293,6 +349,12 @@ class Git:
 
     def commit_time(self, commit: str) -> int:
         return int(self.run("show", "-s", "--format=%ct", commit).decode().strip())
+
+
+def _found(line: list[str], kind: str) -> str | None:
+    """The object id in a `cat-file --batch-check` line when it names a `kind` object
+    (`ID TYPE SIZE`; a missing name's line is the name, which may hold spaces, and a word)."""
+    return line[0] if len(line) == 3 and line[1] == kind else None
 
 
 def _split_z(out: bytes) -> Iterator[str]:

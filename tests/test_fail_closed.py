@@ -505,3 +505,87 @@ def test_a_durations_file_that_cannot_be_merged_into_stops_the_run_before_it_sta
     assert result.exit_code == 2
     assert result.stderr.startswith(f"orchestrator: cannot read durations file {durations}")
     assert not (chain.root / ".orchestrator" / "logs").exists()
+
+
+@pytest.mark.parametrize("ref", ["@{u}", "@{push}", "HEAD@{999}", "nosuch@{u}"])
+def test_a_ref_git_cannot_look_up_is_a_ref_that_does_not_exist(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, ref: str) -> None:
+    chain.git("checkout", "-q", "-b", "feature")  # no upstream, no remote to push to
+    changed = run_cli(capsys, chain.root, "changed", "--base", ref)
+    assert (changed.exit_code, changed.stdout) == (2, "")
+    assert changed.stderr.splitlines() == [
+        f"orchestrator: base ref '{ref}' does not exist in this clone",
+        "hint: fetch it (e.g. git fetch origin), or check the ref given to --base"]
+    everything = run_cli(capsys, chain.root, "affected", "--on-missing-base", "all",
+                         "--base", ref, "--format", "json")
+    answer = json.loads(everything.stdout)
+    assert answer["affected"] == ["acme-config", "acme-db", "acme-log"]
+    assert answer["reasons"]["acme-db"] == [
+        {"type": "missing-base", "detail": f"base ref '{ref}' does not exist in this clone"}]
+    head = run_cli(capsys, chain.root, "changed", "--base", "main", "--head", ref)
+    assert (head.exit_code, head.stderr.splitlines()[0]) == (
+        2, f"orchestrator: head ref '{ref}' does not exist")
+    at = run_cli(capsys, chain.root, "list", "--at", ref)
+    assert (at.exit_code, at.stderr.splitlines()[0]) == (
+        2, f"orchestrator: --at names '{ref}', which is not a commit in this repository")
+
+
+@pytest.mark.parametrize(("ref", "kind"), [
+    ("HEAD^{tree}", "tree"), ("HEAD:pyproject.toml", "blob")])
+def test_a_tree_or_blob_is_said_to_be_one_not_missing(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, ref: str, kind: str) -> None:
+    object_id = chain.git("rev-parse", ref)
+    for args, named in [(("changed", "--base", object_id), f"base ref '{object_id}' names"),
+                        (("affected", "--on-missing-base", "all", "--base", ref),
+                         f"base ref '{ref}' names"),
+                        (("changed", "--base", "HEAD", "--head", ref), f"head ref '{ref}' names"),
+                        (("list", "--at", ref), f"--at names '{ref}', which is")]:
+        result = run_cli(capsys, chain.root, *args)
+        assert (result.exit_code, result.stdout) == (2, ""), args
+        assert result.stderr.splitlines()[0] == f"orchestrator: {named} a {kind}, not a commit"
+
+
+def test_an_orphan_branch_is_named_with_a_hint_each_command_can_take(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    chain.git("checkout", "-q", "--orphan", "newroot")
+    message = ("orchestrator: HEAD is on branch 'newroot', which has no commits yet (other "
+               "branches have commits)")
+    hint = "hint: commit something on it first, or check out a branch that has commits"
+    changed = run_cli(capsys, chain.root, "changed", "--base", "main")
+    assert changed.exit_code == 2
+    assert changed.stderr.splitlines() == [message, f"{hint}, or pass --head REF"]
+    tested = run_cli(capsys, chain.root, "test", "--affected")
+    assert tested.exit_code == 2
+    assert tested.stderr.splitlines() == [
+        message, f"{hint}, or select packages with --all or -p/--package"]
+    release = run_cli(capsys, chain.root, "release", "plan")
+    assert release.exit_code == 2 and release.stderr.splitlines()[0] == message
+
+
+def test_a_repository_without_commits_gets_a_hint_each_command_can_take(
+        capsys: pytest.CaptureFixture[str], repo: GitRepo) -> None:
+    repo.write("pyproject.toml", ROOT)
+    repo.package("packages/config", "acme-config")
+    message = f"orchestrator: the repository at {repo.root} has no commits yet"
+    for args, hint in [(("test", "--affected"), "hint: commit something first, or select "
+                                               "packages with --all or -p/--package"),
+                       (("test",), "hint: commit something first, or select packages with "
+                                   "--all or -p/--package"),
+                       (("changed",), "hint: commit something first")]:
+        result = run_cli(capsys, repo.root, *args)
+        assert result.exit_code == 2, args
+        assert result.stderr.splitlines() == [message, hint], args
+
+
+def test_a_bare_repository_is_called_one(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo, tmp_path: Path) -> None:
+    bare = tmp_path / "bare.git"
+    chain.git("clone", "-q", "--bare", str(chain.root), str(bare))
+    for directory, args in [(bare, ("list",)), (bare, ("list", "--at", "HEAD")),
+                            (bare / "refs", ("changed", "--base", "main"))]:
+        result = run_cli(capsys, directory, *args)
+        assert (result.exit_code, result.stdout) == (2, ""), args
+        assert result.stderr.splitlines()[0] == (
+            f"orchestrator: {bare.resolve()} is a bare git repository, which has no working "
+            "tree to read")
+        assert "not inside a git repository" not in result.stderr

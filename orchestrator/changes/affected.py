@@ -135,6 +135,7 @@ def compute_affected(
     on_missing_base: MissingBasePolicy = "error",
     environ: Mapping[str, str] | None = None,
     task: str | None = None,
+    head_option: bool = True,
 ) -> AffectedResult:
     """Which packages BASE...HEAD touches, directly or through dependencies, and why.
 
@@ -143,11 +144,12 @@ def compute_affected(
 
     With no `head`, the working tree (and untracked files) is the HEAD side unless
     `committed_only`. A missing BASE or too shallow a history raises MissingBaseError unless
-    `on_missing_base` is "all", which answers every package.
+    `on_missing_base` is "all", which answers every package. `head_option`: the command
+    takes --head, which a hint may then suggest.
     """
     worktree = head is None and not committed_only
     project.git.resolve_all([head or "HEAD", *([base] if base else [])])  # one process
-    head_sha = head_commit(project.git, head)
+    head_sha = head_commit(project.git, head, head_option=head_option)
     head_ws = project.workspace(None if worktree else head_sha)
     env = os.environ if environ is None else environ
     choice = choose_base(project.git, base, head_ws.config.base, env)

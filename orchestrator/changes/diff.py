@@ -15,6 +15,7 @@ from orchestrator.gitrepo import Git
 from orchestrator.workspace.snapshot import blob_id
 
 SHALLOW_HINT = "fetch full history, e.g. actions/checkout with fetch-depth: 0"
+COMMIT_HINT = "pass a branch, tag or commit"
 
 
 class MissingBaseError(GitError):
@@ -34,24 +35,56 @@ class ChangeSet:
     files: tuple[str, ...]  # sorted, unique; deleted and both sides of a move included
 
 
-def head_commit(git: Git, head: str | None) -> str:
-    """The commit HEAD (or the ref given) names; a missing one is an error naming it."""
+class NoCommitError(GitError):
+    """HEAD is a branch with no commit yet: nothing to compare up to."""
+
+
+def head_commit(git: Git, head: str | None, *, head_option: bool = True) -> str:
+    """The commit HEAD (or the ref given) names; a missing one is an error naming it.
+    `head_option`: the command takes --head, which the hint may then suggest."""
     commit = git.resolve(head or "HEAD")
     if commit is not None:
         return commit
     if head is None:
-        raise GitError(f"the repository at {git.root} has no commits yet",
-                       hint="commit something first, or pass --head REF")
+        raise _no_commit(git, head_option)
+    kind = other_object(git, head)
+    if kind is not None:
+        raise GitError(f"head ref '{head}' names a {kind}, not a commit", hint=COMMIT_HINT)
     raise GitError(f"head ref '{head}' does not exist",
                    hint="pass a branch, tag or commit that exists in this clone")
+
+
+def _no_commit(git: Git, head_option: bool) -> NoCommitError:
+    """Why HEAD names no commit: the repository has none, or HEAD is a branch not yet born
+    in a repository that has (`git checkout --orphan`)."""
+    if not git.has_commits():
+        return NoCommitError(f"the repository at {git.root} has no commits yet",
+                             hint="commit something first")
+    branch = git.unborn_branch()
+    where = f"branch '{branch}'" if branch is not None else "a branch"
+    hint = "commit something on it first, or check out a branch that has commits"
+    return NoCommitError(f"HEAD is on {where}, which has no commits yet (other branches have "
+                         "commits)",
+                         hint=f"{hint}, or pass --head REF" if head_option else hint)
 
 
 def base_commit(git: Git, base: str) -> str:
     commit = git.resolve(base)
     if commit is not None:
         return commit
+    kind = other_object(git, base)
+    if kind is not None:
+        raise GitError(f"base ref '{base}' names a {kind}, not a commit", hint=COMMIT_HINT)
     hint = SHALLOW_HINT if git.is_shallow() else "fetch it (e.g. git fetch origin)"
     raise MissingBaseError(f"base ref '{base}' does not exist in this clone", hint=hint)
+
+
+def other_object(git: Git, ref: str) -> str | None:
+    """What a ref that names no commit names instead ("tree", "blob": a tree id, a
+    `REV:path`), or None when it names nothing. Such a ref exists: saying it does not would
+    send the user fetching."""
+    kind = git.object_type(ref)
+    return kind if kind != "commit" else None
 
 
 def find_merge_base(git: Git, base: str, base_sha: str, head: str, head_sha: str) -> str:

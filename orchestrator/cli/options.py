@@ -89,9 +89,14 @@ def commit_at(project: Project, rev: str | None) -> str | None:
     """The commit `--at REV` names (None: the working tree); an unknown one is an error."""
     if rev is None:
         return None
+    from orchestrator.changes.diff import other_object
     from orchestrator.errors import GitError
 
     commit = project.git.resolve(rev)
+    kind = other_object(project.git, rev) if commit is None else None
+    if kind is not None:
+        raise GitError(f"--at names '{rev}', which is a {kind}, not a commit",
+                       hint="give a tag, branch or commit")
     if commit is None:
         raise GitError(f"--at names '{rev}', which is not a commit in this repository",
                        hint="give a tag, branch or commit (git fetch it first if needed)")

@@ -163,6 +163,12 @@ class ReleaseGit:
         try:
             return self.repo.head.commit.hexsha  # read afresh: a release moves HEAD
         except ValueError as e:
+            branch = self.git.unborn_branch() if self.git.has_commits() else None
+            if branch is not None:  # `git checkout --orphan`: history, just not on HEAD
+                raise GitError(f"HEAD is on branch '{branch}', which has no commits yet (other "
+                               "branches have commits)",
+                               hint="commit something on it first, or check out a branch that "
+                                    "has commits") from e
             raise GitError(f"{self.root} has no commits yet") from e
 
     def branch(self) -> str | None:

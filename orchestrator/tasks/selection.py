@@ -43,7 +43,13 @@ def select(project: Project, request: SelectionRequest, task: str | None = None)
     if request.mode == "all":
         names = set(graph.names)
     elif request.mode == "affected":
-        affected = compute(project, request.base, task)
+        from orchestrator.changes.diff import NoCommitError
+
+        try:
+            affected = compute(project, request.base, task)
+        except NoCommitError as e:
+            raise NoCommitError(e.message, hint=f"{e.hint}, or select packages with --all or "
+                                "-p/--package", detail=e.detail) from e
         names = set(affected.affected) & set(graph.names)
     else:
         names = set(named(graph, request.packages))
@@ -69,7 +75,7 @@ def compute(project: Project, base: str | None, task: str | None = None) -> Affe
     """The affected engine's answer for BASE...working tree (what the tasks will run on)."""
     from orchestrator.changes.affected import compute_affected
 
-    result: AffectedResult = compute_affected(project, base=base, task=task)
+    result: AffectedResult = compute_affected(project, base=base, task=task, head_option=False)
     return result
 
 

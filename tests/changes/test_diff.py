@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,61 @@ def test_submodule_pointer_change_is_a_changed_path(tmp_path: Path) -> None:
     outer.commit("bump submodule")
     assert first != sub.git("rev-parse", "HEAD")
     assert changes(outer, base="HEAD~1", head="HEAD") == ("pkg/vendor",)
+
+
+UNKNOWABLE = ["@{u}", "@{push}", "HEAD@{999}", "nosuch@{u}"]
+
+
+def test_a_ref_git_cannot_look_up_resolves_to_nothing(
+        branched: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cat-file --batch-check` fails as a whole on such a name (no upstream, a reflog entry
+    past the end): the other refs asked with it still resolve, in one process when all can."""
+    import subprocess
+
+    runs: list[list[str]] = []
+    real = subprocess.run
+
+    def counting(argv: list[str], *args: object, **kwargs: object) -> object:
+        runs.append(argv)
+        return real(argv, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(subprocess, "run", counting)
+    git = Git(branched.root)
+    git.resolve_all(["HEAD", "main"])
+    assert len(runs) == 1
+    git.resolve_all(["HEAD~0", *UNKNOWABLE])
+    head = branched.git("rev-parse", "HEAD")
+    assert [git.resolve(ref) for ref in ("HEAD~0", *UNKNOWABLE)] == [head, None, None, None, None]
+    assert git.tree_ids([head, "@{u}"]) == {head: branched.git("rev-parse", "HEAD^{tree}"),
+                                            "@{u}": None}
+
+
+@pytest.mark.parametrize("ref", UNKNOWABLE)
+def test_a_base_git_cannot_look_up_is_a_missing_base(branched: GitRepo, ref: str) -> None:
+    with pytest.raises(MissingBaseError, match=f"base ref '{re.escape(ref)}' does not exist"):
+        changes(branched, base=ref)
+
+
+@pytest.mark.parametrize(("ref", "kind"), [("HEAD^{tree}", "tree"), ("HEAD:a/one.py", "blob")])
+def test_a_tree_or_blob_named_as_a_base_or_head_is_said_to_be_one(
+        branched: GitRepo, ref: str, kind: str) -> None:
+    with pytest.raises(GitError, match=f"^base ref '{re.escape(ref)}' names a {kind}, not a "
+                                       "commit$") as raised:
+        changes(branched, base=ref)
+    assert not isinstance(raised.value, MissingBaseError)  # it exists: nothing to fetch
+    with pytest.raises(GitError, match=f"^head ref '{re.escape(ref)}' names a {kind}"):
+        changes(branched, head=ref)
+    branched.git("tag", "-a", "-m", "a tag of a tree", "treetag", "HEAD^{tree}")
+    with pytest.raises(GitError, match=r"^base ref 'treetag' names a tree, not a commit$"):
+        changes(branched, base="treetag")
+
+
+def test_an_orphan_branch_is_named_not_called_an_empty_repository(branched: GitRepo) -> None:
+    branched.git("checkout", "-q", "--orphan", "newroot")
+    with pytest.raises(GitError) as raised:
+        changes(branched)
+    assert raised.value.message == ("HEAD is on branch 'newroot', which has no commits yet "
+                                    "(other branches have commits)")
+    assert raised.value.hint == ("commit something on it first, or check out a branch that has "
+                                 "commits, or pass --head REF")
+    assert changes(branched, base="main", head="feature") == ()
