@@ -589,3 +589,18 @@ def test_a_bare_repository_is_called_one(
             f"orchestrator: {bare.resolve()} is a bare git repository, which has no working "
             "tree to read")
         assert "not inside a git repository" not in result.stderr
+
+
+def test_a_file_that_cannot_be_read_at_a_commit_names_the_commit(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    good = (chain.root / "packages/db/pyproject.toml").read_text()
+    chain.write("packages/db/pyproject.toml", good + "garbage [\n")
+    broken = chain.commit("break db")
+    chain.write("packages/db/pyproject.toml", good)
+    chain.commit("mend db")
+    for args in (("list", "--at", "HEAD~1"), ("affected", "--base", "HEAD~2", "--head", "HEAD~1")):
+        result = run_cli(capsys, chain.root, *args)
+        assert result.exit_code == 2, args
+        message = result.stderr.splitlines()[0]
+        assert message.startswith("orchestrator: packages/db/pyproject.toml is not valid TOML")
+        assert message.endswith(f"(at commit {broken[:12]})"), args

@@ -188,7 +188,12 @@ def discover(
     With `strict`, a pyproject.toml that cannot be read is an error; otherwise it is
     recorded in `unreadable` so the caller can decide (the merge base side does).
     """
-    cache = cache if cache is not None else ParseCache(None)
+    with snapshot.locating():
+        return _discover(snapshot, root, config_file, cache or ParseCache(None), strict)
+
+
+def _discover(snapshot: Snapshot, root: Path, config_file: Path | None, cache: ParseCache,
+              strict: bool) -> Workspace:
     paths = snapshot.paths()
     directories = pyproject_dirs(paths)
     # One batch for the root file and every pyproject.toml the cache lacks (at a commit).
@@ -213,6 +218,12 @@ def rediscover(
     the `changed` paths: only the changed pyproject.toml files are read. None when that
     cannot give exactly what `discover` would (the root pyproject.toml reads differently),
     so the caller discovers in full."""
+    with snapshot.locating():
+        return _rediscover(snapshot, near, changed, cache, strict)
+
+
+def _rediscover(snapshot: Snapshot, near: Workspace, changed: Collection[str],
+                cache: ParseCache | None, strict: bool) -> Workspace | None:
     relevant = [p for p in changed if is_pyproject(p) or posixpath.basename(p) in SETUP_FILES]
     carried = {p: why for p, why in near.unreadable if p not in changed}
     if any("\n" in p for p in relevant) or (strict and carried):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from orchestrator.errors import ConfigError
@@ -82,6 +83,11 @@ class Snapshot:
         """Where `path` points when git stores it as a symbolic link, else None. A commit
         holds a link's text, not the file it names; the disk follows links."""
         return None
+
+    def locating(self) -> AbstractContextManager[None]:
+        """Where an error found while reading this snapshot was found, when that is not
+        the working tree (the file may read well there)."""
+        return nullcontext()
 
     def prefetch(self, paths: list[str], unless: Callable[[str, str], bool]) -> None:
         """A hint that `paths` will be read, except those whose (path, key) `unless` accepts:
@@ -188,6 +194,16 @@ class CommitSnapshot(Snapshot):
         wanted = [k for k in keys.values() if k not in self._data]
         self._data.update(self.git.read_blobs(wanted))
         return {p: self._data[k] for p, k in keys.items() if k in self._data}
+
+    @contextmanager
+    def locating(self) -> Iterator[None]:
+        try:
+            yield
+        except ConfigError as e:
+            if self.commit in e.message:  # it says so already
+                raise
+            raise ConfigError(f"{e.message} (at commit {self.commit[:12]})", hint=e.hint,
+                              detail=e.detail) from e
 
     def link_target(self, path: str) -> str | None:
         if self.git.mode(self.commit, path) != SYMLINK_MODE:
