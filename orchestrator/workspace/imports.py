@@ -38,8 +38,9 @@ _NOT_MODULES = frozenset({"setup.py", "conftest.py", "noxfile.py"})
 
 
 def import_names(package: Package, files: list[str]) -> set[str]:
-    """Dotted names of every Python package directory (one with `__init__.py`) and every
-    top-level module in a package's files."""
+    """Dotted names of every Python package directory (one with `__init__.py`), every
+    top-level module, and every module below one whose dotted name is importable: in a
+    namespace package (no `__init__.py`) the modules are all that names the provider."""
     prefix = "" if package.path == "." else package.path + "/"
     relative = [path[len(prefix):].removeprefix("src/") for path in files]
     names = set()
@@ -49,6 +50,9 @@ def import_names(package: Package, files: list[str]) -> set[str]:
             names.add(".".join(parts[:-1]))
         elif len(parts) == 1 and r.endswith(".py") and r not in _NOT_MODULES:
             names.add(r[:-3])
+        elif r.endswith(".py") and parts[0] not in _NOT_IMPORTABLE and all(
+                p.isidentifier() for p in [*parts[:-1], parts[-1][:-3]]):
+            names.add(".".join([*parts[:-1], parts[-1][:-3]]))
     return names
 
 

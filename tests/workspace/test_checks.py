@@ -221,3 +221,12 @@ def test_python_too_deep_for_the_parser_is_a_warning_not_a_crash(repo: GitRepo) 
     repo.package("packages/a", "a")
     repo.write("packages/a/src/a/long.py", "x = 1" + " + 1" * 20000 + "\n")
     assert codes(repo) == {"unparsable-python": "warning"}
+
+
+def test_a_module_of_a_namespace_package_names_its_provider(repo: GitRepo) -> None:
+    repo.package("packages/a", "acme-core")
+    repo.write("packages/a/src/acme/core/instrumentor.py", "X = 1\n")  # no __init__.py
+    repo.package("packages/b", "acme-b")
+    repo.write("packages/b/src/acme/b/__init__.py", "")
+    repo.write("packages/b/src/acme/b/use.py", "from acme.core.instrumentor import X\n")
+    assert codes(repo) == {"undeclared-import": "error"}
