@@ -604,3 +604,15 @@ def test_a_file_that_cannot_be_read_at_a_commit_names_the_commit(
         message = result.stderr.splitlines()[0]
         assert message.startswith("orchestrator: packages/db/pyproject.toml is not valid TOML")
         assert message.endswith(f"(at commit {broken[:12]})"), args
+
+
+def test_an_unreadable_file_found_by_the_fallback_hints_at_members(
+        capsys: pytest.CaptureFixture[str], repo: GitRepo) -> None:
+    repo.package("packages/a", "acme-a")
+    repo.write("templates/{{name}}/pyproject.toml", '[project]\nname = "{{ name }}"\n{% x %}\n')
+    result = run_cli(capsys, repo.root, "list")
+    assert result.exit_code == 2
+    message, hint = result.stderr.splitlines()
+    assert message.startswith("orchestrator: templates/{{name}}/pyproject.toml is not valid TOML")
+    assert hint.startswith("hint: every pyproject.toml is a member when none is named: set "
+                           "`members`")

@@ -288,7 +288,7 @@ def _assemble(
     candidates, explicit = member_dirs(sorted(sources.pyproject_dirs), config, sources.root_doc,
                                        strict)
     files = [pyproject_path(d) for d in candidates]
-    metadata, unreadable = _read_all(snapshot, files, known, cache, strict)
+    metadata, unreadable = _read_all(snapshot, files, known, cache, strict, explicit)
     findings = list(setup_only_findings(sources.setup_files, sources.pyproject_dirs, config))
     findings.extend(unmatched_services(config, candidates))
     if config.resolve_dynamic:
@@ -316,10 +316,11 @@ def _assemble(
 
 def _read_all(
     snapshot: Snapshot, files: list[str], known: dict[str, ProjectMetadata | str],
-    cache: ParseCache, strict: bool,
+    cache: ParseCache, strict: bool, explicit: bool,
 ) -> tuple[dict[str, ProjectMetadata], dict[str, str]]:
     """Metadata of each file (`known`: already read, or why it could not be), from the
-    cache when it has the file's blob, else parsed (and cached)."""
+    cache when it has the file's blob, else parsed (and cached). `explicit`: the members
+    were named by a setting, not found by looking for every pyproject.toml."""
     found: dict[str, ProjectMetadata] = {}
     unreadable: dict[str, str] = {}
     for path in [p for p in files if p in known]:
@@ -343,6 +344,8 @@ def _read_all(
             meta = read_metadata(parse_toml(data, path), path)
         except ConfigError as e:
             e = _explained(e, snapshot, path)
+            if strict and not explicit and e.hint is None:  # a template, perhaps
+                e = ConfigError(e.message, hint=NOT_A_MEMBER_HINT, detail=e.detail)
             if strict:
                 raise e from e.__cause__
             unreadable[path] = e.message
@@ -352,6 +355,11 @@ def _read_all(
     cache.save()
     add_requirement_files(snapshot, found, unreadable, strict)
     return found, unreadable
+
+
+NOT_A_MEMBER_HINT = ("every pyproject.toml is a member when none is named: set `members` in "
+                     "[tool.orchestrator] or [tool.uv.workspace] to leave this one out, or "
+                     "pass -C DIR to start in the workspace's own folder")
 
 
 def _explained(error: ConfigError, snapshot: Snapshot, path: str) -> ConfigError:
@@ -397,7 +405,7 @@ def external_findings(workspace: Workspace, snapshot: Snapshot) -> Iterable[Find
         metadata = sources.metadata
     else:  # what discovery read is gone (a stored file removed): read the members again
         metadata, _ = _read_all(snapshot, workspace.member_files, {}, ParseCache(None),
-                                strict=False)
+                                strict=False, explicit=True)
     for path, meta in sorted(metadata.items()):
         for lead, line, _kind, where in meta.lines:
             if lead not in workspace.catalog and isinstance(why := parse_line(line), str):
