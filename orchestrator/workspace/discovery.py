@@ -345,7 +345,7 @@ def _read_all(
         except ConfigError as e:
             e = _explained(e, snapshot, path)
             if strict and not explicit and e.hint is None:  # a template, perhaps
-                e = ConfigError(e.message, hint=NOT_A_MEMBER_HINT, detail=e.detail)
+                e.hint = NOT_A_MEMBER_HINT
             if strict:
                 raise e from e.__cause__
             unreadable[path] = e.message
