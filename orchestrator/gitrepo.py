@@ -326,6 +326,13 @@ class Git:
     def untracked(self) -> list[str]:
         return self.status()[1]
 
+    def ignored(self) -> list[str]:
+        """Untracked files git ignores (a build's output, a `.env`), each one listed: a walk
+        of every ignored directory, so asked only when a task names files of its own."""
+        out = self.run("ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--",
+                       ".")
+        return [path.removeprefix(self.prefix) for path in _split_z(out)]
+
     def dirty_paths(self) -> list[str]:
         """Paths with staged, unstaged or untracked (not ignored) changes, as they are now."""
         return [path for _, path in self._status_records()]

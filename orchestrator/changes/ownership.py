@@ -60,9 +60,7 @@ def attribute(files: Iterable[str], head: Workspace, base: Workspace) -> Attribu
         now, before = head.owner(path), base.owner(path)
         if now is None and before is None:
             unowned.append(path)
-        if at_root(now) and at_root(before) and (
-            global_head.match(path) or global_base.match(path)
-        ):
+        if global_head.match(path) or global_base.match(path):  # wherever it is: as said
             global_files.append(path)
         for name in _owners(now, before, head):
             if not (policy.ignores(0, head.get(name), path)
@@ -98,11 +96,6 @@ def _owners(now: Package | None, before: Package | None, head: Workspace) -> set
     return names
 
 
-def at_root(owner: Package | None) -> bool:
-    """Global patterns apply to files no package owns, or that only a named root owns."""
-    return owner is None or owner.path == "."
-
-
 def unreadable_at_base(head: Workspace, base: Workspace) -> dict[str, str]:
     """HEAD packages whose pyproject.toml could not be read at the merge base, and why."""
     found = {}
@@ -117,7 +110,7 @@ def task_global_files(task: str, files: Iterable[str], head: Workspace,
                       base: Workspace) -> dict[str, tuple[str, ...]]:
     """Package -> changed files matching the task's own `global-files` (a root `ruff.toml`
     for lint), as the package's override of the task says at HEAD or at the merge base."""
-    candidates = [f for f in files if at_root(head.owner(f)) and at_root(base.owner(f))]
+    candidates = list(files)
     found: dict[str, tuple[str, ...]] = {}
     for package in head.packages if candidates else ():
         patterns = (_task_patterns(head, package, task)

@@ -11,13 +11,15 @@ has changed and the cache cannot answer for it.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import json
 import os
 import platform
+import shutil
 import sys
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
     from orchestrator.workspace.discovery import Workspace
     from orchestrator.workspace.graph import PackageGraph
 
-KEY_FORMAT = 3
+KEY_FORMAT = 4
 
 
 # -- the state of the working tree -------------------------------------------------------
@@ -117,16 +119,18 @@ class KeyBuilder:
     """Computes cache keys for one run; fingerprints are shared between packages."""
 
     def __init__(self, workspace: Workspace, graph: PackageGraph, ids: Mapping[str, str],
-                 environ: Mapping[str, str] | None = None, locks: LockStore | None = None):
+                 environ: Mapping[str, str] | None = None, locks: LockStore | None = None,
+                 ignored: Callable[[], Mapping[str, str]] = dict):
         self.workspace = workspace
+        self._read_ignored = ignored  # ignored files' ids: counted where a task names them
+        self._ignored: Mapping[str, str] | None = None
         self.graph = graph.followed(workspace.config.affected_kinds)  # what affected walks
         self.environ = os.environ if environ is None else environ
         self._all = sorted(ids.items())
         self._paths = [path for path, _ in self._all]
-        self._root = workspace.catalog.paths.get(".")  # a named root package, if any
         self._locks = LockClosures(self._lock_data(ids), locks)
         self._fingerprints: dict[str, str] = {}
-        self._matches: dict[tuple[tuple[str, ...], bool], list[tuple[str, str]]] = {}
+        self._matches: dict[tuple[str, ...], list[tuple[str, str]]] = {}
 
     def _lock_data(self, ids: Mapping[str, str]) -> bytes | None:
         if LOCK_FILE not in ids:
@@ -165,31 +169,68 @@ class KeyBuilder:
             "task": asdict(definition),
             "package": job.package,
             "python": python_identity(),
+            "program": program_identity(job),
             "env": {v: self.environ.get(v) for v in referenced_variables(definition)},
-            "global": self._matching(patterns, at_root_only=True),
-            "inputs": self._matching(definition.inputs, at_root_only=False),
+            "global": self._matching(patterns),
+            "inputs": self._matching(definition.inputs),
+            "ignored": self._matching_ignored(definition.global_files + definition.inputs),
             "self": self.fingerprint(job.package),
             "dependencies": [(d, self.fingerprint(d))
                              for d in sorted(self.graph.all_dependencies([job.package]))],
         })
 
-    def _matching(self, patterns: tuple[str, ...], *,
-                  at_root_only: bool) -> list[tuple[str, str]]:
-        """Files matching gitignore-style patterns from the root; global patterns apply where
-        the affected engine applies them (files no package, or only a named root, owns)."""
-        memo = (patterns, at_root_only)
+    def _matching(self, patterns: tuple[str, ...]) -> list[tuple[str, str]]:
+        """Files matching gitignore-style patterns from the root, wherever they are (as the
+        affected engine applies global patterns)."""
         if not patterns:
             return []
-        if memo not in self._matches:
+        if patterns not in self._matches:
             spec = FilePatterns(patterns, "task global-files and inputs")
-            self._matches[memo] = [(p, i) for p, i in self._all if spec.match(p) and (
-                not at_root_only or self.workspace.owner_name(p) in (None, self._root))]
-        return self._matches[memo]
+            self._matches[patterns] = [(p, i) for p, i in self._all if spec.match(p)]
+        return self._matches[patterns]
+
+
+    def _matching_ignored(self, patterns: tuple[str, ...]) -> list[tuple[str, str]]:
+        """Files git ignores that the task's own patterns name (generated code, a `.env`):
+        git lists none of them, yet the task reads them."""
+        if not patterns:
+            return []
+        if self._ignored is None:
+            self._ignored = self._read_ignored()
+        spec = FilePatterns(patterns, "task global-files and inputs")
+        return sorted((p, i) for p, i in self._ignored.items() if spec.match(p))
 
 
 def python_identity() -> str:
+    """This interpreter (what `{python}` runs): two virtual environments of one Python
+    version can hold different packages."""
     return f"{sys.implementation.name}-{platform.python_version()}-{sys.platform}-" \
-           f"{platform.machine()}"
+           f"{platform.machine()}-{sys.executable}-{sys.prefix}"
+
+
+def program_identity(job: ResolvedTask) -> str | None:
+    """The program the command starts, as the job's PATH finds it: its path (a virtual
+    environment's `python` names its packages), the file it resolves to, and a digest of
+    that file (another `python` first on PATH, or an upgrade in place, is another program).
+    None when nothing is found: the run fails."""
+    environ = {**os.environ, **dict(job.env)}
+    program = job.argv[0] if job.argv else ""
+    found = shutil.which(program, path=environ.get("PATH")) if os.sep not in program else str(
+        job.cwd / program)
+    if found is None:
+        return None
+    real = os.path.realpath(found)
+    contents = _file_digest(real)
+    return f"{found}|{real}|{contents}" if contents is not None else None
+
+
+@functools.cache
+def _file_digest(path: str) -> str | None:
+    try:
+        with open(path, "rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError:
+        return None
 
 
 def digest(data: Any) -> str:
@@ -202,7 +243,8 @@ def compute_keys(git: Git, workspace: Workspace, graph: PackageGraph,
                  fresh: bool = True) -> dict[str, str]:
     """The key of every job, package name -> key (lock closures kept in `locks`; the working
     tree as git said when the workspace was read, unless `fresh`)."""
-    builder = KeyBuilder(workspace, graph, worktree_ids(git, fresh=fresh), locks=locks)
+    builder = KeyBuilder(workspace, graph, worktree_ids(git, fresh=fresh), locks=locks,
+                         ignored=lambda: {p: _disk_id(git, p) for p in git.ignored()})
     keys = {job.package: builder.key(job) for job in jobs}
     if locks is not None:
         locks.save()

@@ -287,3 +287,16 @@ def test_affected_imports_no_heavy_library(mono: GitRepo) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == "[]"
     assert '"acme-api"' in proc.stdout
+
+
+def test_a_global_pattern_counts_inside_a_package_too(mono: GitRepo) -> None:
+    """What `global-files` names affects every package wherever it lies: a package's own
+    file named there is the user's word that everything reads it."""
+    mono.write("pyproject.toml", '[tool.orchestrator]\nmembers = ["packages/*", "services/*"]\n'
+                                 'global-files = ["/packages/log/shared.cfg"]\n')
+    mono.write("packages/log/shared.cfg", "a = 1\n")
+    mono.commit("shared settings")
+    mono.write("packages/log/shared.cfg", "a = 2\n")
+    result = compute_affected(Project(mono.root), base="HEAD")
+    assert result.global_files == ("packages/log/shared.cfg",)
+    assert set(result.affected) == set(Project(mono.root).workspace().by_name)

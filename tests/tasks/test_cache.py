@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import subprocess
+import sys
 import textwrap
 import threading
 from pathlib import Path
@@ -150,6 +152,60 @@ def test_python_version(project: Project, monkeypatch: pytest.MonkeyPatch) -> No
     before = keys(project.root)
     monkeypatch.setattr(platform, "python_version", lambda: "3.99.0")
     assert changed(before, keys(project.root)) == ["acme-a", "acme-b", "acme-c"]
+
+
+def test_another_program_first_on_path_is_another_key(
+        project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`ruff` (the lint task's program) found elsewhere on PATH, or changed in place."""
+    first, second = tmp_path / "one", tmp_path / "two"
+    for directory in (first, second):
+        directory.mkdir()
+        (directory / "ruff").write_text("#!/bin/sh\nexit 0\n")
+        (directory / "ruff").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{first}:{os.environ['PATH']}")
+    before = keys(project.root, "lint")
+    monkeypatch.setenv("PATH", f"{second}:{os.environ['PATH']}")
+    assert changed(before, keys(project.root, "lint")) == ["acme-a", "acme-b", "acme-c"]
+    monkeypatch.setenv("PATH", f"{first}:{os.environ['PATH']}")
+    assert changed(before, keys(project.root, "lint")) == []
+    from orchestrator.tasks import keys as key_module
+
+    key_module._file_digest.cache_clear()
+    (first / "ruff").write_text("#!/bin/sh\nexit 1\n")  # upgraded in place
+    assert changed(before, keys(project.root, "lint")) == ["acme-a", "acme-b", "acme-c"]
+
+
+def test_another_interpreter_of_one_version_is_another_key(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = keys(project.root)
+    monkeypatch.setattr(sys, "prefix", "/elsewhere/venv")
+    assert changed(before, keys(project.root)) == ["acme-a", "acme-b", "acme-c"]
+
+
+def test_ignored_files_a_task_names_count(repo: GitRepo) -> None:
+    repo.write("pyproject.toml", '[tool.orchestrator.tasks.gen]\ncommand = "true"\n'
+                                 'inputs = ["/data/**"]\nglobal-files = ["/.env"]\n')
+    repo.write(".gitignore", "data/\n.env\n")
+    repo.package("packages/a", "acme-a")
+    repo.commit()
+    repo.write("data/gen.txt", "ok\n")
+    repo.write(".env", "MODE=ok\n")
+    before = keys(repo.root, "gen")
+    repo.write("data/gen.txt", "bad\n")
+    middle = keys(repo.root, "gen")
+    assert changed(before, middle) == ["acme-a"]
+    repo.write(".env", "MODE=bad\n")
+    assert changed(middle, keys(repo.root, "gen")) == ["acme-a"]
+
+
+def test_a_global_file_inside_a_package_counts_everywhere(project: Project,
+                                                          repo: GitRepo) -> None:
+    repo.write("pyproject.toml", ROOT.replace('"/ruff.toml"', '"/packages/c/shared.cfg"'))
+    repo.write("packages/c/shared.cfg", "ok\n")
+    repo.commit()
+    before = keys(project.root, "lint")
+    repo.write("packages/c/shared.cfg", "bad\n")
+    assert changed(before, keys(project.root, "lint")) == ["acme-a", "acme-b", "acme-c"]
 
 
 def test_unreadable_lock_counts_for_every_member() -> None:
