@@ -616,3 +616,14 @@ def test_an_unreadable_file_found_by_the_fallback_hints_at_members(
     assert message.startswith("orchestrator: templates/{{name}}/pyproject.toml is not valid TOML")
     assert hint.startswith("hint: every pyproject.toml is a member when none is named: set "
                            "`members`")
+
+
+def test_config_never_prints_a_password(capsys: pytest.CaptureFixture[str],
+                                        chain: GitRepo) -> None:
+    chain.write("pyproject.toml", ROOT + '[tool.orchestrator.release]\n'
+                                  'repository-url = "http://alice:CfgS3cret@127.0.0.1:9/"\n')
+    for args in (("config",), ("config", "--format", "json")):
+        result = run_cli(capsys, chain.root, *args)
+        assert result.exit_code == 0
+        assert "CfgS3cret" not in result.stdout and "alice" not in result.stdout
+        assert "***@127.0.0.1:9" in result.stdout

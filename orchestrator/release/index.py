@@ -13,6 +13,7 @@ from pathlib import Path
 
 from orchestrator.errors import OrchestratorError
 from orchestrator.workspace.metadata import canonical
+from orchestrator.workspace.values import scrub_url as scrub_url  # publish says it too
 
 _HREF = re.compile(r"""<a\s[^>]*href=["']([^"']+)["']""", re.IGNORECASE)
 _KNOWN = {"https://upload.pypi.org/legacy/": "https://pypi.org/simple/",
@@ -67,16 +68,6 @@ def simple_url_for(repository_url: str) -> str:
     base = repository_url if repository_url.endswith("/") else repository_url + "/"
     return _KNOWN.get(base, urllib.parse.urljoin(base, "simple/"))
 
-
-def scrub_url(url: str) -> str:
-    """`url` without any user name or password in it (even when it cannot be parsed)."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-    except ValueError:
-        return re.sub(r"(//)[^/]*@", r"\1***@", url)
-    if "@" not in parts.netloc:
-        return url
-    return urllib.parse.urlunsplit(parts._replace(netloc="***@" + parts.netloc.split("@")[-1]))
 
 
 def files_for(index_url: str, project: str,

@@ -7,6 +7,7 @@ from typing import Any
 
 from orchestrator.workspace.config import Config
 from orchestrator.workspace.releaseconfig import ReleaseGroup
+from orchestrator.workspace.values import scrub_url
 
 
 def config_data(config: Config, root: str) -> dict[str, Any]:
@@ -47,7 +48,8 @@ def config_data(config: Config, root: str) -> dict[str, Any]:
                     "tag-format": (config.release.tag_format if len(config.release.tag_formats)
                                    == 1 else list(config.release.tag_formats)),
                     "dependents": config.release.dependents,
-                    "repository-url": config.release.repository_url,
+                    "repository-url": (scrub_url(config.release.repository_url)
+                                       if config.release.repository_url else None),
                     "publish-services": config.release.publish_services,
                     "groups": [_group(g) for g in config.release.groups],
                 },

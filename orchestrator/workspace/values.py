@@ -39,3 +39,17 @@ def boolean(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{where} must be true or false")
     return value
+
+
+def scrub_url(url: str) -> str:
+    """`url` without any user name or password in it (even when it cannot be parsed)."""
+    import re
+    import urllib.parse
+
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return re.sub(r"(//)[^/]*@", r"\1***@", url)
+    if "@" not in parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc="***@" + parts.netloc.split("@")[-1]))
