@@ -11,7 +11,6 @@ has changed and the cache cannot answer for it.
 from __future__ import annotations
 
 import bisect
-import functools
 import hashlib
 import json
 import os
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from orchestrator.errors import OrchestratorError
 from orchestrator.tasks.definitions import ResolvedTask, referenced_variables
+from orchestrator.workspace import cachefile
 from orchestrator.workspace.globs import FilePatterns
 from orchestrator.workspace.lockfile import LOCK_FILE, LockError, LockStore
 from orchestrator.workspace.snapshot import blob_id, read_regular
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from orchestrator.workspace.graph import PackageGraph
 
 KEY_FORMAT = 4
+PROGRAMS_VERSION = cachefile.version(1)  # of the programs' digests file
 
 
 # -- the state of the working tree -------------------------------------------------------
@@ -120,8 +121,10 @@ class KeyBuilder:
 
     def __init__(self, workspace: Workspace, graph: PackageGraph, ids: Mapping[str, str],
                  environ: Mapping[str, str] | None = None, locks: LockStore | None = None,
-                 ignored: Callable[[], Mapping[str, str]] = dict):
+                 ignored: Callable[[], Mapping[str, str]] = dict,
+                 programs: Programs | None = None):
         self.workspace = workspace
+        self._programs = programs if programs is not None else Programs(None)
         self._read_ignored = ignored  # ignored files' ids: counted where a task names them
         self._ignored: Mapping[str, str] | None = None
         self.graph = graph.followed(workspace.config.affected_kinds)  # what affected walks
@@ -169,7 +172,7 @@ class KeyBuilder:
             "task": asdict(definition),
             "package": job.package,
             "python": python_identity(),
-            "program": program_identity(job),
+            "program": self._programs.identity(job),
             "env": {v: self.environ.get(v) for v in referenced_variables(definition)},
             "global": self._matching(patterns),
             "inputs": self._matching(definition.inputs),
@@ -208,29 +211,52 @@ def python_identity() -> str:
            f"{platform.machine()}-{sys.executable}-{sys.prefix}"
 
 
-def program_identity(job: ResolvedTask) -> str | None:
-    """The program the command starts, as the job's PATH finds it: its path (a virtual
+class Programs:
+    """The program each command starts, as the job's PATH finds it: its path (a virtual
     environment's `python` names its packages), the file it resolves to, and a digest of
-    that file (another `python` first on PATH, or an upgrade in place, is another program).
-    None when nothing is found: the run fails."""
-    environ = {**os.environ, **dict(job.env)}
-    program = job.argv[0] if job.argv else ""
-    found = shutil.which(program, path=environ.get("PATH")) if os.sep not in program else str(
-        job.cwd / program)
-    if found is None:
-        return None
-    real = os.path.realpath(found)
-    contents = _file_digest(real)
-    return f"{found}|{real}|{contents}" if contents is not None else None
+    that file, so another `python` first on PATH, or an upgrade in place, is another
+    program. Digests are kept by the file's stat data in `path` (None: for this process):
+    a 40 MB interpreter is read once, not on every run."""
 
+    def __init__(self, path: Path | None):
+        self.path = path
+        stored = cachefile.read(path, PROGRAMS_VERSION)
+        self._digests: dict[str, tuple[tuple[int, ...], str]] = (
+            stored if isinstance(stored, dict) else {})
+        self._identities: dict[tuple[str, str | None, Path], str | None] = {}
+        self._changed = False
 
-@functools.cache
-def _file_digest(path: str) -> str | None:
-    try:
-        with open(path, "rb") as file:
-            return hashlib.file_digest(file, "sha256").hexdigest()
-    except OSError:
-        return None
+    def identity(self, job: ResolvedTask) -> str | None:
+        """None when nothing is found: the run fails, and is never stored."""
+        program = job.argv[0] if job.argv else ""
+        search = {**os.environ, **dict(job.env)}.get("PATH")
+        memo = (program, search, job.cwd)
+        if memo not in self._identities:
+            found = shutil.which(program, path=search) if os.sep not in program else str(
+                job.cwd / program)
+            real = os.path.realpath(found) if found is not None else None
+            contents = self._digest(real) if real is not None else None
+            self._identities[memo] = f"{found}|{real}|{contents}" if contents else None
+        return self._identities[memo]
+
+    def save(self) -> None:
+        if self._changed:
+            cachefile.write(self.path, PROGRAMS_VERSION, self._digests)
+
+    def _digest(self, path: str) -> str | None:
+        try:
+            info = os.stat(path)
+            stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            known = self._digests.get(path)
+            if known is not None and tuple(known[0]) == stamp:
+                return known[1]
+            with open(path, "rb") as file:
+                found = hashlib.file_digest(file, "sha256").hexdigest()
+        except OSError:
+            return None
+        self._digests[path] = (stamp, found)
+        self._changed = True
+        return found
 
 
 def digest(data: Any) -> str:
@@ -243,9 +269,14 @@ def compute_keys(git: Git, workspace: Workspace, graph: PackageGraph,
                  fresh: bool = True) -> dict[str, str]:
     """The key of every job, package name -> key (lock closures kept in `locks`; the working
     tree as git said when the workspace was read, unless `fresh`)."""
+    from orchestrator.workspace.parsecache import state_dir
+
+    programs = Programs(state_dir(workspace.root) / "cache" / "programs.marshal")
     builder = KeyBuilder(workspace, graph, worktree_ids(git, fresh=fresh), locks=locks,
-                         ignored=lambda: {p: _disk_id(git, p) for p in git.ignored()})
+                         ignored=lambda: {p: _disk_id(git, p) for p in git.ignored()},
+                         programs=programs)
     keys = {job.package: builder.key(job) for job in jobs}
+    programs.save()
     if locks is not None:
         locks.save()
     return keys

@@ -168,11 +168,32 @@ def test_another_program_first_on_path_is_another_key(
     assert changed(before, keys(project.root, "lint")) == ["acme-a", "acme-b", "acme-c"]
     monkeypatch.setenv("PATH", f"{first}:{os.environ['PATH']}")
     assert changed(before, keys(project.root, "lint")) == []
-    from orchestrator.tasks import keys as key_module
-
-    key_module._file_digest.cache_clear()
     (first / "ruff").write_text("#!/bin/sh\nexit 1\n")  # upgraded in place
     assert changed(before, keys(project.root, "lint")) == ["acme-a", "acme-b", "acme-c"]
+
+
+def test_a_program_is_read_once_while_its_stat_data_holds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    from orchestrator.tasks.keys import Programs
+
+    tool = tmp_path / "bin" / "tool"
+    tool.parent.mkdir()
+    tool.write_text("#!/bin/sh\n")
+    tool.chmod(0o755)
+    job = type("Job", (), {"argv": ("tool",), "env": (("PATH", str(tool.parent)),),
+                           "cwd": tmp_path})()
+    store = tmp_path / "programs.marshal"
+    first = Programs(store)
+    known = first.identity(job)  # type: ignore[arg-type]
+    first.save()
+    reads: list[object] = []
+    real = hashlib.file_digest
+    monkeypatch.setattr(hashlib, "file_digest", lambda *a: reads.append(a) or real(*a))
+    assert Programs(store).identity(job) == known and reads == []  # type: ignore[arg-type]
+    tool.write_text("#!/bin/sh\nexit 1\n")
+    assert Programs(store).identity(job) != known and len(reads) == 1  # type: ignore[arg-type]
 
 
 def test_another_interpreter_of_one_version_is_another_key(
