@@ -54,9 +54,11 @@ class Work:
     date: str
     start: str = ""  # HEAD before the release commit
     verify: bool = True  # run the repository's hooks on the release commit
+    before: set[str] = field(default_factory=set)  # paths that differed from HEAD at the start
     originals: dict[str, bytes | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     commit: str | None = None
+    outcome: str = ""  # what a failed transaction put back (see `restore`)
 
     def write(self, path: str, data: bytes) -> None:
         """Write a file, remembering what was there first so it can be put back."""
@@ -72,16 +74,36 @@ class Work:
     def text(self, path: str) -> str:
         return (self.read(path) or b"").decode("utf-8")
 
-    def restore(self) -> None:
-        """Every file written put back, and none of them left staged."""
-        for path, data in self.originals.items():
-            target = self.root / path
-            if data is None:
-                target.unlink(missing_ok=True)
-            else:
-                target.write_bytes(data)
-        if self.originals:
-            self.rgit.unstage(sorted(self.originals))
+    def restore(self) -> str:
+        """Every file written put back, none of them left staged, and what else changed
+        meanwhile (a hook's edits and new files) put back as HEAD has it; what was done, as
+        the end of a sentence that says nothing was committed."""
+        try:
+            for path, data in self.originals.items():
+                target = self.root / path
+                if data is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    target.write_bytes(data)
+            if self.originals:
+                self.rgit.unstage(sorted(self.originals))
+            others, left = self.rgit.put_back(self.before)
+        except (OrchestratorError, OSError) as e:
+            reason = e.message if isinstance(e, OrchestratorError) else str(e)
+            return (f"nothing was committed, but putting the files back failed ({reason}): "
+                    "check `git status` and restore them by hand")
+        if left:
+            return (f"nothing was committed, but {_listed(left)} still "
+                    f"{'differs' if len(left) == 1 else 'differ'} from before and could not be "
+                    "put back: check with `git status`")
+        if others:
+            return (f"every file was restored, also {_listed(others)}, which the commit's hooks "
+                    "changed or made, and nothing was committed")
+        return "every file was restored and nothing was committed"
+
+
+def _listed(paths: list[str]) -> str:
+    return ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
 
 
 # -- preconditions -------------------------------------------------------------
@@ -171,6 +193,14 @@ def refresh_lock(work: Work) -> None:
         raise FailedError(f"uv lock failed in {work.root}: {lines[-1] if lines else 'no output'}")
 
 
+class CommitFailed(FailedError):
+    """The release commit failed; `output` is what git and its hooks printed."""
+
+    def __init__(self, message: str, output: str):
+        super().__init__(message)
+        self.output = output
+
+
 def commit(work: Work) -> None:
     paths = sorted(p for p, data in work.originals.items()
                    if data is not None or (work.root / p).exists())
@@ -178,9 +208,7 @@ def commit(work: Work) -> None:
         work.commit = work.rgit.commit(paths, commit_message(work.plan), verify=work.verify)
     except OrchestratorError as e:
         output = "\n".join(f"  {line}" for line in (e.detail or "").splitlines())
-        raise FailedError(f"the release commit failed: {e.message}; every file was restored "
-                          f"and nothing was committed" + (f". git said:\n{output}" if output
-                                                          else "")) from e
+        raise CommitFailed(f"the release commit failed: {e.message}", output) from e
 
 
 # Named so that a failure can be traced to (and tested at) each step.
@@ -209,24 +237,48 @@ def run_apply(project: Project, options: Options, *, push: bool,
     """`release apply`: finish HEAD's release commit if it is one with tags missing (or
     unpushed, with `push`), else plan and, once `confirm` accepts the plan, apply it.
 
-    Gives the plan itself when there is nothing to release.
+    Gives the plan itself when there is nothing to release. SIGINT, SIGTERM and SIGHUP
+    stop it at any point with a `Stopped` that says what was left.
     """
+    with interruptible() as guard:
+        try:
+            return _run_apply(project, options, guard, push=push, confirm=confirm,
+                              verify=verify)
+        except Interrupted as e:
+            raise Stopped(f"release apply interrupted by {e.name}: nothing was changed",
+                          e.signum) from None
+
+
+def _run_apply(project: Project, options: Options, guard: Guard, *, push: bool,
+               confirm: Callable[[ReleasePlan], bool], verify: bool,
+               ) -> ApplyResult | ReleasePlan:
     ensure_full_history(project.git, "release apply")
     rgit = ReleaseGit(project.git)
     announced = announced_tags(rgit)
     if announced is not None and unfinished(rgit, announced):
-        return resume(project, rgit, announced, push=push)
+        return resume_interruptibly(project, rgit, announced, push=push)
     plan = plan_at_head(project, options, rgit)
     if not plan.releases:
         if push and announced is not None:  # a finished release commit, perhaps unpushed
-            return resume(project, rgit, announced, push=True)
+            return resume_interruptibly(project, rgit, announced, push=True)
         return plan
     if not confirm(plan):
         raise OrchestratorError("release not applied: not confirmed")
-    return apply_plan(project.root, rgit, plan, push=push, verify=verify)
+    guard.check()
+    return apply_plan(project.root, rgit, plan, guard, push=push, verify=verify)
 
 
-def apply_plan(root: Path, rgit: ReleaseGit, plan: ReleasePlan, *, push: bool,
+def resume_interruptibly(project: Project, rgit: ReleaseGit, announced: list[str], *,
+                         push: bool) -> ApplyResult:
+    try:
+        return resume(project, rgit, announced, push=push)
+    except Interrupted as e:
+        raise Stopped(f"release apply interrupted by {e.name} while finishing the release "
+                      f"commit {rgit.head_now()[0][:12]}: run release apply again to create "
+                      "the missing tags", e.signum) from None
+
+
+def apply_plan(root: Path, rgit: ReleaseGit, plan: ReleasePlan, guard: Guard, *, push: bool,
                verify: bool = True) -> ApplyResult:
     """Edit, commit and tag as `plan` says; restore everything if a step before the commit
     fails or a signal stops it."""
@@ -235,16 +287,16 @@ def apply_plan(root: Path, rgit: ReleaseGit, plan: ReleasePlan, *, push: bool,
     ensure_writable(root, plan)
     remote = ensure_remote(rgit, branch) if push else None
     work = Work(root, rgit, plan, datetime.datetime.now(datetime.UTC).date().isoformat(),
-                start=rgit.head(), verify=verify)
-    with interruptible() as guard:
-        try:
-            transaction(work, guard)
-            assert work.commit is not None
-            created = create_tags(rgit, work.commit, plan.tags)
-            if remote is not None:
-                push_release(rgit, remote, branch, plan.tags)
-        except Interrupted as e:
-            raise interrupted(e, work) from None
+                start=rgit.head_now()[0], verify=verify, before=rgit.changes_now())
+    try:
+        transaction(work, guard)
+        assert work.commit is not None
+        guard.check()
+        created = create_tags(rgit, work.commit, plan.tags)
+        if remote is not None:
+            push_release(rgit, remote, branch, plan.tags)
+    except Interrupted as e:
+        raise interrupted(e, work) from None
     return ApplyResult(work.commit, tuple(created), pushed=remote, notes=tuple(work.notes),
                        skipped=plan.skipped)
 
@@ -254,26 +306,42 @@ def transaction(work: Work, guard: Guard) -> None:
     index back, unless the commit landed (then a rerun finishes the release)."""
     try:
         for step in STEPS.values():
+            guard.check()  # a signal a finalizer swallowed still stops us before the commit
             step(work)
-    except BaseException:
+    except BaseException as e:
         with guard.held():
-            if not landed(work):
-                work.restore()
+            if landed(work):
+                raise
+            work.outcome = work.restore()
+        if isinstance(e, OrchestratorError):
+            raise _with_outcome(e, work.outcome) from e
         raise
 
 
+def _with_outcome(error: OrchestratorError, outcome: str) -> OrchestratorError:
+    """`error`, with what was put back (and, for the commit, what git said)."""
+    output = error.output if isinstance(error, CommitFailed) else ""
+    told = OrchestratorError(f"{error.message}; {outcome}" + (f". git said:\n{output}"
+                                                              if output else ""),
+                             hint=error.hint, detail=error.detail)
+    told.exit_code = error.exit_code
+    return told
+
+
 def landed(work: Work) -> bool:
-    """Whether the release commit exists although its step did not finish."""
-    head = work.rgit.head()
-    if head != work.start and release_tags(work.rgit.message(head)) is not None:
+    """Whether the release commit exists although its step did not finish (read by a fresh
+    git: GitPython's readers may be what the signal stopped)."""
+    head, message = work.rgit.head_now()
+    if head != work.start and release_tags(message) is not None:
         work.commit = head
     return work.commit is not None
 
 
 def interrupted(error: Interrupted, work: Work) -> Stopped:
     if work.commit is None:
-        return Stopped(f"release apply interrupted by {error.name}: every file was "
-                                  "restored and nothing was committed", error.signum)
+        return Stopped(f"release apply interrupted by {error.name}: "
+                       f"{work.outcome or 'every file was restored and nothing was committed'}",
+                       error.signum)
     return Stopped(
         f"release apply interrupted by {error.name} after the release commit "
         f"{work.commit[:12]}: run release apply again to create the missing tags",

@@ -437,6 +437,53 @@ def test_a_failing_hook_is_a_failed_step_that_restores_everything(
     assert "tagged t-core-v1.3.0" in out
 
 
+def test_what_a_failing_hook_changed_is_put_back_and_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A hook that edits a tracked file, stages it and leaves a new file before it fails: the
+    tree was clean when apply started, so all of it goes back (and the message says what)."""
+    repo = small_monorepo(tmp_path)
+    repo.write("libs/core/src/t_core/a.py", "X = 1\n")
+    repo.write("notes.txt", "kept\n")
+    repo.commit("feat: a")
+    (repo.root / "ignored.log").write_text("an ignored file, untouched\n")
+    repo.write(".git/info/exclude", "*.log\n")
+    _hook(repo, "pre-commit", "echo formatted >> apps/app/pyproject.toml\n"
+                              "git add apps/app/pyproject.toml\n"
+                              "echo junk >> notes.txt\n"
+                              "mkdir -p build && echo x > build/report.txt\n"
+                              "echo y > hook.log\n"
+                              "exit 1\n")
+    before = state(repo)
+    result = run_cli(capsys, repo.root, "release", "apply", "--yes")
+    assert result.exit_code == 1
+    assert ("every file was restored, also apps/app/pyproject.toml, build/report.txt, "
+            "notes.txt, which the commit's hooks changed or made, and nothing was committed"
+            in result.stderr)
+    assert state(repo) == before
+    assert (repo.root / "ignored.log").read_text() == "an ignored file, untouched\n"
+    assert (repo.root / "hook.log").exists()  # ignored: not the tree's, so not ours to remove
+
+
+def test_a_hook_change_that_cannot_be_put_back_is_named_not_hidden(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = small_monorepo(tmp_path)
+    repo.write("libs/core/src/t_core/a.py", "X = 1\n")
+    repo.commit("feat: a")
+    _hook(repo, "pre-commit", "echo junk > stray.txt\nexit 1\n")
+    unlink = Path.unlink
+
+    def kept(self: Path, missing_ok: bool = False) -> None:
+        if self.name != "stray.txt":  # as if the hook had made it impossible to remove
+            unlink(self, missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", kept)
+    result = run_cli(capsys, repo.root, "release", "apply", "--yes")
+    assert result.exit_code == 1
+    assert "every file was restored" not in result.stderr
+    assert "nothing was committed, but stray.txt still differs" in result.stderr
+
+
 def test_version_files_outside_the_repository_are_refused_before_any_write(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = small_monorepo(tmp_path)
