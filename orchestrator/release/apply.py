@@ -30,7 +30,7 @@ from orchestrator.release.interrupts import (
 )
 from orchestrator.release.model import ApplyResult, Options, Release, ReleasePlan
 from orchestrator.release.plan import plan_at_head
-from orchestrator.release.resume import announced_tags, resume, unfinished
+from orchestrator.release.resume import announced_tags, resume, unfinished, unfinished_below
 from orchestrator.release.state import ensure_full_history
 from orchestrator.release.tagging import (
     create_tags,
@@ -257,6 +257,9 @@ def _run_apply(project: Project, options: Options, guard: Guard, *, push: bool,
     announced = announced_tags(rgit)
     if announced is not None and unfinished(rgit, announced):
         return resume_interruptibly(project, rgit, announced, push=push)
+    below = unfinished_below(project, rgit) if announced is None else None
+    if below is not None:  # finish it first: planning now would release its versions again
+        return resume_interruptibly(project, rgit, below[1], push=push, commit=below[0])
     plan = plan_at_head(project, options, rgit)
     if not plan.releases:
         if push and announced is not None:  # a finished release commit, perhaps unpushed
@@ -269,13 +272,14 @@ def _run_apply(project: Project, options: Options, guard: Guard, *, push: bool,
 
 
 def resume_interruptibly(project: Project, rgit: ReleaseGit, announced: list[str], *,
-                         push: bool) -> ApplyResult:
+                         push: bool, commit: str | None = None) -> ApplyResult:
     try:
-        return resume(project, rgit, announced, push=push)
+        return resume(project, rgit, announced, push=push, commit=commit)
     except Interrupted as e:
+        release = commit or rgit.head_now()[0]
         raise Stopped(f"release apply interrupted by {e.name} while finishing the release "
-                      f"commit {rgit.head_now()[0][:12]}: run release apply again to create "
-                      "the missing tags", e.signum) from None
+                      f"commit {release[:12]}: run release apply again to create the missing "
+                      "tags", e.signum) from None
 
 
 def apply_plan(root: Path, rgit: ReleaseGit, plan: ReleasePlan, guard: Guard, *, push: bool,

@@ -189,6 +189,13 @@ class ReleaseGit:
                            "--format=%x01%H%x02%B%x03", spec, *pathspec)
         return [_parse_commit(chunk) for chunk in out.split("\x01") if chunk.strip("\0\n")]
 
+    def last_release_commit(self, head: str) -> str | None:
+        """The newest release commit reachable from `head` (see `release_tags`), if any."""
+        pattern = f"^[[:space:]]*({RELEASE_TRAILER}|{LEGACY_TRAILER})[[:space:]]*:"
+        found = self._output(f"cannot search the history of {head} for release commits",
+                             "log", "-1", "-E", f"--grep={pattern}", "--format=%H", head).strip()
+        return found or None
+
     def tags_merged(self, head: str) -> list[str]:
         """Tags whose commits are reachable from `head`."""
         return self._output(f"cannot list the tags reachable from {head}", "tag", "--list",

@@ -164,6 +164,42 @@ def test_a_failed_tag_is_finished_by_a_rerun(tmp_path: Path, capsys: pytest.Capt
                                                                      "t-util-v0.3.1"]
 
 
+def test_an_untagged_release_commit_under_newer_commits_is_finished_not_released_again(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A release commit left without its tags (apply interrupted after the commit), then
+    more work on top: apply tags the release commit, never writes its changelog section
+    twice, and the next apply releases what came after."""
+    repo = small_monorepo(tmp_path)
+    repo.write("libs/core/src/t_core/pool.py", "X = 1\n")
+    repo.commit("feat: pool")
+    create = ReleaseGit.create_tag
+
+    def fails(self: ReleaseGit, tag: str, commit: str, message: str) -> None:
+        raise OrchestratorError("injected tag failure")
+
+    monkeypatch.setattr(ReleaseGit, "create_tag", fails)
+    apply(capsys, repo, code=1)
+    release = repo.git("rev-parse", "HEAD")
+    monkeypatch.setattr(ReleaseGit, "create_tag", create)
+    repo.write("libs/core/src/t_core/pool.py", "X = 2\n")
+    repo.commit("fix: pool size")
+    after = repo.git("rev-parse", "HEAD")
+    out = apply(capsys, repo)
+    assert f"Release commit {release[:12]} already made." in out
+    assert "tagged t-core-v1.3.0" in out and "tagged t-util-v0.3.1" in out
+    assert "run release apply again to release the commits made since" in out
+    assert sorted(repo.git("tag", "--points-at", release).split()) == ["t-core-v1.3.0",
+                                                                        "t-util-v0.3.1"]
+    assert repo.git("rev-parse", "HEAD") == after  # nothing written, nothing committed
+    assert repo.git("status", "--porcelain") == ""
+    out = apply(capsys, repo)
+    assert "tagged t-core-v1.3.1" in out
+    core = (repo.root / "libs/core/CHANGELOG.md").read_text()
+    sections = [line.split(" (")[0] for line in core.splitlines() if line.startswith("## ")]
+    assert sections == ["## 1.3.1", "## 1.3.0"]
+
+
 def test_pre_releases_then_final(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = small_monorepo(tmp_path)
     repo.write("libs/core/src/t_core/a.py", "X = 1\n")
