@@ -6,6 +6,7 @@ as written, and hands them, as plain data, to the pure `decide` function.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Iterable
 
@@ -13,7 +14,7 @@ from orchestrator.context import Project
 from orchestrator.errors import ConfigError, OrchestratorError
 from orchestrator.release.conventional import Level
 from orchestrator.release.decide import History, Requirements, decide
-from orchestrator.release.model import Options, Release, ReleasePlan
+from orchestrator.release.model import Options, PlanWarning, Release, ReleasePlan
 from orchestrator.release.sites import requirement_sites
 from orchestrator.release.state import ReleaseState, ensure_full_history, read_state
 from orchestrator.release.tags import tag_name_problem
@@ -36,7 +37,37 @@ def plan_at_head(project: Project, options: Options,
     ensure_full_history(project.git, "release plan")
     rgit = rgit or ReleaseGit(project.git)
     head = rgit.head()
-    return make_plan(read_state(project, rgit, head), rgit, options)
+    plan = make_plan(read_state(project, rgit, head), rgit, options)
+    return dataclasses.replace(plan, warnings=(*unfinished_warnings(project, rgit),
+                                               *taken_tags(plan, rgit)))
+
+
+def taken_tags(plan: ReleasePlan, rgit: ReleaseGit) -> list[PlanWarning]:
+    """A warning for each tag the plan would make that exists already: apply refuses it."""
+    found: list[PlanWarning] = []
+    for release in plan.releases:
+        at = rgit.tag_commit(release.tag)
+        if at is not None and release.tag not in {w.tag for w in found}:
+            found.append(PlanWarning(
+                "tag-exists", f"tag {release.tag} already exists (on {at[:12]}): release "
+                f"apply will refuse to release {release.name} {release.next}; bump past it "
+                "(--bump) or delete the tag", at, release.tag, release.name))
+    return found
+
+
+def unfinished_warnings(project: Project, rgit: ReleaseGit) -> list[PlanWarning]:
+    """A warning for a release commit below HEAD that apply will finish before this plan."""
+    from orchestrator.release.resume import unfinished_below
+
+    below = unfinished_below(project, rgit)
+    if below is None:
+        return []
+    commit, tags = below
+    return [PlanWarning("unfinished-release",
+                        f"the release commit {commit[:12]} has no tag {tag} yet: release apply "
+                        "will create it on that commit first, and plan what came since on the "
+                        "run after", commit, tag)
+            for tag in tags if rgit.tag_commit(tag) is None]
 
 
 def make_plan(state: ReleaseState, rgit: ReleaseGit, options: Options) -> ReleasePlan:

@@ -89,7 +89,8 @@ def test_plan_is_what_apply_does(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert trailers == [f"Release-Tag: {p['tag']}" for p in planned]  # one tag per line
     # the release commit's own edits never count: nothing is left to release
     assert json.loads(run_cli(capsys, repo.root, "release", "plan", "--format",
-                              "json").stdout) == {"packages": [], "skipped": []}
+                              "json").stdout) == {"packages": [], "skipped": [],
+                                                   "warnings": []}
     assert repo.git("status", "--porcelain") == ""
 
 
