@@ -20,7 +20,12 @@ from pathlib import Path
 from orchestrator.context import Project
 from orchestrator.errors import FailedError, OrchestratorError
 from orchestrator.release import changelog
-from orchestrator.release.edit import edit_pyproject, edit_version_file, edit_version_source
+from orchestrator.release.edit import (
+    edit_pyproject,
+    edit_version_file,
+    edit_version_source,
+    version_in_file,
+)
 from orchestrator.release.interrupts import (
     Guard,
     Interrupted,
@@ -122,12 +127,38 @@ def ensure_writable(root: Path, plan: ReleasePlan) -> None:
             data = (root / path).read_bytes() if (root / path).is_file() else None
             if data is None:
                 raise OrchestratorError(f"{path}, a version file of {release.name}, is missing")
-            edit_version_file(data.decode("utf-8", "replace"), path, release.next)
+            held = version_in_file(data.decode("utf-8", "replace"), path)
+            _holds_current(release, f"{path}, a version file of {release.name},",
+                           f"__version__ = {held!r}", held)
         source = release.source
         if source.kind == "file":
-            found = find_version((root / source.path).read_text(encoding="utf-8"), source)
+            text = (root / source.path).read_text(encoding="utf-8")
+            found = find_version(text, source)
             if isinstance(found, Unreadable):
                 raise OrchestratorError(f"{release.name}: {found.reason}")
+            held = text[found[0]:found[1]]
+            _holds_current(release, f"{source.path}, where {release.name}'s version is read,",
+                           repr(held), held)
+
+
+def _holds_current(release: Release, what: str, shown: str, held: str) -> None:
+    """Refuse a file whose version is not the one the plan moves `release` from: a bump
+    would overwrite a version nobody read (another package's, or one set by hand)."""
+    if release.current is None or _same_version(held, release.current):
+        return
+    raise OrchestratorError(
+        f"{what} holds {shown}, not {release.current}, the version {release.name} is released "
+        "from", hint=f"set it to {release.current} and commit it, or take it out of "
+                     "version-files, then plan again")
+
+
+def _same_version(text: str, version: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(text) == Version(version)
+    except InvalidVersion:
+        return False
 
 
 def _targets(release: Release) -> list[str]:

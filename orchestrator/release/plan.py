@@ -18,6 +18,7 @@ from orchestrator.release.model import Options, PlanWarning, Release, ReleasePla
 from orchestrator.release.sites import requirement_sites
 from orchestrator.release.state import ReleaseState, ensure_full_history, read_state
 from orchestrator.release.tags import tag_name_problem
+from orchestrator.release.units import Unit
 from orchestrator.release.vcs import Commit, ReleaseGit
 from orchestrator.release.versions import normalise_label
 from orchestrator.workspace.config import Config
@@ -73,7 +74,7 @@ def unfinished_warnings(project: Project, rgit: ReleaseGit) -> list[PlanWarning]
 def make_plan(state: ReleaseState, rgit: ReleaseGit, options: Options) -> ReleasePlan:
     """Work out every release from the packages, tags and history `state` read."""
     workspace = state.workspace
-    check_version_files(workspace)
+    check_version_files(workspace, state.units)
     decision = decide(workspace.packages, state.units, state.current,
                       histories(state, rgit), requirements(workspace, state.snapshot),
                       workspace.config.release, options,
@@ -99,14 +100,31 @@ def check_tag_names(releases: tuple[Release, ...], config: Config) -> None:
                 hint="use a format such as '{name}-v{version}' or '{name}/v{version}'")
 
 
-def check_version_files(workspace: Workspace) -> None:
-    """Refuse `version-files` outside the repository before anything is read or written."""
+def check_version_files(workspace: Workspace, units: Iterable[Unit]) -> None:
+    """Refuse, before anything is read or written, `version-files` outside the repository,
+    inside another package, or listed by two packages: each would get a version that is not
+    its own. Members of one release group share a version, so they may share files too."""
+    unit_of = {member: unit.name for unit in units for member in unit.members}
+    claimed: dict[str, str] = {}
     for package in workspace.packages:
+        mine = unit_of.get(package.name, package.name)
         for entry in package.settings.version_files:
             path = posixpath.normpath(posixpath.join(package.path, entry))
+            where = f"{package.pyproject} [tool.orchestrator] version-files {entry!r}"
             if posixpath.isabs(entry) or not inside(path):
-                raise ConfigError(f"{package.pyproject} [tool.orchestrator] version-files "
-                                  f"{entry!r} is outside the repository")
+                raise ConfigError(f"{where} is outside the repository")
+            owner = workspace.owner(path)
+            if owner is not None and unit_of.get(owner.name, owner.name) != mine:
+                raise ConfigError(f"{where} is a file of {owner.name} ({owner.path}), not of "
+                                  f"{package.name}: a release of {package.name} would write "
+                                  "its version there",
+                                  hint=f"list it in {owner.pyproject} instead")
+            other = claimed.setdefault(path, package.name)
+            if unit_of.get(other, other) != mine:
+                first, second = sorted((other, package.name))
+                raise ConfigError(f"{path} is a version file of both {first} and {second}: "
+                                  "it can hold only one of their versions",
+                                  hint="keep it in the version-files of one of them")
 
 
 def histories(state: ReleaseState, rgit: ReleaseGit) -> dict[str, History]:

@@ -521,6 +521,61 @@ def test_a_hook_change_that_cannot_be_put_back_is_named_not_hidden(
     assert "nothing was committed, but stray.txt still differs" in result.stderr
 
 
+def _version_files(repo: GitRepo, path: str, *entries: str) -> None:
+    text = (repo.root / path).read_text()
+    repo.write(path, text + "\n[tool.orchestrator]\nversion-files = ["
+               + ", ".join(f'"{e}"' for e in entries) + "]\n")
+
+
+def test_a_version_file_that_does_not_hold_the_current_version_is_refused_before_any_write(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = small_monorepo(tmp_path)
+    repo.write("libs/core/src/t_core/__init__.py", '__version__ = "9.9.9"\n')
+    _version_files(repo, "libs/core/pyproject.toml", "src/t_core/__init__.py")
+    repo.write("libs/core/src/t_core/a.py", "X = 1\n")
+    repo.commit("feat: a")
+    before = state(repo)
+    out = apply(capsys, repo, code=2)
+    assert ("libs/core/src/t_core/__init__.py, a version file of t-core, holds "
+            "__version__ = '9.9.9', not 1.2.0, the version t-core is released from") in out
+    assert state(repo) == before
+    repo.write("libs/core/src/t_core/__init__.py", '__version__ = "1.2.0"\n')
+    repo.commit("fix: version")
+    assert "tagged t-core-v1.3.0" in apply(capsys, repo)
+    assert '__version__ = "1.3.0"' in (repo.root / "libs/core/src/t_core/__init__.py").read_text()
+
+
+def test_a_version_file_of_another_package_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """util listing core's `__init__.py` would write util's version into core."""
+    repo = small_monorepo(tmp_path)
+    repo.write("libs/core/src/t_core/__init__.py", '__version__ = "1.2.0"\n')
+    _version_files(repo, "libs/util/pyproject.toml", "../core/src/t_core/__init__.py")
+    repo.write("libs/util/src/t_util/a.py", "X = 1\n")
+    repo.commit("fix: a")
+    before = state(repo)
+    out = apply(capsys, repo, code=2)
+    assert ("libs/util/pyproject.toml [tool.orchestrator] version-files "
+            "'../core/src/t_core/__init__.py' is a file of t-core (libs/core), not of t-util"
+            in out)
+    assert state(repo) == before
+    assert run_cli(capsys, repo.root, "release", "plan").exit_code == 2
+
+
+def test_a_version_file_two_packages_claim_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = small_monorepo(tmp_path)
+    repo.write("VERSION.py", '__version__ = "1.2.0"\n')
+    _version_files(repo, "libs/core/pyproject.toml", "../../VERSION.py")
+    _version_files(repo, "libs/util/pyproject.toml", "../../VERSION.py")
+    repo.write("libs/core/src/t_core/a.py", "X = 1\n")
+    repo.commit("feat: a")
+    before = state(repo)
+    out = apply(capsys, repo, code=2)
+    assert "VERSION.py is a version file of both t-core and t-util" in out
+    assert state(repo) == before
+
+
 def test_version_files_outside_the_repository_are_refused_before_any_write(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = small_monorepo(tmp_path)
