@@ -9,8 +9,8 @@ runner is set up once, in `_open`, as gitrepo.Git runs git: no optional locks,
 core.quotepath=false, git's messages in English (LC_ALL=C), no pager, never a prompt for a
 password; every git it starts runs in a session of its own (see gitsession), so a signal
 to our process group cannot kill its long-lived readers. GitPython is imported only when a
-release first touches git, so that other
-commands never pay for it. The working tree's status and commit times are gitrepo.Git's.
+release first touches git, so that other commands never pay for it. The working tree's
+status and commit times are gitrepo.Git's.
 """
 
 from __future__ import annotations
