@@ -109,6 +109,10 @@ def publish_cmd(settings: Settings, repository_url: str | None, index_url: str |
                 no_isolation: bool, out_dir: Path | None) -> int:
     """Build the packages tagged at HEAD and upload what the index lacks, dependencies first."""
     from orchestrator.release import publish
+    from orchestrator.tasks.reports import check_writable
+
+    if out_dir is not None:  # refused before anything is built, not after
+        check_writable(out_dir, "--out directory", directory=True)
 
     request = publish.PublishRequest(repository_url, index_url, no_isolation, out_dir)
     def progress(line: str) -> None:

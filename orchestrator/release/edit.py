@@ -97,6 +97,14 @@ def _poetry_moved(entry: Any, edit: SpecifierEdit) -> Any:
     return entry
 
 
+def version_in_file(text: str, path: str) -> str:
+    """The value of the first `__version__ = "..."` in `text`, the one a bump sets."""
+    found = _VERSION_LINE.search(text)
+    if found is None:
+        raise OrchestratorError(f"{path} has no __version__ = \"...\" line to update")
+    return found["value"]
+
+
 def edit_version_file(text: str, path: str, version: str) -> str:
     """Set `__version__ = "..."` (the first one) to `version`, keeping its quotes."""
     new, count = _VERSION_LINE.subn(

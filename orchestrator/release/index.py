@@ -64,8 +64,11 @@ def _host(url: str) -> tuple[str, str]:
 
 
 def simple_url_for(repository_url: str) -> str:
-    """The simple index that matches an upload URL (PyPI's, or `<url>/simple/`)."""
+    """The simple index that matches an upload URL (PyPI's, `<url>/simple/`, or the URL
+    itself when it is a simple index already: pypiserver takes uploads there too)."""
     base = repository_url if repository_url.endswith("/") else repository_url + "/"
+    if urllib.parse.urlsplit(base).path.endswith("/simple/"):
+        return base
     return _KNOWN.get(base, urllib.parse.urljoin(base, "simple/"))
 
 

@@ -50,14 +50,27 @@ class Stopped(OrchestratorError):
 
 class Guard:
     """Turns SIGNALS into `Interrupted`; `held()` keeps them from cutting short what must
-    finish (putting files back)."""
+    finish (putting files back).
+
+    The handler raises wherever the main thread is, which may be a finalizer (`__del__`)
+    that Python lets no exception out of: every signal is also remembered, and `check()`
+    raises it at the points where going on would be wrong (before each step, before the
+    commit)."""
 
     def __init__(self) -> None:
         self._holding = 0
+        self.received: int | None = None
 
     def handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.received is None:
+            self.received = signum
         if not self._holding:
             raise Interrupted(signum)
+
+    def check(self) -> None:
+        """Raise `Interrupted` if a signal arrived and was not acted on."""
+        if self.received is not None and not self._holding:
+            raise Interrupted(self.received)
 
     @contextmanager
     def held(self) -> Iterator[None]:

@@ -121,6 +121,24 @@ class Current:
 
 
 @dataclass(frozen=True)
+class PlanWarning:
+    """Something that makes `apply` do other than the plan shows: a tag it would make that
+    exists already (apply refuses), or a release commit below HEAD still missing tags (apply
+    finishes that first)."""
+
+    kind: Literal["tag-exists", "unfinished-release"]
+    message: str
+    commit: str
+    tag: str
+    name: str | None = None  # the package, for a tag that exists
+
+    def to_json(self) -> dict[str, str]:
+        data = {"kind": self.kind, "tag": self.tag, "commit": self.commit,
+                "message": self.message}
+        return data if self.name is None else {**data, "name": self.name}
+
+
+@dataclass(frozen=True)
 class ReleasePlan:
     head: str
     releases: tuple[Release, ...]  # dependencies first
@@ -128,10 +146,12 @@ class ReleasePlan:
     lock_file: bool = False  # a root uv.lock exists and must follow the new versions
     skipped: tuple[Skipped, ...] = ()
     untagged: tuple[str, ...] = ()  # packages that have no release tag yet
+    warnings: tuple[PlanWarning, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"packages": [r.to_json() for r in self.releases],
-                "skipped": [s.to_json() for s in self.skipped]}
+                "skipped": [s.to_json() for s in self.skipped],
+                "warnings": [w.to_json() for w in self.warnings]}
 
     @property
     def tags(self) -> list[str]:

@@ -6,6 +6,7 @@ as written, and hands them, as plain data, to the pure `decide` function.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Iterable
 
@@ -13,10 +14,11 @@ from orchestrator.context import Project
 from orchestrator.errors import ConfigError, OrchestratorError
 from orchestrator.release.conventional import Level
 from orchestrator.release.decide import History, Requirements, decide
-from orchestrator.release.model import Options, Release, ReleasePlan
+from orchestrator.release.model import Options, PlanWarning, Release, ReleasePlan
 from orchestrator.release.sites import requirement_sites
 from orchestrator.release.state import ReleaseState, ensure_full_history, read_state
 from orchestrator.release.tags import tag_name_problem
+from orchestrator.release.units import Unit
 from orchestrator.release.vcs import Commit, ReleaseGit
 from orchestrator.release.versions import normalise_label
 from orchestrator.workspace.config import Config
@@ -36,13 +38,43 @@ def plan_at_head(project: Project, options: Options,
     ensure_full_history(project.git, "release plan")
     rgit = rgit or ReleaseGit(project.git)
     head = rgit.head()
-    return make_plan(read_state(project, rgit, head), rgit, options)
+    plan = make_plan(read_state(project, rgit, head), rgit, options)
+    return dataclasses.replace(plan, warnings=(*unfinished_warnings(project, rgit),
+                                               *taken_tags(plan, rgit)))
+
+
+def taken_tags(plan: ReleasePlan, rgit: ReleaseGit) -> list[PlanWarning]:
+    """A warning for each tag the plan would make that exists already: apply refuses it."""
+    found: list[PlanWarning] = []
+    for release in plan.releases:
+        at = rgit.tag_commit(release.tag)
+        if at is not None and release.tag not in {w.tag for w in found}:
+            found.append(PlanWarning(
+                "tag-exists", f"tag {release.tag} already exists (on {at[:12]}): release "
+                f"apply will refuse to release {release.name} {release.next}; bump past it "
+                "(--bump) or delete the tag", at, release.tag, release.name))
+    return found
+
+
+def unfinished_warnings(project: Project, rgit: ReleaseGit) -> list[PlanWarning]:
+    """A warning for a release commit below HEAD that apply will finish before this plan."""
+    from orchestrator.release.resume import unfinished_below
+
+    below = unfinished_below(project, rgit)
+    if below is None:
+        return []
+    commit, tags = below
+    return [PlanWarning("unfinished-release",
+                        f"the release commit {commit[:12]} has no tag {tag} yet: release apply "
+                        "will create it on that commit first, and plan what came since on the "
+                        "run after", commit, tag)
+            for tag in tags if rgit.tag_commit(tag) is None]
 
 
 def make_plan(state: ReleaseState, rgit: ReleaseGit, options: Options) -> ReleasePlan:
     """Work out every release from the packages, tags and history `state` read."""
     workspace = state.workspace
-    check_version_files(workspace)
+    check_version_files(workspace, state.units)
     decision = decide(workspace.packages, state.units, state.current,
                       histories(state, rgit), requirements(workspace, state.snapshot),
                       workspace.config.release, options,
@@ -68,14 +100,31 @@ def check_tag_names(releases: tuple[Release, ...], config: Config) -> None:
                 hint="use a format such as '{name}-v{version}' or '{name}/v{version}'")
 
 
-def check_version_files(workspace: Workspace) -> None:
-    """Refuse `version-files` outside the repository before anything is read or written."""
+def check_version_files(workspace: Workspace, units: Iterable[Unit]) -> None:
+    """Refuse, before anything is read or written, `version-files` outside the repository,
+    inside another package, or listed by two packages: each would get a version that is not
+    its own. Members of one release group share a version, so they may share files too."""
+    unit_of = {member: unit.name for unit in units for member in unit.members}
+    claimed: dict[str, str] = {}
     for package in workspace.packages:
+        mine = unit_of.get(package.name, package.name)
         for entry in package.settings.version_files:
             path = posixpath.normpath(posixpath.join(package.path, entry))
+            where = f"{package.pyproject} [tool.orchestrator] version-files {entry!r}"
             if posixpath.isabs(entry) or not inside(path):
-                raise ConfigError(f"{package.pyproject} [tool.orchestrator] version-files "
-                                  f"{entry!r} is outside the repository")
+                raise ConfigError(f"{where} is outside the repository")
+            owner = workspace.owner(path)
+            if owner is not None and unit_of.get(owner.name, owner.name) != mine:
+                raise ConfigError(f"{where} is a file of {owner.name} ({owner.path}), not of "
+                                  f"{package.name}: a release of {package.name} would write "
+                                  "its version there",
+                                  hint=f"list it in {owner.pyproject} instead")
+            other = claimed.setdefault(path, package.name)
+            if unit_of.get(other, other) != mine:
+                first, second = sorted((other, package.name))
+                raise ConfigError(f"{path} is a version file of both {first} and {second}: "
+                                  "it can hold only one of their versions",
+                                  hint="keep it in the version-files of one of them")
 
 
 def histories(state: ReleaseState, rgit: ReleaseGit) -> dict[str, History]:

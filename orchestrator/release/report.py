@@ -50,8 +50,9 @@ def _some(names: tuple[str, ...]) -> str:
 
 
 def _warnings(plan: ReleasePlan) -> str:
-    return "".join(f"warning: {s.name} ({s.path}) is not planned: {s.reason}\n"
-                   for s in plan.skipped)
+    return "".join([*(f"warning: {s.name} ({s.path}) is not planned: {s.reason}\n"
+                      for s in plan.skipped),
+                    *(f"warning: {w.message}\n" for w in plan.warnings)])
 
 
 def _notes(plan: ReleasePlan) -> str:

@@ -18,6 +18,25 @@ def announced_tags(rgit: ReleaseGit) -> list[str] | None:
     return release_tags(rgit.message(rgit.head()))
 
 
+def unfinished_below(project: Project, rgit: ReleaseGit) -> tuple[str, list[str]] | None:
+    """The newest release commit below HEAD, and the tags it announces, when some of them
+    are missing and apply can create them (apply stopped after its commit, and work went on
+    on top of it). One whose tags no longer fit the configuration is history, not a job."""
+    head = rgit.head()
+    commit = rgit.last_release_commit(head)
+    if commit is None or commit == head:
+        return None
+    tags = release_tags(rgit.message(commit)) or []
+    if not unfinished(rgit, tags):
+        return None
+    try:
+        check_announced(read_state(project, rgit, commit), tags)
+        tags_already_made(rgit, commit, tags)
+    except OrchestratorError:
+        return None
+    return commit, tags
+
+
 def unfinished(rgit: ReleaseGit, tags: list[str]) -> bool:
     return any(rgit.tag_commit(tag) is None for tag in tags)
 
@@ -59,15 +78,19 @@ def tags_already_made(rgit: ReleaseGit, head: str, tags: list[str]) -> list[str]
     return existing
 
 
-def resume(project: Project, rgit: ReleaseGit, tags: list[str], *, push: bool) -> ApplyResult:
-    """Finish HEAD's release commit, which announces `tags`: create the missing ones (and
-    push)."""
-    head = rgit.head()
+def resume(project: Project, rgit: ReleaseGit, tags: list[str], *, push: bool,
+           commit: str | None = None) -> ApplyResult:
+    """Finish the release commit (HEAD's unless `commit` is given), which announces `tags`:
+    create the missing ones (and push)."""
+    release = commit or rgit.head()
     branch = ensure_ready(rgit)
-    check_announced(read_state(project, rgit, head), tags)
-    existing = tags_already_made(rgit, head, tags)
+    check_announced(read_state(project, rgit, release), tags)
+    existing = tags_already_made(rgit, release, tags)
     remote = ensure_remote(rgit, branch) if push else None
-    created = create_tags(rgit, head, [t for t in tags if t not in existing])
+    created = create_tags(rgit, release, [t for t in tags if t not in existing])
     if remote is not None:
         push_release(rgit, remote, branch, tags)
-    return ApplyResult(head, tuple(created), tuple(existing), pushed=remote, resumed=True)
+    notes = () if commit is None else (
+        "run release apply again to release the commits made since the release commit",)
+    return ApplyResult(release, tuple(created), tuple(existing), pushed=remote, resumed=True,
+                       notes=notes)

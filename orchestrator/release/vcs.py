@@ -7,8 +7,10 @@ GitPython would start one more per commit), `tag --merged`, staging and committi
 filters apply, which GitPython's index writer skips), fetch, atomic push and worktrees. That
 runner is set up once, in `_open`, as gitrepo.Git runs git: no optional locks,
 core.quotepath=false, git's messages in English (LC_ALL=C), no pager, never a prompt for a
-password. GitPython is imported only when a release first touches git, so that other
-commands never pay for it. The working tree's status and commit times are gitrepo.Git's.
+password; every git it starts runs in a session of its own (see gitsession), so a signal
+to our process group cannot kill its long-lived readers. GitPython is imported only when a
+release first touches git, so that other commands never pay for it. The working tree's
+status and commit times are gitrepo.Git's.
 """
 
 from __future__ import annotations
@@ -96,10 +98,10 @@ def _open(root: Path) -> Repo:
     """The repository holding `root` (the workspace root may be a folder of it), its runner
     set up as gitrepo.Git runs git."""
     try:
-        import git
+        from orchestrator.release.gitsession import SessionRepo
     except ImportError as e:  # GitPython refuses to import when it cannot run git
         raise GitError("git is not installed or not on PATH") from e
-    repo = git.Repo(root, search_parent_directories=True)
+    repo = SessionRepo(root, search_parent_directories=True)
     _configure(repo.git)
     return repo
 
@@ -107,9 +109,9 @@ def _open(root: Path) -> Repo:
 def _runner(root: Path) -> GitCommand:
     """A git runner in the workspace root: pathspecs and `--relative` output are then the
     workspace's paths, as everywhere else."""
-    import git
+    from orchestrator.release.gitsession import SessionGit
 
-    runner = git.cmd.Git(str(root))
+    runner = SessionGit(str(root))
     _configure(runner)
     return runner
 
@@ -187,6 +189,13 @@ class ReleaseGit:
                            "--format=%x01%H%x02%B%x03", spec, *pathspec)
         return [_parse_commit(chunk) for chunk in out.split("\x01") if chunk.strip("\0\n")]
 
+    def last_release_commit(self, head: str) -> str | None:
+        """The newest release commit reachable from `head` (see `release_tags`), if any."""
+        pattern = f"^[[:space:]]*({RELEASE_TRAILER}|{LEGACY_TRAILER})[[:space:]]*:"
+        found = self._output(f"cannot search the history of {head} for release commits",
+                             "log", "-1", "-E", f"--grep={pattern}", "--format=%H", head).strip()
+        return found or None
+
     def tags_merged(self, head: str) -> list[str]:
         """Tags whose commits are reachable from `head`."""
         return self._output(f"cannot list the tags reachable from {head}", "tag", "--list",
@@ -225,15 +234,59 @@ class ReleaseGit:
                     "-m", message)
         return self.head()
 
-    def _child(self, failure: str, *args: str) -> None:
+    def _child(self, failure: str, *args: str) -> str:
+        """What `git ARGS...`, run as `run_child` runs it, printed; a GitError saying
+        `failure` if it failed."""
         ran = run_child(["git", "-c", "core.quotepath=false", *args], self.root,
                         {**os.environ, **_ENVIRONMENT})
         if ran.status != 0:
             output = "\n".join(part.strip() for part in (ran.stdout, ran.stderr) if part.strip())
             raise GitError(f"{failure} (exit {ran.status})", detail=output or "no output")
+        return ran.stdout
+
+    # -- what decides and does the undoing of a failed or interrupted apply ------------
+    # Each a fresh git in its own session (never GitPython's long-lived readers): they must
+    # work after a signal, and while a second one arrives.
+
+    def head_now(self) -> tuple[str, str]:
+        """HEAD's commit and message."""
+        out = self._child("cannot read HEAD", "log", "-1", "--format=%H%n%B", "HEAD")
+        sha, _, message = out.partition("\n")
+        return sha.strip(), message
+
+    def changes_now(self) -> set[str]:
+        """Every path of the repository (from its top) that is staged, differs from the index
+        or is untracked and not ignored."""
+        return set(self._status_now())
+
+    def _status_now(self) -> dict[str, str]:
+        out = self._child("cannot read the status of the working tree", "-C", str(self.git.top),
+                          "status", "--porcelain=v1", "-z", "--no-renames",
+                          "--untracked-files=all")
+        return {record[3:]: record[:2] for record in out.split("\0") if len(record) > 3}
 
     def unstage(self, paths: list[str]) -> None:
-        self._run("reset", "-q", "--", *paths)
+        self._child(f"cannot unstage {', '.join(paths)}", "reset", "-q", "--", *paths)
+
+    def put_back(self, before: set[str]) -> tuple[list[str], list[str]]:
+        """Every path that changed since the working tree's status was `before` (see
+        `changes_now`) put back as HEAD has it: unstaged, its HEAD version checked out, or
+        removed when HEAD has none. Safe only when those paths were as HEAD has them then.
+        The paths put back, and those that still differ (from the top)."""
+        changed = {p: xy for p, xy in self._status_now().items() if p not in before}
+        top = ["-C", str(self.git.top)]
+        staged = sorted(p for p, xy in changed.items() if xy[0] not in " ?")
+        if staged:
+            self._child(f"cannot unstage {', '.join(staged)}", *top, "reset", "-q", "--", *staged)
+        now = self._status_now()
+        tracked = sorted(p for p in changed if now.get(p, "??") != "??")
+        if tracked:
+            self._child(f"cannot check out {', '.join(tracked)}", *top, "checkout", "-q", "--",
+                        *tracked)
+        for path in sorted(p for p in changed if now.get(p) == "??"):
+            (self.git.top / path).unlink(missing_ok=True)
+        left = sorted(p for p in self._status_now() if p not in before)
+        return sorted(changed), left
 
     def create_tag(self, tag: str, commit: str, message: str) -> None:
         from git.exc import GitCommandError

@@ -89,7 +89,8 @@ def test_plan_is_what_apply_does(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert trailers == [f"Release-Tag: {p['tag']}" for p in planned]  # one tag per line
     # the release commit's own edits never count: nothing is left to release
     assert json.loads(run_cli(capsys, repo.root, "release", "plan", "--format",
-                              "json").stdout) == {"packages": [], "skipped": []}
+                              "json").stdout) == {"packages": [], "skipped": [],
+                                                   "warnings": []}
     assert repo.git("status", "--porcelain") == ""
 
 
@@ -162,6 +163,42 @@ def test_a_failed_tag_is_finished_by_a_rerun(tmp_path: Path, capsys: pytest.Capt
     assert repo.git("rev-parse", "HEAD") == head  # no second release commit
     assert sorted(repo.git("tag", "--points-at", head).split()) == ["t-core-v1.3.0",
                                                                      "t-util-v0.3.1"]
+
+
+def test_an_untagged_release_commit_under_newer_commits_is_finished_not_released_again(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A release commit left without its tags (apply interrupted after the commit), then
+    more work on top: apply tags the release commit, never writes its changelog section
+    twice, and the next apply releases what came after."""
+    repo = small_monorepo(tmp_path)
+    repo.write("libs/core/src/t_core/pool.py", "X = 1\n")
+    repo.commit("feat: pool")
+    create = ReleaseGit.create_tag
+
+    def fails(self: ReleaseGit, tag: str, commit: str, message: str) -> None:
+        raise OrchestratorError("injected tag failure")
+
+    monkeypatch.setattr(ReleaseGit, "create_tag", fails)
+    apply(capsys, repo, code=1)
+    release = repo.git("rev-parse", "HEAD")
+    monkeypatch.setattr(ReleaseGit, "create_tag", create)
+    repo.write("libs/core/src/t_core/pool.py", "X = 2\n")
+    repo.commit("fix: pool size")
+    after = repo.git("rev-parse", "HEAD")
+    out = apply(capsys, repo)
+    assert f"Release commit {release[:12]} already made." in out
+    assert "tagged t-core-v1.3.0" in out and "tagged t-util-v0.3.1" in out
+    assert "run release apply again to release the commits made since" in out
+    assert sorted(repo.git("tag", "--points-at", release).split()) == ["t-core-v1.3.0",
+                                                                        "t-util-v0.3.1"]
+    assert repo.git("rev-parse", "HEAD") == after  # nothing written, nothing committed
+    assert repo.git("status", "--porcelain") == ""
+    out = apply(capsys, repo)
+    assert "tagged t-core-v1.3.1" in out
+    core = (repo.root / "libs/core/CHANGELOG.md").read_text()
+    sections = [line.split(" (")[0] for line in core.splitlines() if line.startswith("## ")]
+    assert sections == ["## 1.3.1", "## 1.3.0"]
 
 
 def test_pre_releases_then_final(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -435,6 +472,108 @@ def test_a_failing_hook_is_a_failed_step_that_restores_everything(
     assert state(repo) == before  # files, index (no release edit left staged) and tags
     out = apply(capsys, repo, "--no-verify")
     assert "tagged t-core-v1.3.0" in out
+
+
+def test_what_a_failing_hook_changed_is_put_back_and_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A hook that edits a tracked file, stages it and leaves a new file before it fails: the
+    tree was clean when apply started, so all of it goes back (and the message says what)."""
+    repo = small_monorepo(tmp_path)
+    repo.write("libs/core/src/t_core/a.py", "X = 1\n")
+    repo.write("notes.txt", "kept\n")
+    repo.commit("feat: a")
+    (repo.root / "ignored.log").write_text("an ignored file, untouched\n")
+    repo.write(".git/info/exclude", "*.log\n")
+    _hook(repo, "pre-commit", "echo formatted >> apps/app/pyproject.toml\n"
+                              "git add apps/app/pyproject.toml\n"
+                              "echo junk >> notes.txt\n"
+                              "mkdir -p build && echo x > build/report.txt\n"
+                              "echo y > hook.log\n"
+                              "exit 1\n")
+    before = state(repo)
+    result = run_cli(capsys, repo.root, "release", "apply", "--yes")
+    assert result.exit_code == 1
+    assert ("every file was restored, also apps/app/pyproject.toml, build/report.txt, "
+            "notes.txt, which the commit's hooks changed or made, and nothing was committed"
+            in result.stderr)
+    assert state(repo) == before
+    assert (repo.root / "ignored.log").read_text() == "an ignored file, untouched\n"
+    assert (repo.root / "hook.log").exists()  # ignored: not the tree's, so not ours to remove
+
+
+def test_a_hook_change_that_cannot_be_put_back_is_named_not_hidden(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = small_monorepo(tmp_path)
+    repo.write("libs/core/src/t_core/a.py", "X = 1\n")
+    repo.commit("feat: a")
+    _hook(repo, "pre-commit", "echo junk > stray.txt\nexit 1\n")
+    unlink = Path.unlink
+
+    def kept(self: Path, missing_ok: bool = False) -> None:
+        if self.name != "stray.txt":  # as if the hook had made it impossible to remove
+            unlink(self, missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", kept)
+    result = run_cli(capsys, repo.root, "release", "apply", "--yes")
+    assert result.exit_code == 1
+    assert "every file was restored" not in result.stderr
+    assert "nothing was committed, but stray.txt still differs" in result.stderr
+
+
+def _version_files(repo: GitRepo, path: str, *entries: str) -> None:
+    text = (repo.root / path).read_text()
+    repo.write(path, text + "\n[tool.orchestrator]\nversion-files = ["
+               + ", ".join(f'"{e}"' for e in entries) + "]\n")
+
+
+def test_a_version_file_that_does_not_hold_the_current_version_is_refused_before_any_write(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = small_monorepo(tmp_path)
+    repo.write("libs/core/src/t_core/__init__.py", '__version__ = "9.9.9"\n')
+    _version_files(repo, "libs/core/pyproject.toml", "src/t_core/__init__.py")
+    repo.write("libs/core/src/t_core/a.py", "X = 1\n")
+    repo.commit("feat: a")
+    before = state(repo)
+    out = apply(capsys, repo, code=2)
+    assert ("libs/core/src/t_core/__init__.py, a version file of t-core, holds "
+            "__version__ = '9.9.9', not 1.2.0, the version t-core is released from") in out
+    assert state(repo) == before
+    repo.write("libs/core/src/t_core/__init__.py", '__version__ = "1.2.0"\n')
+    repo.commit("fix: version")
+    assert "tagged t-core-v1.3.0" in apply(capsys, repo)
+    assert '__version__ = "1.3.0"' in (repo.root / "libs/core/src/t_core/__init__.py").read_text()
+
+
+def test_a_version_file_of_another_package_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """util listing core's `__init__.py` would write util's version into core."""
+    repo = small_monorepo(tmp_path)
+    repo.write("libs/core/src/t_core/__init__.py", '__version__ = "1.2.0"\n')
+    _version_files(repo, "libs/util/pyproject.toml", "../core/src/t_core/__init__.py")
+    repo.write("libs/util/src/t_util/a.py", "X = 1\n")
+    repo.commit("fix: a")
+    before = state(repo)
+    out = apply(capsys, repo, code=2)
+    assert ("libs/util/pyproject.toml [tool.orchestrator] version-files "
+            "'../core/src/t_core/__init__.py' is a file of t-core (libs/core), not of t-util"
+            in out)
+    assert state(repo) == before
+    assert run_cli(capsys, repo.root, "release", "plan").exit_code == 2
+
+
+def test_a_version_file_two_packages_claim_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = small_monorepo(tmp_path)
+    repo.write("VERSION.py", '__version__ = "1.2.0"\n')
+    _version_files(repo, "libs/core/pyproject.toml", "../../VERSION.py")
+    _version_files(repo, "libs/util/pyproject.toml", "../../VERSION.py")
+    repo.write("libs/core/src/t_core/a.py", "X = 1\n")
+    repo.commit("feat: a")
+    before = state(repo)
+    out = apply(capsys, repo, code=2)
+    assert "VERSION.py is a version file of both t-core and t-util" in out
+    assert state(repo) == before
 
 
 def test_version_files_outside_the_repository_are_refused_before_any_write(

@@ -77,7 +77,8 @@ def test_only_non_releasing_commits_mean_nothing_to_release(
     assert result.exit_code == 0
     assert "Nothing to release" in result.stdout
     assert json.loads(run_cli(capsys, repo.root, "release", "plan", "--format",
-                              "json").stdout) == {"packages": [], "skipped": []}
+                              "json").stdout) == {"packages": [], "skipped": [],
+                                                   "warnings": []}
 
 
 def test_ignore_patterns_and_nested_packages_do_not_count(
@@ -204,7 +205,7 @@ def test_json_has_design_shape_on_the_example_monorepo(
         {"name": "acme-worker", "path": "services/worker", "current": "1.3.0", "next": "1.3.1",
          "bump": "patch", "tag": "acme-worker-v1.3.1", "publish": False,
          "reasons": [dependency]},
-    ], "skipped": []}
+    ], "skipped": [], "warnings": []}
     keys = ["name", "path", "current", "next", "bump", "tag", "publish", "reasons"]
     assert all(list(p) == keys for p in data["packages"])
     assert list(data["packages"][1]["reasons"][0]) == ["type", "via", "specifier"]
@@ -234,3 +235,45 @@ def test_a_tag_format_that_makes_invalid_tag_names_is_refused(
     assert "tag-format = '{name} v{version}' makes the tag 't-core v1.2.0'" in result.stderr
     assert "not a valid git tag name: it contains a space" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_plan_warns_of_a_tag_that_already_exists(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A tag the plan would make exists already (here on a side commit): apply would refuse
+    it, so plan says so before anyone runs apply."""
+    repo = small_monorepo(tmp_path)
+    repo.git("checkout", "-q", "-b", "side")
+    side = repo.commit("chore: elsewhere")
+    repo.git("tag", "t-core-v1.3.0")
+    repo.git("checkout", "-q", "main")
+    repo.write("libs/core/src/t_core/pool.py", "SIZE = 4\n")
+    repo.commit("feat(core): pool sizes")
+    table = run_cli(capsys, repo.root, "release", "plan")
+    assert table.exit_code == 0
+    assert (f"warning: tag t-core-v1.3.0 already exists (on {side[:12]}): release apply will "
+            "refuse to release t-core 1.3.0; bump past it (--bump) or delete the tag\n"
+            in table.stdout)
+    data = json.loads(run_cli(capsys, repo.root, "release", "plan", "--format",
+                              "json").stdout)
+    assert data["warnings"] == [{"kind": "tag-exists", "name": "t-core", "tag": "t-core-v1.3.0",
+                                 "commit": side, "message": table.stdout.split("warning: ")[1]
+                                 .rstrip("\n")}]
+    quiet = json.loads(run_cli(capsys, repo.root, "release", "plan", "--format", "json",
+                               "--bump", "t-core=minor").stdout)
+    assert [w["tag"] for w in quiet["warnings"]] == ["t-core-v1.3.0"]
+    assert json.loads(run_cli(capsys, repo.root, "release", "plan", "--format", "json",
+                              "--bump", "t-core=major").stdout)["warnings"] == []
+
+
+def test_plan_warns_of_an_untagged_release_commit_below_head(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = small_monorepo(tmp_path)
+    repo.write("libs/core/pyproject.toml",
+               (repo.root / "libs/core/pyproject.toml").read_text().replace("1.2.0", "1.2.1"))
+    release = repo.commit("chore(release): t-core 1.2.1\n\nRelease-Tag: t-core-v1.2.1\n")
+    repo.write("libs/core/src/t_core/pool.py", "SIZE = 4\n")
+    repo.commit("fix(core): pool")
+    table = run_cli(capsys, repo.root, "release", "plan")
+    assert (f"warning: the release commit {release[:12]} has no tag t-core-v1.2.1 yet: release "
+            "apply will create it on that commit first, and plan what came since on the run "
+            "after\n" in table.stdout)

@@ -434,3 +434,34 @@ def test_credentials_in_the_repository_url_reach_twine_and_are_never_shown(
     assert [seen for seen in _Recorder.seen if seen[0].startswith("POST")] == [
         ("POST /", token), ("POST /", token)]
     assert "p@ss" not in result.stdout + result.stderr and "w0rd" not in result.stdout
+
+
+@pytest.mark.parametrize(("url", "simple"), [
+    ("http://127.0.0.1:9/simple", "http://127.0.0.1:9/simple/"),
+    ("http://127.0.0.1:9/simple/", "http://127.0.0.1:9/simple/"),
+    ("http://127.0.0.1:9/", "http://127.0.0.1:9/simple/"),
+    ("http://127.0.0.1:9/repo", "http://127.0.0.1:9/repo/simple/"),
+    ("https://upload.pypi.org/legacy/", "https://pypi.org/simple/"),
+])
+def test_a_repository_url_that_is_a_simple_index_is_read_as_one(url: str, simple: str) -> None:
+    from orchestrator.release.index import simple_url_for
+
+    assert simple_url_for(url) == simple
+
+
+def test_an_out_directory_that_cannot_be_one_is_refused_before_building(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path)
+    repo.write("pyproject.toml", ROOT)
+    hatch_package(repo, "libs/core", "ov-core", "1.0.0")
+    repo.commit("initial")
+    assert run_cli(capsys, repo.root, "release", "apply", "--yes").exit_code == 0
+    built: list[str] = []
+    monkeypatch.setattr(publish_module, "_build", lambda run, package: built.append("x") or [])
+    for out in ("/dev/null", str(repo.root / "pyproject.toml" / "dist")):
+        result = publish(capsys, repo.root, "--repository-url", "http://127.0.0.1:9/",
+                         "--out", out)
+        assert result.exit_code == 2, result
+        assert result.stderr.startswith(f"orchestrator: cannot use {out} as --out directory")
+    assert built == []
