@@ -5,6 +5,7 @@ that concurrent runs never see a torn entry. Failures are never stored.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -71,20 +72,21 @@ class TaskCache:
         except OSError:
             return None
 
-    def install(self, key: str, fill: Callable[[Path], None]) -> None:
+    def install(self, key: str, fill: Callable[[Path], None], expect: tuple[str, str]) -> None:
         """Store an entry that `fill` writes (an artifact from the remote cache); it must
-        read back as a successful result, or nothing is stored (ArchiveError). OSError when
-        the cache cannot be written."""
-        self._place(key, fill, check=True)
+        read back as a successful result of `expect` (task, package), or nothing is stored
+        (ArchiveError). OSError when the cache cannot be written."""
+        self._place(key, fill, expect=expect)
 
-    def _place(self, key: str, fill: Callable[[Path], None], *, check: bool = False) -> Path:
+    def _place(self, key: str, fill: Callable[[Path], None], *,
+               expect: tuple[str, str] | None = None) -> Path:
         parent = self._path(key).parent
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=parent, prefix=".tmp-"))
         try:
             fill(staging)
-            if check:
-                _check_entry(staging)
+            if expect is not None:
+                _check_entry(staging, expect)
             os.replace(staging, self._path(key))
         except BaseException as e:
             shutil.rmtree(staging, ignore_errors=True)
@@ -94,15 +96,24 @@ class TaskCache:
         return self._path(key)
 
 
-def _check_entry(directory: Path) -> None:
+def _check_entry(directory: Path, expect: tuple[str, str]) -> None:
+    """An entry from elsewhere: its files are what this cache writes (a `log` that is a
+    link or a folder would stop every later run), and it is a success of this very job."""
+    for name in ("entry.json", "log", "junit.xml"):
+        path = directory / name
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise ArchiveError(f"{name} is not a regular file")
     try:
         data = json.loads((directory / "entry.json").read_bytes())
-        ok = data["status"] in SUCCESSFUL and float(data["duration"]) >= 0 \
-            and isinstance(data["task"], str) and isinstance(data["package"], str)
+        duration = float(data["duration"])
+        ok = data["status"] in SUCCESSFUL and math.isfinite(duration) and duration >= 0
+        job = (data["task"], data["package"])
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise ArchiveError(f"no readable entry.json ({e})") from e
     if not ok:
         raise ArchiveError("entry.json does not describe a successful result")
+    if job != expect:
+        raise ArchiveError(f"entry.json is a result of {job!r}, not of {expect!r}")
 
 
 def _fill(staging: Path, record: Mapping[str, Any], log: Path, outputs: Path | None) -> None:

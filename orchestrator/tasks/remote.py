@@ -84,20 +84,22 @@ class RemoteCache:
 
     # -- artifacts
 
-    def fetch(self, key: str, cache: TaskCache, done: Callable[[], None]) -> Future[Lookup]:
-        """Look `key` up in the background; a hit is written to the local cache first."""
-        future = self._downloads.submit(self._fetch_safely, key, cache)
+    def fetch(self, key: str, cache: TaskCache, done: Callable[[], None],
+              job: tuple[str, str]) -> Future[Lookup]:
+        """Look `key` up in the background for `job` (task, package); a hit is written to
+        the local cache first."""
+        future = self._downloads.submit(self._fetch_safely, key, cache, job)
         future.add_done_callback(lambda _: done())
         return future
 
-    def _fetch_safely(self, key: str, cache: TaskCache) -> Lookup:
+    def _fetch_safely(self, key: str, cache: TaskCache, job: tuple[str, str]) -> Lookup:
         try:
-            return self._fetch(key, cache)
+            return self._fetch(key, cache, job)
         except Exception as e:  # whatever happens, a remote cache never fails the run
             self._warn_once("unexpected", f"lookup failed ({type(e).__name__}: {e})")
             return self._count("error")
 
-    def _fetch(self, key: str, cache: TaskCache) -> Lookup:
+    def _fetch(self, key: str, cache: TaskCache, job: tuple[str, str]) -> Lookup:
         if self.off:
             return self._count("error")
         try:
@@ -106,11 +108,11 @@ class RemoteCache:
             return self._failed(e)
         if artifact is None or not self._trusted(key, artifact.body, artifact.tag):
             return self._count("miss")
-        return self._install(key, artifact.body, cache)
+        return self._install(key, artifact.body, cache, job)
 
-    def _install(self, key: str, body: bytes, cache: TaskCache) -> Lookup:
+    def _install(self, key: str, body: bytes, cache: TaskCache, job: tuple[str, str]) -> Lookup:
         try:
-            cache.install(key, lambda staging: unpack(body, staging))
+            cache.install(key, lambda staging: unpack(body, staging), job)
         except ArchiveError as e:
             self._warn_once("archive", f"an artifact is not a valid cache entry ({e}): "
                                        "it is ignored and the task runs")
@@ -222,7 +224,7 @@ class RemoteCache:
             if kind in self._warned:
                 return
             self._warned.add(kind)
-        self.warn(f"remote cache {self.where}: {message}")
+        self.warn(one_line(f"remote cache {self.where}: {message}"))
 
 
 def open_remote(url: str, *, read_only: bool, environ: Mapping[str, str],
@@ -248,3 +250,8 @@ def forked_pull_request(environ: Mapping[str, str]) -> bool:
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return True  # unknown: assume the worst, which only costs uploads
 
+
+def one_line(text: str) -> str:
+    """A warning as one line, whatever a server or the system put in it: a line break or
+    another control character could start a GitHub workflow command of its own."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

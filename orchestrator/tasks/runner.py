@@ -26,6 +26,7 @@ from orchestrator.tasks.cache import CacheEntry, copy_outputs
 from orchestrator.tasks.definitions import PYTEST_NO_TESTS, ResolvedTask
 from orchestrator.tasks.plan import Job, RunSettings, file_stem
 from orchestrator.tasks.processes import sigterm_as_interrupt, terminate
+from orchestrator.tasks.stores import task_environment
 
 if TYPE_CHECKING:
     from orchestrator.tasks.remote import Lookup
@@ -176,7 +177,8 @@ class Execution:
         _prepare_out(job)
         try:
             proc = subprocess.Popen(
-                argv, cwd=job.task.cwd, env={**self.settings.environ, **dict(job.task.env)},
+                argv, cwd=job.task.cwd, env=task_environment(self.settings.environ,
+                                                              job.task.env),
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
@@ -292,7 +294,8 @@ class Execution:
         for job in self.jobs.values():
             if job.key is not None and cache.get(job.key) is None:
                 answered = functools.partial(self.done.put, (job.package, None))
-                self.lookups[job.package] = remote.fetch(job.key, cache, answered)
+                self.lookups[job.package] = remote.fetch(job.key, cache, answered,
+                                                         (job.task.task, job.package))
 
     def _looking_up(self) -> bool:
         return any(not self.lookups[n].done() for n in self.pending if n in self.lookups)

@@ -8,7 +8,7 @@ remote cache whether trying again this run can help.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 from urllib.parse import urlsplit
@@ -23,6 +23,7 @@ TEAM = "ORCHESTRATOR_REMOTE_CACHE_TEAM"
 SLUG = "ORCHESTRATOR_REMOTE_CACHE_SLUG"
 SIGNATURE_KEY = "ORCHESTRATOR_REMOTE_CACHE_SIGNATURE_KEY"
 TIMEOUT = "ORCHESTRATOR_REMOTE_CACHE_TIMEOUT"
+REMOTE_CACHE_VARIABLES = "ORCHESTRATOR_REMOTE_CACHE_"  # every one above
 
 
 class StoreError(Exception):
@@ -61,6 +62,15 @@ class Credentials:
     def signing_team(self) -> str:
         """The team an artifact tag is computed for, as Turborepo does."""
         return self.team or self.slug or ""
+
+
+def task_environment(environ: Mapping[str, str],
+                     task_env: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """What a task runs with: the caller's variables less the remote cache's own (a test
+    that reads or dumps its environment must not hold the key that signs artifacts), then
+    the task's."""
+    kept = {k: v for k, v in environ.items() if not k.startswith(REMOTE_CACHE_VARIABLES)}
+    return {**kept, **dict(task_env)}
 
 
 def credentials(environ: Mapping[str, str]) -> Credentials:

@@ -5,9 +5,11 @@ a bearer token, the team as `teamId` (or `slug`) in the query.
 
 from __future__ import annotations
 
+import time
 import urllib.error
 import urllib.request
 from http.client import HTTPException
+from typing import BinaryIO
 from urllib.parse import urlencode
 
 from orchestrator.tasks.stores import (
@@ -19,6 +21,7 @@ from orchestrator.tasks.stores import (
 )
 
 API = "/v8/artifacts"
+CHUNK = 1 << 20
 
 
 class TurborepoStore:
@@ -52,7 +55,7 @@ class TurborepoStore:
 
         answer = self._call("GET", "status")
         try:
-            return str(json.loads(answer[0])["status"]) if answer else "unknown"
+            return str(json.loads(answer[0])["status"])[:80] if answer else "unknown"
         except (ValueError, KeyError, TypeError):
             return "unknown"
 
@@ -67,17 +70,33 @@ class TurborepoStore:
             request.add_unredirected_header("Authorization", f"Bearer {self.creds.token}")
         try:
             with urllib.request.urlopen(request, timeout=self.creds.timeout) as response:  # noqa: S310 - as above
-                data = response.read(MAX_DOWNLOAD + 1)
                 headers = {k.lower(): v for k, v in response.headers.items()}
+                data = self._read(response, headers.get("content-length"))
         except urllib.error.HTTPError as e:
             if e.code == 404:
                 return None
             raise self._refusal(e.code) from None
         except (urllib.error.URLError, HTTPException, OSError) as e:
             raise self._unreachable(getattr(e, "reason", e)) from e
-        if len(data) > MAX_DOWNLOAD:
-            raise StoreError("invalid", f"{self.where} sent more than {MAX_DOWNLOAD} bytes")
         return data, headers
+
+    def _read(self, response: BinaryIO, length: str | None) -> bytes:
+        """The body, in chunks: refused once it is longer than an artifact may be (as soon
+        as the server says so), or once the whole answer takes longer than the timeout (a
+        server that sends a byte a second never times a single read out)."""
+        too_long = StoreError("invalid", f"{self.where} sent more than {MAX_DOWNLOAD} bytes")
+        if length is not None and length.isdigit() and int(length) > MAX_DOWNLOAD:
+            raise too_long
+        deadline = time.monotonic() + self.creds.timeout
+        chunks, size = [], 0
+        while chunk := response.read(CHUNK):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_DOWNLOAD:
+                raise too_long
+            if time.monotonic() > deadline:
+                raise TimeoutError
+        return b"".join(chunks)
 
     def _unreachable(self, reason: object) -> StoreError:
         if isinstance(reason, TimeoutError):

@@ -131,13 +131,17 @@ class Faulty:
 
     def __init__(self, put_status: int = 500, delay: float = 0.0, status: str | None = None,
                  put_delay: float = 0.0, events: Path | None = None,
-                 hold_puts_until: Callable[[], bool] | None = None):
+                 hold_puts_until: Callable[[], bool] | None = None,
+                 artifact: tuple[int, float] | None = None):
         self.put_status = put_status
         self.delay = delay
         self.status = status  # what GET /v8/artifacts/status says (None: 404)
         self.put_delay = put_delay
         self.events = events  # where to note each upload answered, beside the tasks' notes
         self.hold = hold_puts_until  # uploads are answered only once this holds (or 20 s)
+        # Lookups answer 200 claiming this many bytes, then send one byte per so many
+        # seconds, until the client hangs up (a trickle, or a body too large to read).
+        self.artifact = artifact
         self.requests: list[str] = []
         faulty = self
 
@@ -147,6 +151,9 @@ class Faulty:
                 time.sleep(faulty.delay)
                 if self.path.startswith("/v8/artifacts/status") and faulty.status:
                     self._answer(200, json.dumps({"status": faulty.status}).encode())
+                elif faulty.artifact is not None and not self.path.startswith(
+                        "/v8/artifacts/status"):
+                    self._trickle(*faulty.artifact)
                 else:
                     self._answer(404)
 
@@ -162,6 +169,18 @@ class Faulty:
                 if faulty.events is not None:
                     with faulty.events.open("a") as f:
                         f.write("uploaded -\n")
+
+            def _trickle(self, claimed: int, pause: float) -> None:
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(claimed))
+                    self.end_headers()
+                    for _ in range(min(claimed, 200)):
+                        self.wfile.write(b"x")
+                        self.wfile.flush()
+                        time.sleep(pause)
+                except OSError:
+                    pass  # the client hung up: what it should do
 
             def _answer(self, code: int, body: bytes = b"") -> None:
                 try:

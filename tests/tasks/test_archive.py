@@ -46,7 +46,7 @@ def test_an_entry_travels_whole(tmp_path: Path) -> None:
     (entry / "log").write_text("log\n")
     (entry / "out" / "dist" / "a.whl").write_bytes(b"wheel")
     cache = TaskCache(tmp_path / "cache")
-    cache.install("ab" * 32, lambda staging: unpack(pack(entry), staging))
+    cache.install("ab" * 32, lambda staging: unpack(pack(entry), staging), ("test", "acme-a"))
     got = cache.get("ab" * 32)
     assert got is not None
     assert (got.status, got.duration, got.log.read_text()) == ("passed", 1.5, "log\n")
@@ -95,12 +95,16 @@ def test_garbage_is_an_archive_error(tmp_path: Path, body: bytes) -> None:
 
 @pytest.mark.parametrize("entry", [b"{}", b"not json",
                                    json.dumps({"task": "t", "package": "p", "status": "failed",
-                                               "duration": 1}).encode()])
+                                               "duration": 1}).encode(),
+                                   json.dumps({"task": "t", "package": "p", "status": "passed",
+                                               "duration": "inf"}).encode(),
+                                   json.dumps({"task": "build", "package": "acme-b",
+                                               "status": "passed", "duration": 1}).encode()])
 def test_an_entry_that_is_not_a_success_is_never_installed(tmp_path: Path, entry: bytes) -> None:
     cache = TaskCache(tmp_path / "cache")
     body = archive(member("entry.json"), data={"entry.json": entry})
     with pytest.raises(ArchiveError):
-        cache.install("cd" * 32, lambda staging: unpack(body, staging))
+        cache.install("cd" * 32, lambda staging: unpack(body, staging), ("t", "p"))
     assert cache.get("cd" * 32) is None
     assert list((tmp_path / "cache" / "cd").iterdir()) == []  # no staging left behind
 
@@ -136,3 +140,17 @@ def test_fork_pull_requests_are_recognised(tmp_path: Path, head: object, fork: b
                "GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY": "acme/mono"}
     assert forked_pull_request(environ) is fork
     assert forked_pull_request({**environ, "GITHUB_EVENT_NAME": "push"}) is False
+
+
+@pytest.mark.parametrize("name", ["log", "junit.xml"])
+def test_a_log_that_is_a_link_or_a_folder_is_never_installed(tmp_path: Path, name: str) -> None:
+    """Installed, it would stop every later run that reads it, remote cache or not."""
+    cache = TaskCache(tmp_path / "cache")
+    for body in (archive(member("entry.json"), member("out/", tarfile.DIRTYPE),
+                         member(name, tarfile.SYMTYPE, "out"), data={"entry.json": ENTRY}),
+                 archive(member("entry.json"), member(name + "/", tarfile.DIRTYPE),
+                         data={"entry.json": ENTRY})):
+        with pytest.raises(ArchiveError, match="not a regular file"):
+            cache.install("ef" * 32, lambda staging, b=body: unpack(b, staging),
+                          ("test", "acme-a"))
+        assert cache.get("ef" * 32) is None

@@ -286,3 +286,51 @@ def test_uploads_never_hold_back_tasks_and_are_awaited_before_exit(
     uploads = [i for i, line in enumerate(lines) if line.startswith("uploaded")]
     assert len(starts) == 4 and len(uploads) == 4  # every upload answered before the exit
     assert max(starts) < min(uploads)  # no task waited for the upload before it
+
+
+def test_what_a_server_says_stays_on_one_line(repo: GitRepo, creds: str, capsys: Capsys,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its words go into a warning: a line break there could issue a workflow command."""
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    with Faulty(put_status=200, status="paused\n::error title=INJECTED::x") as faulty:
+        remote_repo(repo, faulty.url)
+        result, _ = run_json(capsys, repo.root, "test", "--all")
+    assert result.exit_code == 0
+    [warning] = warnings(result)
+    assert "the server says the cache is paused\\n::error title=INJECTED::x;" in warning
+    assert not any(line.startswith("::error") for line in result.stderr.splitlines())
+
+
+def test_a_server_that_trickles_is_dropped_at_the_timeout(
+        repo: GitRepo, creds: str, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each read answers in time; the whole answer does not."""
+    monkeypatch.setenv("ORCHESTRATOR_REMOTE_CACHE_TIMEOUT", "0.5")
+    with Faulty(put_status=200, artifact=(40, 0.1)) as faulty:
+        remote_repo(repo, faulty.url)
+        result, _ = run_json(capsys, repo.root, "test", "--all")
+    assert result.exit_code == 0
+    assert ran(repo) == sorted(CHAIN)
+    [warning] = warnings(result)
+    assert "did not answer within 0.5s" in warning
+
+
+def test_an_artifact_said_to_be_too_large_is_refused_before_it_is_read(
+        repo: GitRepo, creds: str, capsys: Capsys) -> None:
+    with Faulty(put_status=200, artifact=(600 << 20, 0.01)) as faulty:
+        remote_repo(repo, faulty.url)
+        result, _ = run_json(capsys, repo.root, "test", "--all")
+    assert result.exit_code == 0
+    [warning] = warnings(result)
+    assert f"sent more than {512 << 20} bytes" in warning
+
+
+def test_tasks_never_see_the_remote_cache_credentials(
+        repo: GitRepo, creds: str, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ORCHESTRATOR_REMOTE_CACHE_SIGNATURE_KEY", "signing-secret")
+    with Faulty(put_status=200) as faulty:
+        remote_repo(repo, faulty.url)
+        repo.write("record.py", "import os, sys\nsys.exit(any(k.startswith("
+                                "'ORCHESTRATOR_REMOTE_CACHE_') for k in os.environ))\n")
+        result, report = run_json(capsys, repo.root, "test", "--all")
+    assert result.exit_code == 0, result.stderr
+    assert {r["status"] for r in report["results"]} == {"passed"}  # type: ignore[index,union-attr]
