@@ -627,3 +627,13 @@ def test_config_never_prints_a_password(capsys: pytest.CaptureFixture[str],
         assert result.exit_code == 0
         assert "CfgS3cret" not in result.stdout and "alice" not in result.stdout
         assert "***@127.0.0.1:9" in result.stdout
+
+
+def test_why_shows_a_file_name_with_a_line_break_on_one_line(
+        capsys: pytest.CaptureFixture[str], chain: GitRepo) -> None:
+    """A pull request chooses its file names: one could start a workflow command."""
+    chain.write("packages/config/x\n::error title=FILEINJ::pwned.py", "X = 1\n")
+    chain.commit("a file with a line break in its name")
+    result = run_cli(capsys, chain.root, "why", "acme-config", "--base", "HEAD~1")
+    assert result.exit_code == 0
+    assert result.stdout == "packages/config/x\\n::error title=FILEINJ::pwned.py → acme-config\n"

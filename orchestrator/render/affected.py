@@ -9,6 +9,7 @@ from json.encoder import encode_basestring  # what json.dumps writes a string as
 from orchestrator.changes.affected import AffectedResult, Chain, Reason
 from orchestrator.workspace.model import EDGE_KINDS
 from orchestrator.workspace.names import canonical
+from orchestrator.workspace.values import one_line
 
 
 def selected(result: AffectedResult, *, dependents: bool) -> tuple[str, ...]:
@@ -97,7 +98,7 @@ def render_why(result: AffectedResult, package: str, chain: Chain | None) -> str
             + _kinds_note(result)
     parts = [_start(chain.start), chain.steps[0][0]]
     parts += [f"{name} ({kind})" if kind else name for name, kind in chain.steps[1:]]
-    return " → ".join(parts) + "\n" + _kinds_note(result)
+    return one_line(" → ".join(parts)) + "\n" + _kinds_note(result)  # paths come from a PR
 
 
 def render_why_json(result: AffectedResult, package: str, chain: Chain | None) -> str:

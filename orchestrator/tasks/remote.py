@@ -28,6 +28,7 @@ from orchestrator.tasks.stores import (
     describe,
     open_store,
 )
+from orchestrator.workspace.values import one_line
 
 Lookup = Literal["hit", "miss", "error"]
 DOWNLOADS = 8
@@ -224,7 +225,7 @@ class RemoteCache:
             if kind in self._warned:
                 return
             self._warned.add(kind)
-        self.warn(one_line(f"remote cache {self.where}: {message}"))
+        self.warn(one_line(f"remote cache {self.where}: {message}"))  # a server's words too
 
 
 def open_remote(url: str, *, read_only: bool, environ: Mapping[str, str],
@@ -249,9 +250,3 @@ def forked_pull_request(environ: Mapping[str, str]) -> bool:
             "GITHUB_REPOSITORY")
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return True  # unknown: assume the worst, which only costs uploads
-
-
-def one_line(text: str) -> str:
-    """A warning as one line, whatever a server or the system put in it: a line break or
-    another control character could start a GitHub workflow command of its own."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -53,3 +53,9 @@ def scrub_url(url: str) -> str:
     if "@" not in parts.netloc:
         return url
     return urllib.parse.urlunsplit(parts._replace(netloc="***@" + parts.netloc.split("@")[-1]))
+
+
+def one_line(text: str) -> str:
+    """Text as one printable line, whatever a server, a file name or the system put in it:
+    a line break or another control character could start a GitHub workflow command."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
