@@ -121,12 +121,15 @@ class KeyBuilder:
 
     def __init__(self, workspace: Workspace, graph: PackageGraph, ids: Mapping[str, str],
                  environ: Mapping[str, str] | None = None, locks: LockStore | None = None,
-                 ignored: Callable[[], Mapping[str, str]] = dict,
+                 ignored: Callable[[], list[str]] = list,
+                 disk_id: Callable[[str], str] = str,
                  programs: Programs | None = None):
         self.workspace = workspace
         self._programs = programs if programs is not None else Programs(None)
-        self._read_ignored = ignored  # ignored files' ids: counted where a task names them
-        self._ignored: Mapping[str, str] | None = None
+        self._read_ignored = ignored  # ignored files: counted where a task names them
+        self._disk_id = disk_id
+        self._ignored: list[str] | None = None
+        self._ignored_matches: dict[tuple[str, ...], list[tuple[str, str]]] = {}
         self.graph = graph.followed(workspace.config.affected_kinds)  # what affected walks
         self.environ = os.environ if environ is None else environ
         self._all = sorted(ids.items())
@@ -192,16 +195,19 @@ class KeyBuilder:
             self._matches[patterns] = [(p, i) for p, i in self._all if spec.match(p)]
         return self._matches[patterns]
 
-
     def _matching_ignored(self, patterns: tuple[str, ...]) -> list[tuple[str, str]]:
         """Files git ignores that the task's own patterns name (generated code, a `.env`):
-        git lists none of them, yet the task reads them."""
+        git lists none of them, yet the task reads them. Listed once, matched once per set
+        of patterns (an ignored virtual environment can hold many files)."""
         if not patterns:
             return []
         if self._ignored is None:
             self._ignored = self._read_ignored()
-        spec = FilePatterns(patterns, "task global-files and inputs")
-        return sorted((p, i) for p, i in self._ignored.items() if spec.match(p))
+        if patterns not in self._ignored_matches:
+            spec = FilePatterns(patterns, "task global-files and inputs")
+            self._ignored_matches[patterns] = sorted(
+                (p, self._disk_id(p)) for p in self._ignored if spec.match(p))
+        return self._ignored_matches[patterns]
 
 
 def python_identity() -> str:
@@ -273,7 +279,7 @@ def compute_keys(git: Git, workspace: Workspace, graph: PackageGraph,
 
     programs = Programs(state_dir(workspace.root) / "cache" / "programs.marshal")
     builder = KeyBuilder(workspace, graph, worktree_ids(git, fresh=fresh), locks=locks,
-                         ignored=lambda: {p: _disk_id(git, p) for p in git.ignored()},
+                         ignored=git.ignored, disk_id=lambda path: _disk_id(git, path),
                          programs=programs)
     keys = {job.package: builder.key(job) for job in jobs}
     programs.save()
